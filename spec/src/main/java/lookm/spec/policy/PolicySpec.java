@@ -1,0 +1,30 @@
+package lookm.spec.policy;
+
+/**
+ * A policy as data: which scorer, selector and merger, with their parameters. Shared by CLI, benchmarks,
+ * tests and trace metadata; interpreted by each backend.
+ *
+ * @param name        stable registry name (lower-case, digits and '-')
+ * @param description one line for {@code lookm policies}
+ * @param original    the authors' class (and kv_mode) this policy reproduces, or "" for our additions
+ */
+public record PolicySpec(String name, String description, ScoreSpec score, SelectSpec select, MergeSpec merge, String original) {
+    public PolicySpec {
+        if (name == null || !name.matches("[a-z0-9][a-z0-9-]*"))
+            throw new IllegalArgumentException("policy name must match [a-z0-9][a-z0-9-]*, was " + name);
+        if (score == null || select == null || merge == null)
+            throw new IllegalArgumentException("policy " + name + ": score, select and merge must not be null");
+        if (description == null) description = "";
+        if (original == null) original = "";
+    }
+
+    /** The same policy with its accumulated-attention scores taken from {@code source}; other scorers unchanged. */
+    public PolicySpec withScoreSource(ScoreSource source) {
+        if (score instanceof ScoreSpec.AccumulatedAttention)
+            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source), select, merge, original);
+        return this;
+    }
+
+    /** Parameters in one line, e.g. {@code score=AccumulatedAttention[source=RECORDED] select=... merge=...}. */
+    public String parameters() { return "score=" + score + " select=" + select + " merge=" + merge; }
+}

@@ -1,0 +1,34 @@
+package lookm.spec.tensor;
+
+/** Argument checks shared by the spec types: messages name the parameter, the shape and the bad element. */
+public final class Checks {
+    private Checks() {}
+
+    /** Number of elements of a (a, b, c) shape; rejects non-positive dimensions and int overflow. */
+    public static int volume(String what, int a, int b, int c) {
+        if (a <= 0 || b <= 0 || c <= 0)
+            throw new IllegalArgumentException(what + ": every dimension must be >= 1, got (" + a + ", " + b + ", " + c + ")");
+        long n = (long) a * b * c;
+        if (n > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException(what + ": shape (" + a + ", " + b + ", " + c + ") has " + n + " elements, more than a Java array holds");
+        return (int) n;
+    }
+
+    public static void length(String what, float[] data, int expected, String shape) {
+        if (data == null) throw new IllegalArgumentException(what + " must not be null");
+        if (data.length != expected)
+            throw new IllegalArgumentException(what + ": expected " + expected + " floats for " + shape + ", got " + data.length);
+    }
+
+    /** Rejects NaN and ±Inf, naming (head, token, dim) of the first bad element of an (H, T, D) array. */
+    public static void finite(String what, float[] data, int tokens, int dim) {
+        for (int i = 0; i < data.length; i++) {
+            float v = data[i];
+            if (Float.isNaN(v) || Float.isInfinite(v)) {
+                int head = i / (tokens * dim), rest = i % (tokens * dim);
+                throw new IllegalArgumentException(what + " has a non-finite value " + v + " at head " + head + ", token " + rest / dim
+                        + (dim > 1 ? ", dim " + rest % dim : ""));
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package lookm.spec.tensor;
+
+/**
+ * Grouped-query attention: G = Hq / Hkv query heads share one KV head. Query head q reads KV head q / G
+ * (the Hugging Face {@code repeat_kv} convention). Rule for per-KV-head scores: the <b>sum</b> over the
+ * group's query heads (each query head's column sums measure attention mass; summing keeps the mass of
+ * the whole group, and for G = 1 it is the identity, as in the original MHA-only code).
+ */
+public record HeadGroups(int queryHeads, int kvHeads) {
+    public HeadGroups {
+        if (queryHeads <= 0 || kvHeads <= 0 || queryHeads % kvHeads != 0)
+            throw new IllegalArgumentException("query heads (" + queryHeads + ") must be a positive multiple of KV heads (" + kvHeads + ")");
+    }
+
+    public int groupSize() { return queryHeads / kvHeads; }
+
+    public int kvHeadOf(int queryHead) { return queryHead / groupSize(); }
+
+    /** Sums per-query-head rows (Hq, T) into per-KV-head rows (Hkv, T), accumulating in double. */
+    public float[] aggregate(float[] perQueryHead, int tokens) {
+        Checks.length("per-query-head scores", perQueryHead, queryHeads * tokens, "(Hq=" + queryHeads + ", T=" + tokens + ")");
+        float[] out = new float[kvHeads * tokens];
+        int g = groupSize();
+        for (int kv = 0; kv < kvHeads; kv++)
+            for (int t = 0; t < tokens; t++) {
+                double sum = 0;
+                for (int q = kv * g; q < (kv + 1) * g; q++) sum += perQueryHead[q * tokens + t];
+                out[kv * tokens + t] = (float) sum;
+            }
+        return out;
+    }
+}

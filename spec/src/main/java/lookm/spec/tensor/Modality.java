@@ -1,0 +1,4 @@
+package lookm.spec.tensor;
+
+/** Modality of one cached position. */
+public enum Modality { TEXT, IMAGE }
