@@ -1,0 +1,60 @@
+package lookm.reference;
+
+import lookm.reference.merge.AverageMerge;
+import lookm.reference.merge.DropMerge;
+import lookm.reference.merge.PivotMerge;
+import lookm.reference.merge.WeightedMerge;
+import lookm.reference.score.AccumulatedAttentionScore;
+import lookm.reference.score.HindsightOracleScore;
+import lookm.reference.score.NoScore;
+import lookm.reference.score.RandomScore;
+import lookm.reference.score.WindowAttentionScore;
+import lookm.reference.select.KeepAllSelect;
+import lookm.reference.select.StreamingSelect;
+import lookm.reference.select.TextPriorSelect;
+import lookm.reference.select.TopKSelect;
+import lookm.spec.policy.Backend;
+import lookm.spec.policy.MergeSpec;
+import lookm.spec.policy.Merger;
+import lookm.spec.policy.ScoreSpec;
+import lookm.spec.policy.Scorer;
+import lookm.spec.policy.SelectSpec;
+import lookm.spec.policy.Selector;
+import lookm.spec.policy.UnsupportedVariantException;
+
+/**
+ * The readable reference backend: EJML, double accumulation, float32 storage. The oracle every other backend
+ * is checked against, and the faithful reproduction of the authors' code (see the golden tests).
+ */
+public final class ReferenceBackend implements Backend {
+    public static final String NAME = "reference";
+
+    @Override public String name() { return NAME; }
+
+    @Override public String device() { return "JVM (EJML " + org.ejml.EjmlVersion.VERSION + ", double accumulation)"; }
+
+    @Override public Scorer scorer(ScoreSpec spec) {
+        if (spec instanceof ScoreSpec.None) return new NoScore();
+        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScore(a.source());
+        if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScore(w);
+        if (spec instanceof ScoreSpec.Random r) return new RandomScore(r.seed());
+        if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScore();
+        throw new UnsupportedVariantException(spec, NAME);
+    }
+
+    @Override public Selector selector(SelectSpec spec) {
+        if (spec instanceof SelectSpec.KeepAll) return new KeepAllSelect();
+        if (spec instanceof SelectSpec.TopK t) return new TopKSelect(t);
+        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelect(tp.mode());
+        if (spec instanceof SelectSpec.Streaming s) return new StreamingSelect(s.sinkTokens());
+        throw new UnsupportedVariantException(spec, NAME);
+    }
+
+    @Override public Merger merger(MergeSpec spec) {
+        if (spec instanceof MergeSpec.Drop) return new DropMerge();
+        if (spec instanceof MergeSpec.Pivot) return new PivotMerge();
+        if (spec instanceof MergeSpec.Average a) return new AverageMerge(a);
+        if (spec instanceof MergeSpec.Weighted w) return new WeightedMerge(w);
+        throw new UnsupportedVariantException(spec, NAME);
+    }
+}
