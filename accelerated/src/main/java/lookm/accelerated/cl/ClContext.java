@@ -1,0 +1,96 @@
+package lookm.accelerated.cl;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_mem;
+
+/**
+ * An OpenCL context and one in-order command queue on one device, plus the programs built on it (each file and
+ * option set is built once and cached). Not thread-safe: one pipeline at a time. Close it to release everything.
+ */
+public final class ClContext implements AutoCloseable {
+    private final DeviceInfo device;
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final Map<String, ClProgram> programs = new HashMap<>();
+    private final Tiling tiling;
+    private boolean closed;
+
+    private ClContext(DeviceInfo device, cl_context context, cl_command_queue queue) {
+        this.device = device;
+        this.context = context;
+        this.queue = queue;
+        this.tiling = Tiling.forDevice(device);
+    }
+
+    /** A context on the chosen device. @throws OpenClUnavailableException if it does not exist */
+    public static ClContext open(DeviceSelector choice) { return open(choice.pick()); }
+
+    @SuppressWarnings("deprecation") // clCreateCommandQueue: also on OpenCL 1.2 platforms
+    public static ClContext open(DeviceInfo device) {
+        cl_context_properties properties = new cl_context_properties();
+        properties.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
+        cl_context context = CL.clCreateContext(properties, 1, new cl_device_id[] {device.device()}, null, null, null);
+        cl_command_queue queue = CL.clCreateCommandQueue(context, device.device(), 0, null);
+        return new ClContext(device, context, queue);
+    }
+
+    public DeviceInfo device() { return device; }
+
+    /** Register-tile shape of the matrix-like kernels on this device. */
+    public Tiling tiling() { return tiling; }
+
+    cl_context context() { return context; }
+
+    cl_command_queue queue() { return queue; }
+
+    /** The program of {@code file}.cl built with {@code options}, built on first use. */
+    public synchronized ClProgram program(String file, String options) {
+        if (closed) throw new IllegalStateException("OpenCL context already closed");
+        return programs.computeIfAbsent(file + "|" + options, k -> ClProgram.build(this, file, options));
+    }
+
+    /** An uninitialised buffer of {@code bytes} (at least 1) bytes. */
+    public ClBuffer allocate(long bytes) {
+        long size = Math.max(bytes, 1);
+        cl_mem mem = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, size, null, null);
+        return new ClBuffer(this, mem, size);
+    }
+
+    public ClBuffer allocateFloats(long count) { return allocate(count * Sizeof.cl_float); }
+
+    public ClBuffer allocateInts(long count) { return allocate(count * Sizeof.cl_int); }
+
+    /** A buffer holding a copy of {@code data}. */
+    public ClBuffer upload(float[] data) { return copyOf(Pointer.to(data), (long) data.length * Sizeof.cl_float); }
+
+    public ClBuffer upload(int[] data) { return copyOf(Pointer.to(data), (long) data.length * Sizeof.cl_int); }
+
+    public ClBuffer upload(byte[] data) { return copyOf(Pointer.to(data), data.length); }
+
+    private ClBuffer copyOf(Pointer host, long bytes) {
+        if (bytes == 0) return allocate(1);
+        cl_mem mem = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE | CL.CL_MEM_COPY_HOST_PTR, bytes, host, null);
+        return new ClBuffer(this, mem, bytes);
+    }
+
+    /** Blocks until every enqueued command has finished (for stage timing). */
+    public void finish() { CL.clFinish(queue); }
+
+    @Override public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (ClProgram p : programs.values()) p.close();
+        programs.clear();
+        CL.clReleaseCommandQueue(queue);
+        CL.clReleaseContext(context);
+    }
+}
