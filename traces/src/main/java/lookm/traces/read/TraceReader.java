@@ -1,0 +1,204 @@
+package lookm.traces.read;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import lookm.spec.tensor.AccumulatedAttention;
+import lookm.spec.tensor.KvBlock;
+import lookm.spec.tensor.Observation;
+import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.TokenLayout;
+import lookm.traces.schema.CacheDtype;
+import lookm.traces.schema.TraceFormatException;
+import lookm.traces.schema.TraceLayer;
+import lookm.traces.schema.TraceMetadata;
+import lookm.traces.schema.TracePart;
+import lookm.traces.schema.TraceSchema;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Streams a trace layer by layer: opening reads the metadata and the layout; {@link #layer(int)} reads one
+ * layer's record batches (random access, any order) and holds nothing else, so replaying a trace needs memory
+ * for about one layer. Float16 is widened to float32. Every defect is a {@link TraceFormatException} naming the
+ * file and, where they apply, the layer, head and token.
+ * <pre>
+ * try (TraceReader r = TraceReader.open(dir)) {
+ *     for (int l = 0; l &lt; r.metadata().layers(); l++) {
+ *         TraceLayer layer = r.layer(l);      // KvBlock (Hkv, T, D) + Observation
+ *     }
+ * }
+ * </pre>
+ */
+public final class TraceReader implements AutoCloseable {
+    private final Path dir;
+    private final BufferAllocator allocator = new RootAllocator();
+    private final List<ArrowSource> open = new ArrayList<>();
+    private final TraceMetadata meta;
+    private final TokenLayout layout;
+    private final int[] tokenIds;
+    private final ArrowSource kv;
+    private final ArrowSource attention;
+    private final ArrowSource queries;
+    private final ArrowSource probes;
+
+    private TraceReader(Path dir) {
+        this.dir = dir;
+        try {
+            LayoutDecoder.Result l = LayoutDecoder.read(track(new ArrowSource(dir.resolve(TraceSchema.LAYOUT_FILE), allocator)));
+            meta = l.metadata();
+            layout = l.layout();
+            tokenIds = l.tokenIds();
+            kv = SourceChecks.kv(track(new ArrowSource(dir.resolve(TraceSchema.KV_FILE), allocator)), meta);
+            attention = SourceChecks.attention(track(new ArrowSource(dir.resolve(TraceSchema.ATTENTION_FILE), allocator)), meta);
+            queries = meta.hasPrefillQueries() ? SourceChecks.queries(track(openOptional(TraceSchema.QUERIES_FILE)), meta) : null;
+            probes = meta.hasProbes() ? SourceChecks.queries(track(openOptional(TraceSchema.PROBES_FILE)), meta) : null;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the trace directory {@code dir}, checking every file's version, columns, metadata and batch count;
+     * layer contents are checked as they are read (or all at once by {@link TraceValidator}).
+     */
+    public static TraceReader open(Path dir) {
+        if (!Files.exists(dir)) throw TraceFormatException.in(dir, "no such trace directory");
+        if (!Files.isDirectory(dir))
+            throw TraceFormatException.in(dir, "is a file; a trace is a directory holding " + TraceSchema.LAYOUT_FILE + ", "
+                    + TraceSchema.KV_FILE + ", " + TraceSchema.ATTENTION_FILE + " and optionally " + TraceSchema.QUERIES_FILE
+                    + ", " + TraceSchema.PROBES_FILE);
+        return new TraceReader(dir);
+    }
+
+    private ArrowSource track(ArrowSource source) {
+        open.add(source);
+        return source;
+    }
+
+    private ArrowSource openOptional(String name) {
+        Path file = dir.resolve(name);
+        if (!Files.exists(file))
+            throw TraceFormatException.in(file, "missing, but the metadata announces " + (name.equals(TraceSchema.QUERIES_FILE)
+                    ? meta.prefillQueries() + " prefill queries" : meta.probes() + " probe queries") + " per head");
+        return new ArrowSource(file, allocator);
+    }
+
+    public Path path() { return dir; }
+
+    public TraceMetadata metadata() { return meta; }
+
+    /** Modality and image index per position, shape (T). */
+    public TokenLayout layout() { return layout; }
+
+    /** Vocabulary ids per position, shape (T), when the trace stores them. */
+    public Optional<int[]> tokenIds() { return Optional.ofNullable(tokenIds).map(int[]::clone); }
+
+    /** Every stored part of layer {@code l}. */
+    public TraceLayer layer(int l) { return layer(l, TracePart.all()); }
+
+    /** The asked-for parts of layer {@code l}; parts not asked for, or not stored, are null. */
+    public TraceLayer layer(int l, Set<TracePart> parts) {
+        requireLayer(l);
+        KvBlock block = parts.contains(TracePart.KV) ? kv(l) : null;
+        AccumulatedAttention a = parts.contains(TracePart.ATTENTION) ? attention(l) : null;
+        Queries prefill = parts.contains(TracePart.PREFILL_QUERIES) ? prefillQueries(l).orElse(null) : null;
+        Queries probe = parts.contains(TracePart.PROBES) ? probeQueries(l).orElse(null) : null;
+        return new TraceLayer(l, block, new Observation(a, prefill, probe));
+    }
+
+    /** Keys and values of layer l, (Hkv, T, D) float32. */
+    public KvBlock kv(int l) {
+        requireLayer(l);
+        int t = meta.tokens(), d = meta.headDim(), h = meta.kvHeads();
+        float[] keys = new float[h * t * d];
+        float[] values = new float[h * t * d];
+        CacheDtype dtype = meta.dtype();
+        for (int head = 0; head < h; head++) {
+            int kvHead = head;
+            String what = "layer " + l + ", kv_head " + head;
+            VectorSchemaRoot root = kv.load(l * h + head, t, what);
+            BatchDecoder.RowName row = r -> what + ", token " + r;
+            BatchDecoder.requireIndex(kv.file(), root, TraceSchema.COL_LAYER, r -> l, row);
+            BatchDecoder.requireIndex(kv.file(), root, TraceSchema.COL_KV_HEAD, r -> kvHead, row);
+            BatchDecoder.requireIndex(kv.file(), root, TraceSchema.COL_POSITION, r -> r, row);
+            BatchDecoder.vectors(kv.file(), root, TraceSchema.COL_KEY, dtype, keys, head * t * d, row);
+            BatchDecoder.vectors(kv.file(), root, TraceSchema.COL_VALUE, dtype, values, head * t * d, row);
+        }
+        return new KvBlock(keys, values, h, t, d, layout);
+    }
+
+    /** Accumulated prefill attention of layer l, (Hq, T) float32. */
+    public AccumulatedAttention attention(int l) {
+        requireLayer(l);
+        int t = meta.tokens(), hq = meta.queryHeads();
+        VectorSchemaRoot root = attention.load(l, hq * t, "layer " + l);
+        BatchDecoder.RowName row = r -> "layer " + l + ", query_head " + r / t + ", token " + r % t;
+        BatchDecoder.requireIndex(attention.file(), root, TraceSchema.COL_LAYER, r -> l, row);
+        BatchDecoder.requireIndex(attention.file(), root, TraceSchema.COL_QUERY_HEAD, r -> r / t, row);
+        BatchDecoder.requireIndex(attention.file(), root, TraceSchema.COL_POSITION, r -> r % t, row);
+        float[] values = new float[hq * t];
+        BatchDecoder.floats(attention.file(), root, TraceSchema.COL_ATTENTION, values, 0, row);
+        for (int i = 0; i < values.length; i++)
+            if (values[i] < 0)
+                throw TraceFormatException.in(attention.file(), row.of(i) + ": accumulated attention is " + values[i]
+                        + "; column sums of attention are >= 0");
+        return new AccumulatedAttention(values, hq, t);
+    }
+
+    /** The stored prefill queries of layer l, (Hq, W, D), positions T-W..T-1. */
+    public Optional<Queries> prefillQueries(int l) {
+        requireLayer(l);
+        return queries == null ? Optional.empty() : Optional.of(readQueries(queries, l, meta.prefillQueries(), false));
+    }
+
+    /** The stored decode probe queries of layer l, (Hq, P, D), positions >= T. */
+    public Optional<Queries> probeQueries(int l) {
+        requireLayer(l);
+        return probes == null ? Optional.empty() : Optional.of(readQueries(probes, l, meta.probes(), true));
+    }
+
+    private Queries readQueries(ArrowSource source, int l, int count, boolean probe) {
+        int hq = meta.queryHeads(), d = meta.headDim();
+        VectorSchemaRoot root = source.load(l, hq * count, "layer " + l);
+        BatchDecoder.RowName row = r -> "layer " + l + ", query_head " + r / count + ", row " + r % count;
+        BatchDecoder.requireIndex(source.file(), root, TraceSchema.COL_LAYER, r -> l, row);
+        BatchDecoder.requireIndex(source.file(), root, TraceSchema.COL_QUERY_HEAD, r -> r / count, row);
+        int[] positions = QueryPositions.read(source.file(), root, meta, count, probe, row);
+        float[] data = new float[hq * count * d];
+        BatchDecoder.vectors(source.file(), root, TraceSchema.COL_QUERY, meta.dtype(), data, 0, row);
+        return new Queries(data, hq, d, positions);
+    }
+
+    private void requireLayer(int l) {
+        if (l < 0 || l >= meta.layers())
+            throw new IllegalArgumentException(dir + ": layer " + l + " does not exist; the trace has layers 0.." + (meta.layers() - 1));
+    }
+
+    /** Bytes on disk of each file of the trace, by file name. */
+    public java.util.Map<String, Long> fileSizes() {
+        java.util.Map<String, Long> sizes = new java.util.LinkedHashMap<>();
+        for (ArrowSource s : open) {
+            try {
+                sizes.put(s.file().getFileName().toString(), Files.size(s.file()));
+            } catch (java.io.IOException e) {
+                throw TraceFormatException.in(s.file(), "cannot read its size", e);
+            }
+        }
+        return sizes;
+    }
+
+    @Override public void close() {
+        try {
+            for (ArrowSource s : open) s.close();
+        } finally {
+            open.clear();
+            allocator.close();
+        }
+    }
+}

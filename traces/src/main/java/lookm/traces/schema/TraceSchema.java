@@ -1,0 +1,105 @@
+package lookm.traces.schema;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * The one definition of the trace format, version {@value #VERSION} (see traces/FORMAT.md). A trace is a
+ * directory of Arrow IPC files in a tidy layout: one row per token (per layer and head where that applies).
+ *
+ * <pre>
+ * layout.arrow     position, modality ("text"|"image"), image_index (-1 text)[, token_id]    T rows, any batching
+ * kv.arrow         layer, kv_head, position, key[D], value[D]                                one batch per (layer, kv_head), T rows
+ * attention.arrow  layer, query_head, position, accumulated_attention (float32)              one batch per layer, Hq·T rows
+ * queries.arrow    layer, query_head, position, query[D]      (optional, last W positions)   one batch per layer, Hq·W rows
+ * probes.arrow     layer, query_head, position, query[D]      (optional, positions >= T)     one batch per layer, Hq·P rows
+ * </pre>
+ * Rows inside a batch are ordered by (head, position). Vectors are FixedSizeList&lt;D&gt; of the cache dtype.
+ */
+public final class TraceSchema {
+    private TraceSchema() {}
+
+    /** Format version, checked first by every reader. */
+    public static final String VERSION = "1";
+
+    public static final String KEY_VERSION = "lookm.trace.version";
+    public static final String KEY_FILE = "lookm.trace.file";
+    public static final String KEY_MODEL = "lookm.model.name";
+    public static final String KEY_LAYERS = "lookm.model.layers";
+    public static final String KEY_QUERY_HEADS = "lookm.model.query_heads";
+    public static final String KEY_KV_HEADS = "lookm.model.kv_heads";
+    public static final String KEY_HEAD_DIM = "lookm.model.head_dim";
+    public static final String KEY_ROPE_BASE = "lookm.model.rope_base";
+    public static final String KEY_TOKENS_PER_IMAGE = "lookm.model.tokens_per_image";
+    public static final String KEY_DTYPE = "lookm.trace.dtype";
+    public static final String KEY_TOKENS = "lookm.trace.tokens";
+    public static final String KEY_PREFILL_QUERIES = "lookm.trace.prefill_queries";
+    public static final String KEY_PROBES = "lookm.trace.probes";
+    public static final String KEY_SOURCE = "lookm.trace.source";
+
+    public static final String LAYOUT_FILE = "layout.arrow";
+    public static final String KV_FILE = "kv.arrow";
+    public static final String ATTENTION_FILE = "attention.arrow";
+    public static final String QUERIES_FILE = "queries.arrow";
+    public static final String PROBES_FILE = "probes.arrow";
+
+    public static final String COL_LAYER = "layer";
+    public static final String COL_KV_HEAD = "kv_head";
+    public static final String COL_QUERY_HEAD = "query_head";
+    public static final String COL_POSITION = "position";
+    public static final String COL_MODALITY = "modality";
+    public static final String COL_IMAGE_INDEX = "image_index";
+    public static final String COL_TOKEN_ID = "token_id";
+    public static final String COL_KEY = "key";
+    public static final String COL_VALUE = "value";
+    public static final String COL_ATTENTION = "accumulated_attention";
+    public static final String COL_QUERY = "query";
+
+    public static final String MODALITY_TEXT = "text";
+    public static final String MODALITY_IMAGE = "image";
+    /** Child field name of the vector columns (pyarrow's default); readers ignore it. */
+    public static final String LIST_ITEM = "item";
+
+    private static final int INT_BITS = 32;
+
+    public static ArrowType int32() { return new ArrowType.Int(INT_BITS, true); }
+
+    public static ArrowType float32() { return CacheDtype.FLOAT32.arrowType(); }
+
+    /** FixedSizeList&lt;D&gt; of the cache dtype. */
+    public static ArrowType vectorType(int headDim) { return new ArrowType.FixedSizeList(headDim); }
+
+    public static Field intColumn(String name) { return new Field(name, FieldType.notNullable(int32()), null); }
+
+    public static Field vectorColumn(String name, int headDim, CacheDtype dtype) {
+        Field item = new Field(LIST_ITEM, FieldType.notNullable(dtype.arrowType()), null);
+        return new Field(name, FieldType.notNullable(vectorType(headDim)), List.of(item));
+    }
+
+    public static Schema layout(TraceMetadata m, boolean withTokenIds) {
+        List<Field> fields = new ArrayList<>(List.of(intColumn(COL_POSITION),
+                new Field(COL_MODALITY, FieldType.notNullable(ArrowType.Utf8.INSTANCE), null), intColumn(COL_IMAGE_INDEX)));
+        if (withTokenIds) fields.add(intColumn(COL_TOKEN_ID));
+        return new Schema(fields, m.toMap(LAYOUT_FILE));
+    }
+
+    public static Schema kv(TraceMetadata m) {
+        return new Schema(List.of(intColumn(COL_LAYER), intColumn(COL_KV_HEAD), intColumn(COL_POSITION),
+                vectorColumn(COL_KEY, m.headDim(), m.dtype()), vectorColumn(COL_VALUE, m.headDim(), m.dtype())), m.toMap(KV_FILE));
+    }
+
+    public static Schema attention(TraceMetadata m) {
+        return new Schema(List.of(intColumn(COL_LAYER), intColumn(COL_QUERY_HEAD), intColumn(COL_POSITION),
+                new Field(COL_ATTENTION, FieldType.notNullable(float32()), null)), m.toMap(ATTENTION_FILE));
+    }
+
+    /** Schema of queries.arrow or probes.arrow (same columns). */
+    public static Schema queries(TraceMetadata m, String fileName) {
+        return new Schema(List.of(intColumn(COL_LAYER), intColumn(COL_QUERY_HEAD), intColumn(COL_POSITION),
+                vectorColumn(COL_QUERY, m.headDim(), m.dtype())), m.toMap(fileName));
+    }
+}

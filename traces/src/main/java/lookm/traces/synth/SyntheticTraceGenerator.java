@@ -1,0 +1,122 @@
+package lookm.traces.synth;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import lookm.spec.tensor.AccumulatedAttention;
+import lookm.spec.tensor.KvBlock;
+import lookm.spec.tensor.Observation;
+import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.TokenLayout;
+import lookm.traces.schema.CacheDtype;
+import lookm.traces.schema.TraceLayer;
+import lookm.traces.schema.TraceMetadata;
+import lookm.traces.write.TraceWriter;
+import org.apache.arrow.memory.util.Float16;
+
+/**
+ * Realistic synthetic multimodal KV caches, deterministic by seed (generative model: traces/FORMAT.md,
+ * "Synthetic traces"). Each layer is generated on demand, so a trace of any size is written with the memory of
+ * one layer; the accumulated attention is computed from the generated Q and K ({@link CausalAttention}).
+ * Values are rounded to the storage dtype before anything is computed from them, so a generated layer equals the
+ * layer read back from disk.
+ */
+public final class SyntheticTraceGenerator {
+    /** Smallest head dimension: the structured axes plus a few content dimensions. */
+    public static final int MIN_HEAD_DIM = TokenVectors.STRUCTURED_DIMS + TokenVectors.MIN_CONTENT_DIMS;
+    /** RoPE base written in the metadata (informative: the synthetic positional term is additive). */
+    public static final double ROPE_BASE = 10_000.0;
+
+    private final SynthConfig config;
+    private final TokenLayout layout;
+    private final TraceMetadata metadata;
+
+    public SyntheticTraceGenerator(SynthConfig config) {
+        this.config = config;
+        this.layout = config.layout();
+        int t = layout.size();
+        String stride = config.attentionStride() == 1 ? "exact attention"
+                : "attention estimated from every " + config.attentionStride() + "th query row";
+        this.metadata = TraceMetadata.builder(config.modelName(), config.layers(), config.queryHeads(), config.kvHeads(),
+                        config.headDim(), t)
+                .ropeBase(ROPE_BASE).dtype(config.dtype()).tokensPerImage(config.images() > 0 ? config.tokensPerImage() : 0)
+                .prefillQueries(config.prefillQueries()).probes(config.probes())
+                .source("lookm.traces.synth seed=" + config.seed() + ", " + stride).build();
+    }
+
+    public SynthConfig config() { return config; }
+
+    public TokenLayout layout() { return layout; }
+
+    public TraceMetadata metadata() { return metadata; }
+
+    /** Layer {@code l}: keys and values (Hkv, T, D), accumulated attention (Hq, T), stored queries and probes. */
+    public TraceLayer layer(int l) {
+        if (l < 0 || l >= config.layers()) throw new IllegalArgumentException("layer " + l + " not in [0, " + config.layers() + ")");
+        int t = layout.size(), d = config.headDim(), hkv = config.kvHeads(), hq = config.queryHeads();
+        TokenVectors vectors = new TokenVectors(config, layout, l);
+        float[] keys = new float[hkv * t * d];
+        float[] values = new float[hkv * t * d];
+        for (int h = 0; h < hkv; h++) vectors.keysAndValues(h, keys, values, h * t * d);
+        round(keys);
+        round(values);
+        KvBlock block = new KvBlock(keys, values, hkv, t, d, layout);
+
+        float[] attention = new float[hq * t];
+        int w = config.prefillQueries(), p = config.probes();
+        float[] window = w > 0 ? new float[hq * w * d] : null;
+        float[] probes = p > 0 ? new float[hq * p * d] : null;
+        int group = hq / hkv;
+        for (int q = 0; q < hq; q++) {
+            // (1) all T prefill queries of this head, (T, D); only the last W are kept
+            float[] prefill = vectors.queries(q, 0, t);
+            round(prefill);
+            float[] sums = CausalAttention.columnSums(prefill, keys, (q / group) * t * d, t, d, config.attentionStride());
+            System.arraycopy(sums, 0, attention, q * t, t);
+            if (window != null) System.arraycopy(prefill, (t - w) * d, window, q * w * d, w * d);
+            // (2) decode probes at positions T .. T+P-1
+            if (probes != null) {
+                float[] probe = vectors.queries(q, t, p);
+                round(probe);
+                System.arraycopy(probe, 0, probes, q * p * d, p * d);
+            }
+        }
+        Queries windowQueries = window == null ? null : Queries.contiguous(window, hq, d, t - w, w);
+        Queries probeQueries = probes == null ? null : Queries.contiguous(probes, hq, d, t, p);
+        return new TraceLayer(l, block, new Observation(new AccumulatedAttention(attention, hq, t), windowQueries, probeQueries));
+    }
+
+    /** Rounds in place to the storage dtype (identity for float32). */
+    private void round(float[] data) {
+        if (config.dtype() != CacheDtype.FLOAT16) return;
+        for (int i = 0; i < data.length; i++) data[i] = Float16.toFloat(Float16.toFloat16(data[i]));
+    }
+
+    /** The layers 0..L-1, each generated when iterated to (memory: one layer). */
+    public Iterable<TraceLayer> layers() {
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override public boolean hasNext() { return next < config.layers(); }
+
+            @Override public TraceLayer next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return layer(next++);
+            }
+        };
+    }
+
+    /** Every layer in memory; for small traces and tests. */
+    public List<TraceLayer> allLayers() {
+        List<TraceLayer> out = new ArrayList<>();
+        for (TraceLayer layer : layers()) out.add(layer);
+        return out;
+    }
+
+    /** Writes the trace to {@code dir} (atomically), one layer in memory at a time. */
+    public Path write(Path dir, boolean overwrite) {
+        return TraceWriter.write(dir, metadata, layout, null, layers(), overwrite);
+    }
+}
