@@ -203,7 +203,7 @@ public final class Invariants {
             float w = c.mergeWeight()[s];
             String where = "head " + head + ", evicted position " + c.evicted()[s];
             if (merge instanceof MergeSpec.Drop && target != -1) return Verdict.fail(name, where + ": drop merged into " + target);
-            if (merge instanceof MergeSpec.Pivot && (target != c.match()[s] || w != 0.5f))
+            if (merge instanceof MergeSpec.Pivot && (target != c.match()[s] || w != (target < 0 ? 0f : 0.5f)))
                 return Verdict.fail(name, where + ": pivot must merge into its match with weight 1/2, got target " + target + " weight " + w);
             boolean filtered = merge instanceof MergeSpec.Weighted wm ? wm.meanSimilarityFilter()
                     : merge instanceof MergeSpec.Average am && am.meanSimilarityFilter();
