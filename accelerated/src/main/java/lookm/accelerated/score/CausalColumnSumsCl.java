@@ -6,7 +6,6 @@ import lookm.accelerated.cl.ClKernel;
 import lookm.accelerated.cl.ClProgram;
 import lookm.accelerated.cl.Tiling;
 import lookm.spec.tensor.KvBlock;
-import lookm.spec.tensor.Queries;
 
 /**
  * OpenCL twin of {@code lookm.reference.score.CausalColumnSums}; steps (1)-(3) match it one to one
@@ -22,14 +21,16 @@ public final class CausalColumnSumsCl {
     /**
      * Steps (1)-(2): per query head column sums over the given rows.
      *
-     * @param block   (Hkv, T, D) keys. Not modified.
-     * @param queries (Hq, n, D) query rows with ascending absolute positions. Not modified.
+     * @param block     (Hkv, T, D) keys. Not modified.
+     * @param queries   (Hq, n, D) query rows. Not modified.
+     * @param positions (n) ascending: row i sees keys j <= positions[i] (and j < T)
      * @return a device buffer (Hq, TP), TP = T padded by the tiling; the caller closes it
      */
-    public static ClBuffer perQueryHead(ClContext cl, KvBlock block, Queries queries) {
-        int hq = queries.queryHeads(), hkv = block.heads(), dim = block.headDim(), tokens = block.tokens(), rows = queries.count();
-        if (queries.headDim() != dim)
-            throw new IllegalArgumentException("queries have D=" + queries.headDim() + ", keys D=" + dim);
+    public static ClBuffer perQueryHead(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
+        int hkv = block.heads(), dim = block.headDim(), tokens = block.tokens(), rows = positions.length;
+        if (queries.length != (long) hq * rows * dim)
+            throw new IllegalArgumentException("queries: expected (Hq=" + hq + ", n=" + rows + ", D=" + dim + ") = " + (long) hq * rows * dim
+                    + " floats, got " + queries.length);
         if (hq % hkv != 0)
             throw new IllegalArgumentException("query heads (" + hq + ") must be a multiple of KV heads (" + hkv + ")");
         Tiling tiling = cl.tiling();
@@ -40,19 +41,19 @@ public final class CausalColumnSumsCl {
         try (ClBuffer rawKeys = cl.upload(block.keys());
              ClBuffer keys = layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "pad_rows");
              ClBuffer keysT = layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "transpose_rows");
-             ClBuffer rawQueries = cl.upload(queries.data());
+             ClBuffer rawQueries = cl.upload(queries);
              ClBuffer q = layout(cl, rawQueries, hq, rows, rowsPadded, dim, "pad_rows");
              ClBuffer qT = layout(cl, rawQueries, hq, rows, rowsPadded, dim, "transpose_rows");
-             ClBuffer positions = cl.upload(paddedPositions(queries.positions(), rowsPadded));
+             ClBuffer positionBuffer = cl.upload(paddedPositions(positions, rowsPadded));
              ClBuffer rowMax = cl.allocateFloats((long) hq * rowsPadded);
              ClBuffer rowInvSum = cl.allocateFloats((long) hq * rowsPadded);
              ClKernel lse = program.kernel("row_log_sum_exp");
              ClKernel sums = program.kernel("column_sums")) {
             // (1) m_i, 1/l_i per query row                                         (Hq, NP)
-            lse.arg(qT).arg(keys).arg(positions).arg(rowsPadded).arg(tokens).arg(tokensPadded).arg(groupSize).arg(scale)
+            lse.arg(qT).arg(keys).arg(positionBuffer).arg(rowsPadded).arg(tokens).arg(tokensPadded).arg(groupSize).arg(scale)
                     .arg(rowMax).arg(rowInvSum).launch(new long[] {rowsPadded / tiling.lanes(), hq}, null);
             // (2) a_q[j] = Σ_{i: p_i >= j} exp(z_ij − m_i) / l_i                   (Hq, TP)
-            sums.arg(q).arg(keysT).arg(positions).arg(rows).arg(rowsPadded).arg(tokensPadded).arg(groupSize).arg(scale)
+            sums.arg(q).arg(keysT).arg(positionBuffer).arg(rows).arg(rowsPadded).arg(tokensPadded).arg(groupSize).arg(scale)
                     .arg(rowMax).arg(rowInvSum).arg(columnSums).launch(new long[] {tokensPadded / tiling.lanes(), hq}, null);
             cl.finish();
         } catch (RuntimeException e) {
@@ -75,10 +76,10 @@ public final class CausalColumnSumsCl {
         }
     }
 
-    /** Steps (1)-(3): (Hkv, T) scores. */
-    public static float[] perKvHead(ClContext cl, KvBlock block, Queries queries) {
-        try (ClBuffer perQuery = perQueryHead(cl, block, queries)) {
-            return sumOverGroup(cl, perQuery, queries.queryHeads(), block.heads(), block.tokens(), block.headDim());
+    /** Steps (1)-(3): (Hkv, T) scores. Arguments as {@link #perQueryHead}. */
+    public static float[] perKvHead(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
+        try (ClBuffer perQuery = perQueryHead(cl, block, queries, hq, positions)) {
+            return sumOverGroup(cl, perQuery, hq, block.heads(), block.tokens(), block.headDim());
         }
     }
 

@@ -1,0 +1,95 @@
+package lookm.accelerated;
+
+import lookm.accelerated.cl.ClContext;
+import lookm.accelerated.cl.DeviceInfo;
+import lookm.accelerated.cl.DeviceSelector;
+import lookm.accelerated.merge.AverageMergeCl;
+import lookm.accelerated.merge.DropMergeCl;
+import lookm.accelerated.merge.PivotMergeCl;
+import lookm.accelerated.merge.WeightedMergeCl;
+import lookm.accelerated.score.AccumulatedAttentionScoreCl;
+import lookm.accelerated.score.HindsightOracleScoreCl;
+import lookm.accelerated.score.NoScoreCl;
+import lookm.accelerated.score.RandomScoreCl;
+import lookm.accelerated.score.WindowAttentionScoreCl;
+import lookm.accelerated.select.KeepAllSelectCl;
+import lookm.accelerated.select.StreamingSelectCl;
+import lookm.accelerated.select.TextPriorSelectCl;
+import lookm.accelerated.select.TopKSelectCl;
+import lookm.spec.policy.Backend;
+import lookm.spec.policy.MergeSpec;
+import lookm.spec.policy.Merger;
+import lookm.spec.policy.ScoreSpec;
+import lookm.spec.policy.Scorer;
+import lookm.spec.policy.SelectSpec;
+import lookm.spec.policy.Selector;
+import lookm.spec.policy.UnsupportedVariantException;
+
+/**
+ * The accelerated backend: every stage as OpenCL C kernels (resources lookm/accelerated/kernels/*.cl) on one
+ * explicitly chosen device, a GPU or the CPU through PoCL. Mirrors {@code lookm.reference.ReferenceBackend} stage
+ * for stage; a variant it cannot run is refused with {@link UnsupportedVariantException}, never run elsewhere.
+ * Not thread-safe (one in-order queue); close it to release the device.
+ *
+ * <pre>{@code
+ * try (OpenClBackend backend = OpenClBackend.open("cpu")) {           // "gpu", "cpu" or "platform:device"
+ *     CompressedLayer out = backend.compressor(Policies.named("lookm")).compress(block, observation, budget);
+ * }
+ * }</pre>
+ */
+public final class OpenClBackend implements Backend {
+    public static final String NAME = "opencl";
+
+    private final ClContext cl;
+
+    private OpenClBackend(ClContext cl) { this.cl = cl; }
+
+    /**
+     * A backend on the chosen device.
+     *
+     * @param device "gpu", "cpu" or "platform:device" indices (see {@link lookm.accelerated.cl.Devices#list()})
+     * @throws lookm.accelerated.cl.OpenClUnavailableException if there is no OpenCL runtime or no such device
+     */
+    public static OpenClBackend open(String device) { return open(DeviceSelector.of(device)); }
+
+    public static OpenClBackend open(DeviceSelector device) { return new OpenClBackend(ClContext.open(device)); }
+
+    public static OpenClBackend open(DeviceInfo device) { return new OpenClBackend(ClContext.open(device)); }
+
+    @Override public String name() { return NAME; }
+
+    @Override public String device() { return cl.device().describe(); }
+
+    /** The device this backend runs on. */
+    public DeviceInfo deviceInfo() { return cl.device(); }
+
+    /** The OpenCL context, for stage timing ({@link ClContext#finish()}) and tools. */
+    public ClContext context() { return cl; }
+
+    @Override public Scorer scorer(ScoreSpec spec) {
+        if (spec instanceof ScoreSpec.None) return new NoScoreCl();
+        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScoreCl(cl, a.source());
+        if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScoreCl(cl, w);
+        if (spec instanceof ScoreSpec.Random r) return new RandomScoreCl(cl, r.seed());
+        if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScoreCl(cl);
+        throw new UnsupportedVariantException(spec, NAME);
+    }
+
+    @Override public Selector selector(SelectSpec spec) {
+        if (spec instanceof SelectSpec.KeepAll) return new KeepAllSelectCl();
+        if (spec instanceof SelectSpec.TopK t) return new TopKSelectCl(cl, t);
+        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp.mode());
+        if (spec instanceof SelectSpec.Streaming s) return new StreamingSelectCl(s.sinkTokens());
+        throw new UnsupportedVariantException(spec, NAME);
+    }
+
+    @Override public Merger merger(MergeSpec spec) {
+        if (spec instanceof MergeSpec.Drop) return new DropMergeCl(cl);
+        if (spec instanceof MergeSpec.Pivot) return new PivotMergeCl(cl);
+        if (spec instanceof MergeSpec.Average a) return new AverageMergeCl(cl, a);
+        if (spec instanceof MergeSpec.Weighted w) return new WeightedMergeCl(cl, w);
+        throw new UnsupportedVariantException(spec, NAME);
+    }
+
+    @Override public void close() { cl.close(); }
+}

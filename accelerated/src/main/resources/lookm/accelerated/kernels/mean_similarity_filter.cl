@@ -1,0 +1,38 @@
+// mean_similarity_filter.cl: mirrors lookm.reference.merge.MeanSimilarityFilter, step (3).
+//   mu(s) = (1/H) * sum_h m_h(s) per evicted slot s;  mu_bar = mean over all heads and slots;  keep s iff mu(s) >= mu_bar
+// One work-group (power-of-two size) does it all, in a fixed order: each work-item sums the heads of its slots
+// (s = lid, lid + size, ...), the partial totals are added in work-item order. Sums are compensated (Kahan), so the
+// float32 result is close to the reference's double sums.
+
+typedef struct { float sum; float carry; } Kahan;
+
+Kahan kahan_add(Kahan k, const float x) {
+    const float y = x - k.carry;
+    const float t = k.sum + y;
+    k.carry = (t - k.sum) - y;
+    k.sum = t;
+    return k;
+}
+
+float slot_sum(__global const float* similarity, const int heads, const int stride, const int s) {
+    Kahan k = {0.0f, 0.0f};
+    for (int h = 0; h < heads; h++) k = kahan_add(k, similarity[(size_t)h * stride + s]);
+    return k.sum;
+}
+
+__kernel void keep_slots(__global const float* similarity, const int heads, const int slots, const int stride,
+                         __global uchar* keep, __local float* partial) {
+    const int lid = get_local_id(0), size = get_local_size(0);
+    Kahan mine = {0.0f, 0.0f};
+    for (int s = lid; s < slots; s += size) mine = kahan_add(mine, slot_sum(similarity, heads, stride, s));
+    partial[lid] = mine.sum;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid == 0) {
+        Kahan total = {0.0f, 0.0f};
+        for (int i = 0; i < size; i++) total = kahan_add(total, partial[i]);
+        partial[0] = total.sum / ((float)heads * (float)slots);          // mu_bar
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const float overall = partial[0];
+    for (int s = lid; s < slots; s += size) keep[s] = slot_sum(similarity, heads, stride, s) / (float)heads >= overall ? 1 : 0;
+}
