@@ -28,6 +28,10 @@ public final class SyntheticTraceGenerator {
     public static final int MIN_HEAD_DIM = TokenVectors.STRUCTURED_DIMS + TokenVectors.MIN_CONTENT_DIMS;
     /** RoPE base written in the metadata (informative: the synthetic positional term is additive). */
     public static final double ROPE_BASE = 10_000.0;
+    /** LLaMA's beginning-of-sequence id, at position 0. */
+    public static final int BOS_TOKEN_ID = 1;
+    /** LLaVA-1.5's {@code <image>} token id, given to every image position. */
+    public static final int IMAGE_TOKEN_ID = 32_000;
 
     private final SynthConfig config;
     private final TokenLayout layout;
@@ -51,6 +55,15 @@ public final class SyntheticTraceGenerator {
     public TokenLayout layout() { return layout; }
 
     public TraceMetadata metadata() { return metadata; }
+
+    /** Token ids, shape (T): BOS, then text ids drawn in (BOS, IMAGE_TOKEN_ID), image positions IMAGE_TOKEN_ID. */
+    public int[] tokenIds() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(config.seed());
+        int[] ids = new int[layout.size()];
+        for (int t = 0; t < ids.length; t++)
+            ids[t] = layout.isImage(t) ? IMAGE_TOKEN_ID : t == 0 ? BOS_TOKEN_ID : r.nextInt(BOS_TOKEN_ID + 1, IMAGE_TOKEN_ID);
+        return ids;
+    }
 
     /** Layer {@code l}: keys and values (Hkv, T, D), accumulated attention (Hq, T), stored queries and probes. */
     public TraceLayer layer(int l) {
@@ -117,6 +130,6 @@ public final class SyntheticTraceGenerator {
 
     /** Writes the trace to {@code dir} (atomically), one layer in memory at a time. */
     public Path write(Path dir, boolean overwrite) {
-        return TraceWriter.write(dir, metadata, layout, null, layers(), overwrite);
+        return TraceWriter.write(dir, metadata, layout, tokenIds(), layers(), overwrite);
     }
 }

@@ -21,6 +21,7 @@ public final class AtomicDirectory {
     private static final String TEMP_INFIX = ".tmp-";
     private static final String OLD_INFIX = ".old-";
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Path target;
     private final Path temp;
     private final boolean overwrite;
@@ -39,7 +40,9 @@ public final class AtomicDirectory {
         Path parent = absolute.getParent();
         try {
             Files.createDirectories(parent);
-            Path temp = Files.createTempDirectory(parent, TEMP_PREFIX + absolute.getFileName() + TEMP_INFIX);
+            // createDirectory (not createTempDirectory): the trace gets the usual permissions, not owner-only
+            Path temp = Files.createDirectory(parent.resolve(TEMP_PREFIX + absolute.getFileName() + TEMP_INFIX
+                    + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE)));
             return new AtomicDirectory(absolute, temp, overwrite);
         } catch (IOException e) {
             throw TraceFormatException.in(absolute, "cannot create a temporary directory beside the target", e);
