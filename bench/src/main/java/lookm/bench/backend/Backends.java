@@ -1,0 +1,33 @@
+package lookm.bench.backend;
+
+import java.util.List;
+import lookm.reference.ReferenceBackend;
+import lookm.spec.policy.Backend;
+
+/** Backends by name: an explicit choice; an unknown name or an unavailable device fails, listing what exists. */
+public final class Backends {
+    public static final String REFERENCE = ReferenceBackend.NAME;
+    public static final String OPENCL = "opencl";
+    /** The OpenCL device chosen when none is named. */
+    public static final String DEFAULT_DEVICE = "gpu";
+
+    private Backends() {}
+
+    public static List<String> names() { return List.of(REFERENCE, OPENCL); }
+
+    /**
+     * Opens a backend.
+     *
+     * @param name   "reference" or "opencl"
+     * @param device for opencl: "gpu", "cpu" or "platform:device"; null for the default
+     */
+    public static Backend open(String name, String device) {
+        if (REFERENCE.equals(name)) return new ReferenceBackend();
+        if (OPENCL.equals(name)) return openCl(device == null ? DEFAULT_DEVICE : device);
+        throw new IllegalArgumentException("unknown backend '" + name + "'; known: " + String.join(", ", names()));
+    }
+
+    private static Backend openCl(String device) {
+        throw new IllegalArgumentException("backend 'opencl' (device " + device + ") is not part of this build yet");
+    }
+}

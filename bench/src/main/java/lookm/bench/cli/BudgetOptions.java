@@ -1,0 +1,57 @@
+package lookm.bench.cli;
+
+import lookm.spec.tensor.Budget;
+import picocli.CommandLine.Option;
+
+/**
+ * The budget: either {@code --hh-ratio} and {@code --recent-ratio} (the paper's and the original code's N and R
+ * as fractions of T), or {@code --budget B}, a total fraction split between them by {@code --recent-share}.
+ */
+final class BudgetOptions {
+    /** The original code's default heavy and recent ratios. */
+    static final double DEFAULT_RATIO = 0.1;
+    /** By default a total budget B is split evenly: N = B/2, R = B/2 (the paper's Table 1 setting). */
+    static final double DEFAULT_RECENT_SHARE = 0.5;
+
+    @Option(names = "--hh-ratio", paramLabel = "F", description = "Heavy-hitter share N/T in [0, 1] (default 0.1).")
+    Double heavyRatio;
+
+    @Option(names = "--recent-ratio", paramLabel = "F", description = "Recent-window share R/T in [0, 1] (default 0.1).")
+    Double recentRatio;
+
+    @Option(names = "--budget", paramLabel = "B", description = "Total budget (N+R)/T in (0, 1]; excludes --hh-ratio/--recent-ratio.")
+    Double total;
+
+    @Option(names = "--recent-share", paramLabel = "S", description = "Share of --budget given to the recent window (default 0.5).")
+    double recentShare = DEFAULT_RECENT_SHARE;
+
+    /** The budget asked for. @throws IllegalArgumentException naming the option */
+    Budget budget() {
+        if (total != null) {
+            if (heavyRatio != null || recentRatio != null)
+                throw new IllegalArgumentException("--budget cannot be combined with --hh-ratio or --recent-ratio");
+            return split(total, recentShare);
+        }
+        return ratios(heavyRatio == null ? DEFAULT_RATIO : heavyRatio, recentRatio == null ? DEFAULT_RATIO : recentRatio);
+    }
+
+    /** The total budget as a fraction of T, (N+R)/T before flooring. */
+    double fraction() {
+        if (total != null) return total;
+        return (heavyRatio == null ? DEFAULT_RATIO : heavyRatio) + (recentRatio == null ? DEFAULT_RATIO : recentRatio);
+    }
+
+    /** A total budget B as ratios: R = B·share, N = B − R. */
+    static Budget split(double total, double recentShare) {
+        if (!(total > 0 && total <= 1)) throw new IllegalArgumentException("--budget must be in (0, 1], was " + total);
+        if (!(recentShare >= 0 && recentShare <= 1)) throw new IllegalArgumentException("--recent-share must be in [0, 1], was " + recentShare);
+        double recent = total * recentShare;
+        return Budget.ratios(total - recent, recent);
+    }
+
+    private static Budget ratios(double heavy, double recent) {
+        if (!(heavy >= 0 && heavy <= 1)) throw new IllegalArgumentException("--hh-ratio must be in [0, 1], was " + heavy);
+        if (!(recent >= 0 && recent <= 1)) throw new IllegalArgumentException("--recent-ratio must be in [0, 1], was " + recent);
+        return Budget.ratios(heavy, recent);
+    }
+}

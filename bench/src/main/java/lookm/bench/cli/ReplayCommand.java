@@ -1,0 +1,85 @@
+package lookm.bench.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import lookm.bench.replay.HeapMonitor;
+import lookm.bench.replay.Replay;
+import lookm.bench.replay.ReplayReport;
+import lookm.bench.report.Json;
+import lookm.bench.report.OutputDirectory;
+import lookm.bench.report.RunInfo;
+import lookm.spec.policy.Backend;
+import lookm.spec.policy.Policies;
+import lookm.spec.policy.PolicySpec;
+import lookm.spec.tensor.Budget;
+import lookm.traces.read.TraceReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code lookm replay}: streams a trace layer by layer through one policy and measures fidelity on its decode
+ * probes. Writes replay.json, layers.csv and head_groups.csv; prints a per-layer table.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Replay a trace through one policy; fidelity per layer, per head group and overall.")
+final class ReplayCommand implements Callable<Integer> {
+    static final String NAME = "replay";
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--trace", required = true, paramLabel = "DIR", description = "Trace directory.")
+    Path trace;
+
+    @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name (see 'lookm policies').")
+    String policy;
+
+    @Mixin BudgetOptions budget;
+    @Mixin BackendOptions backend;
+    @Mixin OutputOptions output;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override public Integer call() {
+        PolicySpec p = Policies.named(policy);
+        Budget b = budget.budget();
+        output.check(NAME);
+        PrintWriter out = spec.commandLine().getOut();
+        try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open(); OutputDirectory dir = output.open(NAME)) {
+            Replay.requireProbes(reader);
+            RunInfo info = Runs.withTrace(RunInfo.of(NAME), reader).withPolicy(p.name(), p.parameters())
+                    .withBackend(be.name(), be.device()).withBudget(b.toString()).withSeed(Runs.policySeed(p));
+            Replay.Job job = new Replay.Job(p.name(), budget.fraction(),
+                    be.compressor(p), b);
+            Replay.Result result;
+            Map<String, Object> memory = new LinkedHashMap<>();
+            try (HeapMonitor heap = HeapMonitor.start();
+                 Progress progress = Progress.start("replay " + p.name(), reader.metadata().layers(), spec.commandLine().getErr(), quiet)) {
+                result = Replay.run(reader, List.of(job), (layer, j) -> progress.step()).get(0);
+                memory.put("peakLiveHeapBytes", heap.peakLiveBytes());
+                memory.put("peakUsedHeapBytes", heap.peakUsedBytes());
+                memory.put("maxHeapBytes", HeapMonitor.maxHeapBytes());
+                memory.put("layerKvBytesFloat32", 2L * reader.metadata().kvHeads() * reader.metadata().tokens() * reader.metadata().headDim() * Float.BYTES);
+            }
+            dir.writeString("replay.json", Json.write(ReplayReport.json(info, result, memory)));
+            dir.writeString("layers.csv", ReplayReport.layersCsv(info, result).toString());
+            dir.writeString("head_groups.csv", ReplayReport.headGroupsCsv(info, result).toString());
+            Path written = dir.commit();
+            out.printf("%s on %s (%s), %s, backend %s [%s]%n", p.name(), reader.path(), reader.metadata().modelName(), b, be.name(), be.device());
+            out.print(ReplayReport.table(result));
+            out.printf("peak heap: %.1f MiB live after GC, %.1f MiB sampled (max %.0f MiB)%n", mib(memory.get("peakLiveHeapBytes")),
+                    mib(memory.get("peakUsedHeapBytes")), mib(memory.get("maxHeapBytes")));
+            out.println("wrote " + written);
+        }
+        return LookmCli.EXIT_OK;
+    }
+
+    private static double mib(Object bytes) { return ((Number) bytes).doubleValue() / (1 << 20); }
+}

@@ -1,0 +1,43 @@
+package lookm.bench.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import lookm.bench.report.RunInfo;
+import lookm.spec.policy.Policies;
+import lookm.spec.policy.PolicySpec;
+import lookm.spec.policy.ScoreSpec;
+import lookm.traces.read.TraceReader;
+import lookm.traces.schema.TraceMetadata;
+
+/** Small helpers shared by the commands: trace, policy and run-record plumbing. */
+final class Runs {
+    private Runs() {}
+
+    /** Opens a trace; a missing or malformed one is a TraceFormatException (exit 2). */
+    static TraceReader openTrace(Path trace) {
+        if (trace == null) throw new IllegalArgumentException("--trace is required");
+        return TraceReader.open(trace);
+    }
+
+    /** Policies named in a comma list, in order, each checked against the registry. */
+    static List<PolicySpec> policies(List<String> names) {
+        List<PolicySpec> out = new ArrayList<>();
+        for (String n : names) if (!n.isBlank()) out.add(Policies.named(n.trim()));
+        if (out.isEmpty()) throw new IllegalArgumentException("--policies needs at least one policy name; see 'lookm policies'");
+        return out;
+    }
+
+    /** The seed that decides this policy's output, if any (the random scorer's). */
+    static Long policySeed(PolicySpec policy) {
+        return policy.score() instanceof ScoreSpec.Random r ? r.seed() : null;
+    }
+
+    /** Adds the trace's path, id (directory name) and model to a run record. */
+    static RunInfo withTrace(RunInfo info, TraceReader reader) {
+        TraceMetadata m = reader.metadata();
+        Path p = reader.path().toAbsolutePath().normalize();
+        String id = p.getFileName() + (m.source().isEmpty() ? "" : " (" + m.source() + ")");
+        return info.withTrace(reader.path().toString(), id, m.modelName());
+    }
+}

@@ -1,0 +1,151 @@
+package lookm.bench.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import lookm.bench.fidelity.Summary;
+import lookm.bench.plot.Plots;
+import lookm.bench.replay.Replay;
+import lookm.bench.replay.ReplayReport;
+import lookm.bench.report.Csv;
+import lookm.bench.report.Json;
+import lookm.bench.report.OutputDirectory;
+import lookm.bench.report.RunInfo;
+import lookm.bench.report.TextTable;
+import lookm.spec.policy.Backend;
+import lookm.spec.policy.PolicySpec;
+import lookm.spec.tensor.Budget;
+import lookm.traces.read.TraceReader;
+
+/**
+ * A budget sweep: every policy at every budget on one trace (each layer read once), then the comparison tables,
+ * sweep.json, sweep.csv and the PNG plots. Shared by {@code lookm sweep} and {@code lookm demo}.
+ */
+final class SweepRun {
+    /** The policies compared by default: LOOK-M's released and budgeted text prior, the merge variants, baselines. */
+    static final String DEFAULT_POLICIES = "lookm,lookm-budgeted,tp-drop,tp-average,tp-weighted,h2o,h2o-pivot,h2o-average,snapkv-32,"
+            + "streaming-llm,random,oracle";
+    /** The budgets (N+R)/T compared by default. */
+    static final String DEFAULT_BUDGETS = "0.05,0.1,0.2,0.4";
+    /** CSV columns of sweep.csv. */
+    static final List<String> COLUMNS = List.of("policy", "budget", "relative_error", "cosine", "recall", "topk_overlap",
+            "text_retention", "image_retention", "kept_text_per_head", "kept_image_per_head", "merged_per_head", "kv_bytes_ratio",
+            "compress_seconds");
+
+    private SweepRun() {}
+
+    static Path run(String command, Path trace, List<PolicySpec> policies, List<Double> budgets, double recentShare, BackendOptions backend,
+                    OutputOptions output, boolean quiet, PrintWriter out, PrintWriter err) {
+        if (budgets.isEmpty()) throw new IllegalArgumentException("--budgets needs at least one value");
+        List<Double> fractions = new ArrayList<>();
+        for (double b : budgets) {
+            BudgetOptions.split(b, recentShare);        // validates
+            fractions.add(b);
+        }
+        output.check(command);
+        try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open(); OutputDirectory dir = output.open(command)) {
+            Replay.requireProbes(reader);
+            List<Replay.Job> jobs = new ArrayList<>();
+            for (PolicySpec p : policies)
+                for (double f : fractions) {
+                    Budget b = BudgetOptions.split(f, recentShare);
+                    jobs.add(new Replay.Job(p.name(), f, be.compressor(p), b));
+                }
+            StringBuilder parameters = new StringBuilder();
+            for (PolicySpec p : policies) parameters.append(parameters.length() == 0 ? "" : "; ").append(p.name()).append(": ").append(p.parameters());
+            RunInfo info = Runs.withTrace(RunInfo.of(command), reader)
+                    .withPolicy(String.join(",", policies.stream().map(PolicySpec::name).toList()), parameters.toString())
+                    .withBackend(be.name(), be.device()).withBudget("budgets " + fractions + " of T, recent share " + recentShare);
+            List<Replay.Result> results;
+            try (Progress progress = Progress.start(command + " " + policies.size() + " policies x " + fractions.size() + " budgets",
+                    (long) reader.metadata().layers() * jobs.size(), err, quiet)) {
+                results = Replay.run(reader, jobs, (layer, job) -> progress.step());
+            }
+            writeTables(dir, info, results);
+            List<String> skipped = writePlots(dir, policies, fractions, results);
+            Path written = dir.commit();
+            out.printf("%s: %d policies x %d budgets on %s (%s, T=%d, %d layers), backend %s%n", command, policies.size(), fractions.size(),
+                    reader.path(), reader.metadata().modelName(), reader.metadata().tokens(), reader.metadata().layers(), be.name());
+            print(out, "relative L2 error of the attention output (lower is better)", policies, fractions, results, s -> s.overall().relativeError(), false);
+            print(out, "attention-mass recall (higher is better)", policies, fractions, results, s -> s.overall().recall(), false);
+            print(out, "text tokens kept", policies, fractions, results, Summary::textRetention, true);
+            print(out, "image tokens kept", policies, fractions, results, Summary::imageRetention, true);
+            for (String s : skipped) err.println("lookm " + command + ": plots skipped: " + s);
+            out.println("wrote " + written);
+            return written;
+        }
+    }
+
+    private static void writeTables(OutputDirectory dir, RunInfo info, List<Replay.Result> results) {
+        Csv csv = info.annotate(new Csv(COLUMNS));
+        List<Object> rows = new ArrayList<>();
+        for (Replay.Result r : results) {
+            Summary s = r.summary();
+            csv.row(r.job().policy(), r.job().budgetFraction(), s.overall().relativeError(), s.overall().cosine(), s.overall().recall(),
+                    s.overall().topKOverlap(), s.textRetention(), s.imageRetention(), s.meanKeptText(), s.meanKeptImage(), s.meanMerged(),
+                    s.bytesRatio(), r.compressNanos() / 1e9);
+            rows.add(ReplayReport.summary(r));
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("run", info.toMap());
+        root.put("definitions", "see bench/FIDELITY.md; budget B gives N = B·(1-share)·T heavy and R = B·share·T recent tokens");
+        root.put("results", rows);
+        dir.writeString("sweep.json", Json.write(root));
+        dir.writeString("sweep.csv", csv.toString());
+    }
+
+    /** Writes the PNGs; returns the reasons plots were skipped (empty when all were written). */
+    private static List<String> writePlots(OutputDirectory dir, List<PolicySpec> policies, List<Double> fractions, List<Replay.Result> results) {
+        double[] x = fractions.stream().mapToDouble(Double::doubleValue).toArray();
+        try {
+            dir.writeBytes("plot-relative-error.png", Plots.lines("Relative L2 error of the attention output vs budget", "budget (N+R)/T",
+                    "relative error", x, series(policies, fractions, results, s -> s.overall().relativeError(), "")));
+            dir.writeBytes("plot-recall.png", Plots.lines("Attention-mass recall vs budget", "budget (N+R)/T", "recall", x,
+                    series(policies, fractions, results, s -> s.overall().recall(), "")));
+            dir.writeBytes("plot-topk.png", Plots.lines("Top-k overlap vs budget", "budget (N+R)/T", "top-k overlap", x,
+                    series(policies, fractions, results, s -> s.overall().topKOverlap(), "")));
+            Map<String, double[]> retention = new LinkedHashMap<>(series(policies, fractions, results, Summary::textRetention, " text"));
+            retention.putAll(series(policies, fractions, results, Summary::imageRetention, " image"));
+            dir.writeBytes("plot-retention.png", Plots.lines("Share of tokens kept per modality vs budget", "budget (N+R)/T",
+                    "share kept", x, retention));
+            return List.of();
+        } catch (Plots.PlotException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
+    private static Map<String, double[]> series(List<PolicySpec> policies, List<Double> fractions, List<Replay.Result> results,
+                                                ToDoubleFunction<Summary> metric, String suffix) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (int p = 0; p < policies.size(); p++) {
+            double[] y = new double[fractions.size()];
+            for (int b = 0; b < fractions.size(); b++) y[b] = metric.applyAsDouble(results.get(p * fractions.size() + b).summary());
+            out.put(policies.get(p).name() + suffix, y);
+        }
+        return out;
+    }
+
+    private static void print(PrintWriter out, String title, List<PolicySpec> policies, List<Double> fractions, List<Replay.Result> results,
+                              ToDoubleFunction<Summary> metric, boolean percent) {
+        String[] header = new String[fractions.size() + 1];
+        header[0] = "policy \\ budget";
+        for (int b = 0; b < fractions.size(); b++) header[b + 1] = TextTable.pct(fractions.get(b));
+        TextTable t = new TextTable(header);
+        for (int p = 0; p < policies.size(); p++) {
+            Object[] row = new Object[fractions.size() + 1];
+            row[0] = policies.get(p).name();
+            for (int b = 0; b < fractions.size(); b++) {
+                double v = metric.applyAsDouble(results.get(p * fractions.size() + b).summary());
+                row[b + 1] = percent ? TextTable.pct(v) : TextTable.num(v, 4);
+            }
+            t.row(row);
+        }
+        out.println();
+        out.println(title);
+        out.print(t);
+    }
+}

@@ -1,0 +1,73 @@
+package lookm.bench.replay;
+
+import java.util.ArrayList;
+import java.util.List;
+import lookm.bench.fidelity.Fidelity;
+import lookm.bench.fidelity.LayerFidelity;
+import lookm.bench.fidelity.Summary;
+import lookm.spec.policy.Compressor;
+import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.Queries;
+import lookm.traces.read.TraceReader;
+import lookm.traces.schema.TraceLayer;
+import lookm.traces.schema.TraceMetadata;
+
+/**
+ * Streams a trace layer by layer through one or more (policy, budget) jobs and measures each compressed layer's
+ * fidelity on the trace's decode probes. Only the current layer (and the previous one, until it is collected) is
+ * in memory: each layer is read once and every job compresses it before the next is read.
+ */
+public final class Replay {
+    private Replay() {}
+
+    /** One policy at one budget. */
+    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {}
+
+    /** A job's per-layer fidelity and its compression time. */
+    public record Result(Job job, List<LayerFidelity> layers, long compressNanos) {
+        public Summary summary() { return Summary.of(layers); }
+    }
+
+    /** Called after each (layer, job). */
+    @FunctionalInterface
+    public interface Listener {
+        void done(int layer, Job job);
+    }
+
+    /**
+     * Runs every job on every layer of the trace.
+     *
+     * @throws IllegalArgumentException if the trace has no decode probes (fidelity needs them)
+     */
+    public static List<Result> run(TraceReader reader, List<Job> jobs, Listener listener) {
+        TraceMetadata meta = reader.metadata();
+        requireProbes(reader);
+        int bytes = meta.dtype().bytes();
+        List<List<LayerFidelity>> layers = new ArrayList<>();
+        long[] nanos = new long[jobs.size()];
+        for (int j = 0; j < jobs.size(); j++) layers.add(new ArrayList<>());
+        for (int l = 0; l < meta.layers(); l++) {
+            TraceLayer layer = reader.layer(l);                                         // (1) read one layer
+            Queries probes = layer.observation().probeQueries();
+            for (int j = 0; j < jobs.size(); j++) {
+                Job job = jobs.get(j);
+                long start = System.nanoTime();
+                CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget()); // (2)
+                nanos[j] += System.nanoTime() - start;
+                layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, bytes));                      // (3)
+                listener.done(l, job);
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (int j = 0; j < jobs.size(); j++) results.add(new Result(jobs.get(j), layers.get(j), nanos[j]));
+        return results;
+    }
+
+    /** @throws IllegalArgumentException naming the trace when it has no probe queries */
+    public static void requireProbes(TraceReader reader) {
+        if (!reader.metadata().hasProbes())
+            throw new IllegalArgumentException(reader.path() + ": the trace has no decode probe queries (lookm.trace.probes = 0);"
+                    + " fidelity is measured on them: record the trace with probes, or generate one with 'lookm trace synth --probes N'");
+    }
+}

@@ -1,0 +1,141 @@
+package lookm.bench.replay;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import lookm.bench.fidelity.HeadFidelity;
+import lookm.bench.fidelity.LayerFidelity;
+import lookm.bench.fidelity.Metrics;
+import lookm.bench.fidelity.Summary;
+import lookm.bench.report.Csv;
+import lookm.bench.report.RunInfo;
+import lookm.bench.report.TextTable;
+
+/** The files and the terminal table of a replay: JSON (everything), per-layer CSV and per-head-group CSV. */
+public final class ReplayReport {
+    /** Column names of the per-layer CSV. */
+    public static final List<String> LAYER_COLUMNS = List.of("layer", "kv_head", "relative_error", "cosine", "recall", "topk_overlap",
+            "kept", "kept_text", "kept_image", "merged", "kept_bytes", "full_bytes");
+
+    private ReplayReport() {}
+
+    static Map<String, Object> metrics(Metrics m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("relativeError", m.relativeError());
+        out.put("cosine", m.cosine());
+        out.put("recall", m.recall());
+        out.put("topKOverlap", m.topKOverlap());
+        return out;
+    }
+
+    /** The summary of one result as a map (shared by replay.json and sweep.json). */
+    public static Map<String, Object> summary(Replay.Result r) {
+        Summary s = r.summary();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("policy", r.job().policy());
+        out.put("policyParameters", r.job().compressor().policy().parameters());
+        out.put("budget", r.job().budget().toString());
+        out.put("budgetFraction", r.job().budgetFraction());
+        out.put("overall", metrics(s.overall()));
+        out.put("textRetention", s.textRetention());
+        out.put("imageRetention", s.imageRetention());
+        out.put("meanKeptTextPerHead", s.meanKeptText());
+        out.put("meanKeptImagePerHead", s.meanKeptImage());
+        out.put("meanMergedPerHead", s.meanMerged());
+        out.put("keptBytes", s.keptBytes());
+        out.put("fullBytes", s.fullBytes());
+        out.put("bytesRatio", s.bytesRatio());
+        out.put("compressSeconds", r.compressNanos() / 1e9);
+        return out;
+    }
+
+    /** replay.json: what ran, the summary, per layer, per head group, memory. */
+    public static Map<String, Object> json(RunInfo info, Replay.Result r, Map<String, Object> memory) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("run", info.toMap());
+        root.put("definitions", "see bench/FIDELITY.md; means are arithmetic, equal weight per probe; topK = min(C, "
+                + lookm.bench.fidelity.Fidelity.TOP_K + ")");
+        root.put("summary", summary(r));
+        List<Object> groups = new ArrayList<>();
+        List<Metrics> perGroup = r.summary().perHeadGroup();
+        for (int h = 0; h < perGroup.size(); h++) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("kvHead", h);
+            g.putAll(metrics(perGroup.get(h)));
+            groups.add(g);
+        }
+        root.put("perHeadGroup", groups);
+        List<Object> layers = new ArrayList<>();
+        for (LayerFidelity l : r.layers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("layer", l.layer());
+            m.putAll(metrics(l.mean()));
+            m.put("keptText", l.keptText());
+            m.put("keptImage", l.keptImage());
+            m.put("merged", l.merged());
+            m.put("textRetention", l.textRetention());
+            m.put("imageRetention", l.imageRetention());
+            m.put("keptBytes", l.keptBytes());
+            m.put("fullBytes", l.fullBytes());
+            List<Object> heads = new ArrayList<>();
+            for (HeadFidelity h : l.heads()) {
+                Map<String, Object> hm = new LinkedHashMap<>();
+                hm.put("kvHead", h.kvHead());
+                hm.putAll(metrics(h.mean()));
+                hm.put("kept", h.kept());
+                hm.put("keptText", h.keptText());
+                hm.put("keptImage", h.keptImage());
+                hm.put("merged", h.merged());
+                heads.add(hm);
+            }
+            m.put("heads", heads);
+            layers.add(m);
+        }
+        root.put("perLayer", layers);
+        if (memory != null) root.put("memory", memory);
+        return root;
+    }
+
+    /** layers.csv: one row per layer (kv_head "all") and one per (layer, KV head). */
+    public static Csv layersCsv(RunInfo info, Replay.Result r) {
+        Csv csv = info.annotate(new Csv(LAYER_COLUMNS));
+        for (LayerFidelity l : r.layers()) {
+            Metrics m = l.mean();
+            csv.row(l.layer(), "all", m.relativeError(), m.cosine(), m.recall(), m.topKOverlap(),
+                    l.keptText() + l.keptImage(), l.keptText(), l.keptImage(), l.merged(), l.keptBytes(), l.fullBytes());
+            for (HeadFidelity h : l.heads()) {
+                Metrics hm = h.mean();
+                csv.row(l.layer(), h.kvHead(), hm.relativeError(), hm.cosine(), hm.recall(), hm.topKOverlap(),
+                        h.kept(), h.keptText(), h.keptImage(), h.merged(), "", "");
+            }
+        }
+        return csv;
+    }
+
+    /** head_groups.csv: per KV head, the mean over layers. */
+    public static Csv headGroupsCsv(RunInfo info, Replay.Result r) {
+        Csv csv = info.annotate(new Csv(List.of("kv_head", "relative_error", "cosine", "recall", "topk_overlap")));
+        List<Metrics> groups = r.summary().perHeadGroup();
+        for (int h = 0; h < groups.size(); h++) {
+            Metrics m = groups.get(h);
+            csv.row(h, m.relativeError(), m.cosine(), m.recall(), m.topKOverlap());
+        }
+        return csv;
+    }
+
+    /** The terminal summary: one row per layer, then the overall row. */
+    public static String table(Replay.Result r) {
+        TextTable t = new TextTable("layer", "rel.err", "cosine", "recall", "top-k", "text kept", "image kept", "merged", "KV bytes");
+        for (LayerFidelity l : r.layers())
+            t.row(l.layer(), TextTable.num(l.mean().relativeError(), 4), TextTable.num(l.mean().cosine(), 4),
+                    TextTable.num(l.mean().recall(), 4), TextTable.num(l.mean().topKOverlap(), 3), TextTable.pct(l.textRetention()),
+                    TextTable.pct(l.imageRetention()), l.merged(), TextTable.pct(l.bytesRatio()));
+        Summary s = r.summary();
+        t.row("overall", TextTable.num(s.overall().relativeError(), 4), TextTable.num(s.overall().cosine(), 4),
+                TextTable.num(s.overall().recall(), 4), TextTable.num(s.overall().topKOverlap(), 3), TextTable.pct(s.textRetention()),
+                TextTable.pct(s.imageRetention()), String.format(java.util.Locale.ROOT, "%.1f/head", s.meanMerged()),
+                TextTable.pct(s.bytesRatio()));
+        return t.toString();
+    }
+}
