@@ -180,6 +180,9 @@ public final class TraceReader implements AutoCloseable {
             throw new IllegalArgumentException(dir + ": layer " + l + " does not exist; the trace has layers 0.." + (meta.layers() - 1));
     }
 
+    /** Most bytes of Arrow (off-heap) memory held at once by this reader so far: about one record batch. */
+    public long arrowPeakBytes() { return allocator.getPeakMemoryAllocation(); }
+
     /** Bytes on disk of each file of the trace, by file name. */
     public java.util.Map<String, Long> fileSizes() {
         java.util.Map<String, Long> sizes = new java.util.LinkedHashMap<>();

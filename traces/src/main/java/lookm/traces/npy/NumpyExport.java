@@ -1,0 +1,121 @@
+package lookm.traces.npy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.HeadCompression;
+import lookm.spec.tensor.KvBlock;
+import lookm.traces.schema.TraceFormatException;
+
+/**
+ * Exports to NumPy, as an {@code .npz} (path ending in .npz) or a directory of {@code .npy} files; written under
+ * a temporary name then renamed, never over an existing file unless asked. A compressed layer (H KV heads, C_h
+ * kept per head, C = max C_h, P = max evicted):
+ * <pre>
+ * kept          (H, C)    int32    kept positions, ascending, padded with -1
+ * kept_count    (H,)      int32    C_h
+ * keys, values  (H, C, D) float32  the merged cache, zero-padded past C_h
+ * evicted       (H, P)    int32    evicted positions, padded with -1
+ * merge_target  (H, P)    int32    index into kept each evicted row was merged into, -1 if dropped
+ * merge_weight  (H, P)    float32  its coefficient in the merged numerator, 0 if dropped
+ * </pre>
+ */
+public final class NumpyExport {
+    private NumpyExport() {}
+    private static final int PAD = -1;
+    private static final String NPZ = ".npz", NPY = ".npy";
+
+    /** An array to write: int32 or float32 data with its shape. */
+    private record Array(Object data, long[] shape) {}
+
+    public static Path compressedLayer(CompressedLayer layer, Path out, boolean overwrite) {
+        int h = layer.headCount(), d = layer.headDim(), c = 0, p = 0;
+        for (HeadCompression hc : layer.heads()) {
+            c = Math.max(c, hc.keptCount());
+            p = Math.max(p, hc.evicted().length);
+        }
+        int[] kept = new int[h * c], count = new int[h], evicted = new int[h * p], target = new int[h * p];
+        float[] keys = new float[h * c * d], values = new float[h * c * d], weight = new float[h * p];
+        Arrays.fill(kept, PAD);
+        Arrays.fill(evicted, PAD);
+        Arrays.fill(target, PAD);
+        for (int i = 0; i < h; i++) {
+            HeadCompression hc = layer.head(i);
+            count[i] = hc.keptCount();
+            System.arraycopy(hc.kept(), 0, kept, i * c, hc.keptCount());
+            System.arraycopy(hc.keys(), 0, keys, i * c * d, hc.keys().length);
+            System.arraycopy(hc.values(), 0, values, i * c * d, hc.values().length);
+            System.arraycopy(hc.evicted(), 0, evicted, i * p, hc.evicted().length);
+            System.arraycopy(hc.mergeTarget(), 0, target, i * p, hc.evicted().length);
+            System.arraycopy(hc.mergeWeight(), 0, weight, i * p, hc.evicted().length);
+        }
+        Map<String, Array> arrays = new LinkedHashMap<>();
+        arrays.put("kept", new Array(kept, new long[] {h, c}));
+        arrays.put("kept_count", new Array(count, new long[] {h}));
+        arrays.put("keys", new Array(keys, new long[] {h, c, d}));
+        arrays.put("values", new Array(values, new long[] {h, c, d}));
+        arrays.put("evicted", new Array(evicted, new long[] {h, p}));
+        arrays.put("merge_target", new Array(target, new long[] {h, p}));
+        arrays.put("merge_weight", new Array(weight, new long[] {h, p}));
+        return write(arrays, out, overwrite);
+    }
+
+    /** An uncompressed layer: keys, values (H, T, D) float32 and image_ids (T,) int32. */
+    public static Path kvBlock(KvBlock block, Path out, boolean overwrite) {
+        Map<String, Array> arrays = new LinkedHashMap<>();
+        long[] shape = {block.heads(), block.tokens(), block.headDim()};
+        arrays.put("keys", new Array(block.keys(), shape));
+        arrays.put("values", new Array(block.values(), shape));
+        arrays.put("image_ids", new Array(block.layout().imageIds(), new long[] {block.tokens()}));
+        return write(arrays, out, overwrite);
+    }
+
+    private static Path write(Map<String, Array> arrays, Path out, boolean overwrite) {
+        Path target = out.toAbsolutePath().normalize();
+        if (Files.exists(target) && !overwrite) throw TraceFormatException.in(target, "already exists; refusing to overwrite it");
+        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + System.nanoTime());
+        try {
+            Files.createDirectories(target.getParent());
+            if (target.toString().endsWith(NPZ)) writeNpz(arrays, temp);
+            else writeDirectory(arrays, temp);
+            if (Files.exists(target)) lookm.traces.write.AtomicDirectory.deleteRecursively(target);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            lookm.traces.write.AtomicDirectory.deleteRecursively(temp);
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+    }
+
+    private static void writeNpz(Map<String, Array> arrays, Path file) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (var e : arrays.entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey() + NPY));
+                writeArray(zip, e.getValue());
+                zip.closeEntry();
+            }
+        }
+    }
+
+    private static void writeDirectory(Map<String, Array> arrays, Path dir) throws IOException {
+        Files.createDirectory(dir);
+        for (var e : arrays.entrySet())
+            try (OutputStream os = Files.newOutputStream(dir.resolve(e.getKey() + NPY))) {
+                writeArray(os, e.getValue());
+            }
+    }
+
+    private static void writeArray(OutputStream os, Array a) throws IOException {
+        if (a.data() instanceof float[] f) NpyWriter.floats(os, f, a.shape());
+        else NpyWriter.ints(os, (int[]) a.data(), a.shape());
+    }
+}
