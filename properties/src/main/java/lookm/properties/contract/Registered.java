@@ -1,0 +1,36 @@
+package lookm.properties.contract;
+
+import java.util.List;
+import java.util.stream.Stream;
+import lookm.spec.policy.Policies;
+import lookm.spec.policy.PolicySpec;
+import lookm.spec.policy.SelectSpec;
+
+/** Sources of registered policy names for parameterized properties ({@code @MethodSource("lookm.properties.contract.Registered#policies")}). */
+public final class Registered {
+    private Registered() {}
+
+    /** Every policy of spec's registry, by name. */
+    public static Stream<String> policies() { return Policies.names().stream(); }
+
+    /** Policies whose selection is a text prior (released or budgeted). */
+    public static Stream<String> textPriorPolicies() {
+        return Policies.all().stream().filter(p -> p.select() instanceof SelectSpec.TextPrior).map(PolicySpec::name);
+    }
+
+    /** Policies whose evicted tokens are merged, not dropped. */
+    public static Stream<String> mergingPolicies() {
+        return Policies.all().stream().filter(p -> !(p.merge() instanceof lookm.spec.policy.MergeSpec.Drop)).map(PolicySpec::name);
+    }
+
+    /**
+     * Policies whose scores do not depend on the head's index, so that permuting heads permutes outputs. The random
+     * policy is excluded by design: its scores hash (seed, head, token).
+     */
+    public static Stream<String> headSymmetricPolicies() {
+        return Policies.all().stream().filter(p -> !(p.score() instanceof lookm.spec.policy.ScoreSpec.Random)).map(PolicySpec::name);
+    }
+
+    /** Names, for messages. */
+    public static List<String> names() { return Policies.names(); }
+}
