@@ -16,19 +16,19 @@ __kernel void pool_window_scores(__global const float* scores, const int stride,
                                  const int mode, __global float* pooled) {
     const int j = get_global_id(0), b = get_global_id(1);
     __global const float* s = scores + (size_t)b * stride;
-    const int half = kernelSize / 2;
+    const int radius = kernelSize / 2;
     float out = 0.0f;
     if (j < prefix) {
         if (mode == POOL_AVG) {
             float sum = 0.0f;
-            for (int t = -half; t <= half; t++) {
+            for (int t = -radius; t <= radius; t++) {
                 const int i = j + t;
                 if (i >= 0 && i < prefix) sum += s[i];
             }
             out = sum / (float)kernelSize;
         } else {
             float best = s[j];
-            for (int t = -half; t <= half; t++) {
+            for (int t = -radius; t <= radius; t++) {
                 const int i = j + t;
                 if (i >= 0 && i < prefix) best = fmax(best, s[i]);
             }

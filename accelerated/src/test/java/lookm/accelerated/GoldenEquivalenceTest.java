@@ -1,0 +1,111 @@
+package lookm.accelerated;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import lookm.reference.ReferenceBackend;
+import lookm.spec.invariant.Tolerance;
+import lookm.spec.invariant.Verdict;
+import lookm.spec.policy.Compressor;
+import lookm.spec.policy.Policies;
+import lookm.spec.policy.PolicySpec;
+import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.ScoreSpec;
+import lookm.spec.tensor.AccumulatedAttention;
+import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.KvBlock;
+import lookm.spec.tensor.Observation;
+import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.TokenLayout;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The golden cases of the authors' original code (/work/shared/golden, or -Dlookm.golden=dir): for each of the
+ * nine original classes, the OpenCL pipeline on the recorded scores gives the reference's kept sets exactly and
+ * its merges within the NearTieRule; and the device's recomputed scores match the recorded column sums within
+ * Tolerance.SCORE. Missing golden data is a visible skip.
+ */
+class GoldenEquivalenceTest {
+    /** Registered policies of the nine original classes (as the reference's golden test maps them). */
+    private static final List<String> POLICIES = List.of("h2o", "h2o-pivot", "h2o-average-released", "h2o-weighted", "lookm",
+            "tp-average-released", "tp-weighted", "tp-drop", "snapkv");
+    private final ReferenceBackend reference = new ReferenceBackend();
+
+    record Case(String name, KvBlock block, Observation observation, Budget budget) {}
+
+    @TestFactory
+    Stream<DynamicTest> goldenCasesMatchTheReference() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Case c : cases()) {
+            for (String name : POLICIES)
+                tests.add(DynamicTest.dynamicTest(c.name + " " + name, () -> checkPolicy(c, Policies.named(name))));
+            tests.add(DynamicTest.dynamicTest(c.name + " recomputed scores", () -> checkRecomputedScores(c)));
+        }
+        return tests.stream();
+    }
+
+    private void checkPolicy(Case c, PolicySpec policy) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        Compressor ref = reference.compressor(policy), ours = backend.compressor(policy);
+        CompressedLayer expected = ref.compress(c.block, c.observation, c.budget);
+        CompressedLayer actual = ours.compress(c.block, c.observation, c.budget);
+        assertTrue(expected.selection().contentEquals(actual.selection()), c.name + " " + policy.name() + ": kept sets");
+        assertNull(NearTieRule.merges(c.block, expected, actual, MergeEquivalenceTest.filtered(policy.merge())));
+    }
+
+    private void checkRecomputedScores(Case c) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        ScoreSpec recomputed = new ScoreSpec.AccumulatedAttention(ScoreSource.RECOMPUTED);
+        float[] recorded = c.observation.accumulatedAttention().values();
+        Verdict v = Tolerance.SCORE.compare(recorded, backend.scorer(recomputed).score(c.block, c.observation, c.budget).values(), c.name);
+        assertTrue(v.holds(), v::toString);
+    }
+
+    static List<Case> cases() throws IOException {
+        Path root = Paths.get(System.getProperty("lookm.golden", "/work/shared/golden"));
+        Assumptions.assumeTrue(Files.isDirectory(root), "skipped: no golden directory at " + root + " (set -Dlookm.golden=dir)");
+        List<Case> out = new ArrayList<>();
+        try (var dirs = Files.list(root)) {
+            for (Path dir : (Iterable<Path>) dirs.filter(d -> Files.exists(d.resolve("manifest.json"))).sorted()::iterator) out.add(load(dir));
+        }
+        Assumptions.assumeFalse(out.isEmpty(), "skipped: no golden case under " + root);
+        return out;
+    }
+
+    private static Case load(Path dir) throws IOException {
+        String manifest = Files.readString(dir.resolve("manifest.json"));
+        int heads = field(manifest, "H"), tokens = field(manifest, "T"), dim = field(manifest, "d");
+        KvBlock block = new KvBlock(Npy.read(dir.resolve("K.npy")).floats(), Npy.read(dir.resolve("V.npy")).floats(), heads, tokens, dim,
+                TokenLayout.fromImageIds(Npy.read(dir.resolve("token_image_id.npy")).ints()));
+        Observation observation = new Observation(new AccumulatedAttention(Npy.read(dir.resolve("attn_colsum.npy")).floats(), heads, tokens),
+                Queries.contiguous(Npy.read(dir.resolve("Q.npy")).floats(), heads, dim, 0, tokens), null);
+        Budget budget = Budget.ratios(decimal(manifest, "hh_ratio"), decimal(manifest, "recent_ratio"));
+        return new Case(dir.getFileName().toString(), block, observation, budget);
+    }
+
+    private static int field(String manifest, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\\s*(\\d+)").matcher(manifest);
+        if (!m.find()) throw new IllegalStateException("manifest has no " + name);
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static double decimal(String manifest, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\\s*([0-9.eE+-]+)").matcher(manifest);
+        if (!m.find()) throw new IllegalStateException("manifest has no " + name);
+        return Double.parseDouble(m.group(1));
+    }
+
+}

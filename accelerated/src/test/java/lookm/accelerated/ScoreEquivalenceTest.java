@@ -1,0 +1,62 @@
+package lookm.accelerated;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+
+import lookm.reference.ReferenceBackend;
+import lookm.spec.invariant.Tolerance;
+import lookm.spec.invariant.Verdict;
+import lookm.spec.policy.Pooling;
+import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.ScoreSpec;
+import lookm.spec.policy.Window;
+import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.Scores;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Each scorer on the device against the reference: recomputed ones within Tolerance.SCORE, exact ones bit for bit. */
+class ScoreEquivalenceTest {
+    private static final long SEED = 11;
+    private static final int DIM = 32;
+    private final ReferenceBackend reference = new ReferenceBackend();
+
+    static Stream<Arguments> recomputedScorers() {
+        return Stream.of(
+                Arguments.of(new ScoreSpec.AccumulatedAttention(ScoreSource.RECOMPUTED), 2, 4, 203),   // GQA, T not a tile multiple
+                Arguments.of(new ScoreSpec.AccumulatedAttention(ScoreSource.RECOMPUTED), 3, 3, 256),
+                Arguments.of(new ScoreSpec.WindowAttention(new Window.BudgetRecent(), Pooling.AVG, 5), 2, 4, 203),
+                Arguments.of(new ScoreSpec.WindowAttention(new Window.Fixed(32), Pooling.MAX, 7), 2, 2, 256),
+                Arguments.of(new ScoreSpec.HindsightOracle(), 2, 4, 203));
+    }
+
+    @ParameterizedTest(name = "{0} Hkv={1} Hq={2} T={3}")
+    @MethodSource("recomputedScorers")
+    void recomputedScoresAreWithinTheScoreTolerance(ScoreSpec spec, int kvHeads, int queryHeads, int tokens) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        Layers.Layer layer = Layers.layer(kvHeads, queryHeads, tokens, DIM, SEED);
+        Budget budget = Budget.ratios(0.2, 0.1);
+        Scores expected = reference.scorer(spec).score(layer.block(), layer.observation(), budget);
+        Scores actual = backend.scorer(spec).score(layer.block(), layer.observation(), budget);
+        Verdict v = Tolerance.SCORE.compare(expected.values(), actual.values(), spec.toString());
+        assertTrue(v.holds(), v::toString);
+    }
+
+    static Stream<ScoreSpec> exactScorers() {
+        return Stream.of(new ScoreSpec.None(), new ScoreSpec.Random(0), new ScoreSpec.Random(-7_000_000_123L),
+                new ScoreSpec.AccumulatedAttention(ScoreSource.RECORDED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("exactScorers")
+    void exactScoresAreBitIdentical(ScoreSpec spec) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        Layers.Layer layer = Layers.layer(2, 4, 203, DIM, SEED);
+        Budget budget = Budget.ratios(0.2, 0.1);
+        assertArrayEquals(reference.scorer(spec).score(layer.block(), layer.observation(), budget).values(),
+                backend.scorer(spec).score(layer.block(), layer.observation(), budget).values());
+    }
+}
