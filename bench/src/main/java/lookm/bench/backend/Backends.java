@@ -1,13 +1,14 @@
 package lookm.bench.backend;
 
 import java.util.List;
+import lookm.accelerated.OpenClBackend;
 import lookm.reference.ReferenceBackend;
 import lookm.spec.policy.Backend;
 
 /** Backends by name: an explicit choice; an unknown name or an unavailable device fails, listing what exists. */
 public final class Backends {
     public static final String REFERENCE = ReferenceBackend.NAME;
-    public static final String OPENCL = "opencl";
+    public static final String OPENCL = OpenClBackend.NAME;
     /** The OpenCL device chosen when none is named. */
     public static final String DEFAULT_DEVICE = "gpu";
 
@@ -27,7 +28,6 @@ public final class Backends {
         throw new IllegalArgumentException("unknown backend '" + name + "'; known: " + String.join(", ", names()));
     }
 
-    private static Backend openCl(String device) {
-        throw new IllegalArgumentException("backend 'opencl' (device " + device + ") is not part of this build yet");
-    }
+    /** @throws lookm.accelerated.cl.OpenClUnavailableException without a runtime or without the chosen device */
+    private static Backend openCl(String device) { return OpenClBackend.open(device); }
 }

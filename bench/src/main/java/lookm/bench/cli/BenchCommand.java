@@ -1,9 +1,207 @@
 package lookm.bench.cli;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import lookm.bench.plot.Plots;
+import lookm.bench.report.Csv;
+import lookm.bench.report.Json;
+import lookm.bench.report.OutputDirectory;
+import lookm.bench.report.RunInfo;
+import lookm.bench.report.TextTable;
+import lookm.bench.timing.BenchTarget;
+import lookm.bench.timing.StageTimes;
+import lookm.bench.timing.SyntheticLayer;
+import lookm.bench.timing.Validation;
+import lookm.reference.ReferenceBackend;
+import lookm.spec.policy.Backend;
+import lookm.spec.policy.Compressor;
+import lookm.spec.policy.Policies;
+import lookm.spec.policy.PolicySpec;
+import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.KvBlock;
+import lookm.spec.tensor.Observation;
+import lookm.traces.read.TraceReader;
+import lookm.traces.schema.TraceLayer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** Placeholder. */
-@Command(name = "bench", description = "(not yet)")
-final class BenchCommand implements Runnable {
-    @Override public void run() { throw new IllegalArgumentException("bench: not implemented yet"); }
+/**
+ * {@code lookm bench}: the same policy on the reference, the OpenCL CPU device and any GPU. Each backend's result is
+ * first checked against the reference's (a backend that fails is not timed); then each stage and the whole
+ * compression are timed. Prints times and ratios; writes bench.json, bench.csv and bench.png.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "GPU-vs-CPU: validate each backend against the reference, then time every stage and the whole compression.")
+final class BenchCommand implements Callable<Integer> {
+    static final String NAME = "bench";
+    /** Modest default: finishes in seconds on 2 cores. LLaVA-7B's layer is 32,4096,128. */
+    static final String DEFAULT_SHAPE = "8,1024,128";
+    static final String[] STAGES = {"score", "select", "merge", "total"};
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--trace", paramLabel = "DIR", description = "Bench on a layer of this trace instead of synthetic data.")
+    Path trace;
+
+    @Option(names = "--layer", paramLabel = "L", defaultValue = "0", description = "Trace layer to bench on (default 0).")
+    int layer;
+
+    @Option(names = "--shape", paramLabel = "H,T,D", defaultValue = DEFAULT_SHAPE,
+            description = "Synthetic layer shape (KV heads, tokens, head dim) when no --trace (default ${DEFAULT-VALUE}).")
+    String shape;
+
+    @Option(names = "--policy", paramLabel = "NAME", defaultValue = "lookm", description = "Policy (default ${DEFAULT-VALUE}).")
+    String policy;
+
+    @Mixin BudgetOptions budget;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds per backend (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--repetitions", defaultValue = "5", description = "Timed rounds per backend (default ${DEFAULT-VALUE}).")
+    int repetitions;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic layer (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--reference-only", description = "Bench only the reference (skip OpenCL devices).")
+    boolean referenceOnly;
+
+    @Mixin OutputOptions output;
+
+    @Override public Integer call() {
+        PolicySpec p = Policies.named(policy);
+        Budget b = budget.budget();
+        output.check(NAME);
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        RunInfo info = RunInfo.of(NAME).withPolicy(p.name(), p.parameters()).withBudget(b.toString());
+        KvBlock block;
+        Observation observation;
+        if (trace != null) {
+            try (TraceReader reader = Runs.openTrace(trace)) {
+                TraceLayer l = reader.layer(layer);
+                block = l.block();
+                observation = l.observation();
+                info = Runs.withTrace(info, reader);
+            }
+        } else {
+            int[] hTd = parseShape(shape);
+            SyntheticLayer s = SyntheticLayer.make(hTd[0], hTd[1], hTd[2], seed);
+            block = s.block();
+            observation = s.observation();
+            info = info.withSeed(seed).withTrace(null, "synthetic " + shape, "synthetic");
+        }
+        List<String> unavailable = new ArrayList<>();
+        List<BenchTarget> targets = referenceOnly ? List.of(new BenchTarget(ReferenceBackend.NAME, null)) : BenchTarget.all(unavailable);
+        for (String u : unavailable) err.println("lookm bench: OpenCL unavailable, benching the reference only: " + u);
+        out.printf("bench %s, %s, layer (H=%d, T=%d, D=%d), %d warmup + %d timed rounds%n", p.name(), b, block.heads(), block.tokens(),
+                block.headDim(), warmup, repetitions);
+
+        CompressedLayer reference;
+        try (Backend ref = new ReferenceBackend()) {
+            reference = ref.compressor(p).compress(block, observation, b);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        StageTimes referenceTimes = null;
+        for (BenchTarget target : targets) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("backend", target.label());
+            try (Backend be = target.open()) {
+                row.put("device", be.device());
+                Compressor c = be.compressor(p);
+                Validation v = target.device() == null ? new Validation(true, "is the reference", 0)
+                        : Validation.compare(block, reference, c.compress(block, observation, b), p.merge());
+                row.put("valid", v.valid());
+                row.put("validation", v.detail());
+                row.put("maxAbsDiffVsReference", v.maxAbsDiff());
+                out.printf("  %-22s %s: %s%n", target.label(), v.valid() ? "valid" : "INVALID, not timed", v.detail());
+                if (v.valid()) {
+                    StageTimes t = StageTimes.measure(c, block, observation, b, warmup, repetitions);
+                    if (target.device() == null) referenceTimes = t;
+                    row.put("times", t);
+                }
+            } catch (RuntimeException e) {
+                if (target.device() == null) throw e;          // the reference must run
+                row.put("valid", false);
+                row.put("validation", "could not run: " + e.getMessage());
+                out.printf("  %-22s could not run: %s%n", target.label(), e.getMessage());
+            }
+            rows.add(row);
+        }
+        try (OutputDirectory dir = output.open(NAME)) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("run", info.toMap());
+            root.put("shape", Map.of("heads", block.heads(), "tokens", block.tokens(), "headDim", block.headDim()));
+            root.put("warmup", warmup);
+            root.put("repetitions", repetitions);
+            root.put("openclUnavailable", unavailable.isEmpty() ? null : unavailable.get(0));
+            Csv csv = info.annotate(new Csv(List.of("backend", "device", "valid", "stage", "median_ms", "min_ms", "speedup_vs_reference")));
+            TextTable table = new TextTable("backend", "score ms", "select ms", "merge ms", "total ms", "speedup (total)");
+            List<Object> results = new ArrayList<>();
+            Map<String, List<Double>> chart = new LinkedHashMap<>();
+            for (Map<String, Object> row : rows) {
+                StageTimes t = (StageTimes) row.remove("times");
+                if (t != null) {
+                    StageTimes.Stat[] stats = {t.score(), t.select(), t.merge(), t.total()};
+                    StageTimes.Stat[] refStats = referenceTimes == null ? null
+                            : new StageTimes.Stat[] {referenceTimes.score(), referenceTimes.select(), referenceTimes.merge(), referenceTimes.total()};
+                    Map<String, Object> times = new LinkedHashMap<>();
+                    List<Double> bars = new ArrayList<>();
+                    for (int s = 0; s < STAGES.length; s++) {
+                        double ratio = refStats == null ? Double.NaN : refStats[s].medianMs() / stats[s].medianMs();
+                        times.put(STAGES[s], Map.of("medianMs", stats[s].medianMs(), "minMs", stats[s].minMs(), "speedupVsReference", ratio));
+                        csv.row(row.get("backend"), row.get("device"), true, STAGES[s], stats[s].medianMs(), stats[s].minMs(), ratio);
+                        bars.add(stats[s].medianMs());
+                    }
+                    row.put("times", times);
+                    chart.put((String) row.get("backend"), bars);
+                    table.row(row.get("backend"), TextTable.num(stats[0].medianMs(), 2), TextTable.num(stats[1].medianMs(), 2),
+                            TextTable.num(stats[2].medianMs(), 2), TextTable.num(stats[3].medianMs(), 2),
+                            refStats == null ? "-" : TextTable.num(refStats[3].medianMs() / stats[3].medianMs(), 2) + "x");
+                } else {
+                    csv.row(row.get("backend"), row.get("device"), false, "", "", "", "");
+                    table.row(row.get("backend"), "-", "-", "-", "-", "not timed");
+                }
+                results.add(row);
+            }
+            root.put("results", results);
+            dir.writeString("bench.json", Json.write(root));
+            dir.writeString("bench.csv", csv.toString());
+            try {
+                dir.writeBytes("bench.png", Plots.bars("lookm bench: " + p.name() + ", H=" + block.heads() + " T=" + block.tokens() + " D="
+                        + block.headDim() + " (median ms)", "stage", "milliseconds", List.of(STAGES), chart));
+            } catch (Plots.PlotException e) {
+                err.println("lookm bench: plot skipped: " + e.getMessage());
+            }
+            Path written = dir.commit();
+            out.println("median times (ms) and speedup of the whole compression vs the reference:");
+            out.print(table);
+            out.println("wrote " + written);
+        }
+        return LookmCli.EXIT_OK;
+    }
+
+    /** "H,T,D" → {H, T, D}. */
+    static int[] parseShape(String text) {
+        String[] parts = text.split(",");
+        if (parts.length != 3) throw new IllegalArgumentException("--shape must be H,T,D (e.g. " + DEFAULT_SHAPE + "), was '" + text + "'");
+        int[] out = new int[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                out[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--shape must be three integers H,T,D, was '" + text + "'");
+            }
+        }
+        return out;
+    }
 }

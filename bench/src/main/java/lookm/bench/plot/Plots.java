@@ -55,7 +55,7 @@ public final class Plots {
             throws PlotException {
         return render(() -> {
             CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
-            chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
             for (Map.Entry<String, List<Double>> e : series.entrySet()) chart.addSeries(e.getKey(), categories, e.getValue());
             return chart;
         });
@@ -83,6 +83,8 @@ public final class Plots {
             return BitmapEncoder.getBitmapBytes(maker.make(), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new PlotException("could not encode the PNG: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new PlotException("XChart rejected the chart data: " + e.getMessage(), e);
         } catch (RuntimeException | LinkageError | InternalError e) {
             // AWT's font setup fails with errors like these when fontconfig or fonts are missing (or java.desktop is absent)
             throw new PlotException("the JVM could not render the chart (" + e.getClass().getSimpleName() + ": " + e.getMessage()
