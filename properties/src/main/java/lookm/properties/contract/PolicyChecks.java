@@ -7,14 +7,19 @@ import lookm.properties.gen.CacheCase;
 import lookm.spec.invariant.Invariants;
 import lookm.spec.invariant.Tolerance;
 import lookm.spec.invariant.Verdict;
+import lookm.spec.policy.KeepOrder;
 import lookm.spec.policy.MergeSpec;
+import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.TextPriorMode;
+import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.HeadCompression;
 import lookm.spec.tensor.KvBlock;
+import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.Selection;
+import lookm.spec.tensor.TokenLayout;
 
 /**
  * The policy-specific properties as lists of {@link Verdict}s of spec's named predicates: plain functions of a
@@ -33,6 +38,47 @@ public final class PolicyChecks {
                 Invariants.keptAtMost(s, c.tokens()),
                 Invariants.recentWindowKept(s, guarded[0]),
                 Invariants.sinksKept(s, guarded[1]));
+    }
+
+    /**
+     * Property 2 (order): among the positions a selection ranks freely (outside the recent window and the sinks), no
+     * evicted position ranks before a kept one under spec's {@link KeepOrder} (score descending, position ascending) on
+     * {@code scores}; text priors rank text first (budgeted) or rank the released float32 scores a − Λ of image tokens.
+     */
+    public static Verdict keptRankBeforeEvicted(PolicySpec policy, CacheCase c, Scores scores, Selection s) {
+        String name = "keptRankBeforeEvicted";
+        int tokens = c.tokens();
+        Budget.Resolved b = c.budget().resolve(tokens);
+        SelectSpec select = policy.select();
+        if (b.coversCache() || select instanceof SelectSpec.KeepAll || select instanceof SelectSpec.Streaming) return Require.verdict(name, null);
+        int[] guarded = Invariants.protectedCounts(select, tokens, c.budget());
+        TextPriorMode mode = Invariants.textPriorMode(select);
+        int from = mode == null ? guarded[1] : 0, to = tokens - guarded[0];
+        TokenLayout layout = c.layout();
+        for (int h = 0; h < s.heads(); h++) {
+            int worstKept = -1, bestEvicted = -1;
+            float[] rank = new float[tokens];
+            int[] tier = new int[tokens];                                       // lower tier ranks first
+            for (int t = from; t < to; t++) {
+                rank[t] = scores.at(h, t);
+                if (mode == TextPriorMode.BUDGETED) tier[t] = layout.isText(t) ? 0 : 1;
+                if (mode == TextPriorMode.RELEASED) {
+                    if (layout.isText(t)) continue;                             // every text token is kept (property 3)
+                    rank[t] = rank[t] - Policies.TEXT_PRIOR_PENALTY;             // float32, as the released code
+                }
+                boolean kept = s.isKept(h, t);
+                if (kept && (worstKept < 0 || ranksBefore(tier, rank, worstKept, t))) worstKept = t;
+                if (!kept && (bestEvicted < 0 || ranksBefore(tier, rank, t, bestEvicted))) bestEvicted = t;
+            }
+            if (worstKept >= 0 && bestEvicted >= 0 && ranksBefore(tier, rank, bestEvicted, worstKept))
+                return Require.verdict(name, "head " + h + ": evicted position " + bestEvicted + " (score " + rank[bestEvicted] + ") ranks before kept position "
+                        + worstKept + " (score " + rank[worstKept] + ") under KeepOrder" + (mode != null ? " with the " + mode + " text prior" : ""));
+        }
+        return Require.verdict(name, null);
+    }
+
+    private static boolean ranksBefore(int[] tier, float[] rank, int a, int b) {
+        return tier[a] < tier[b] || (tier[a] == tier[b] && KeepOrder.before(rank[a], a, rank[b], b));
     }
 
     /** Property 3: released text prior keeps all text outside the window; any text prior ranks text before images. */
