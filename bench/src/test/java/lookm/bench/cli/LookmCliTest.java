@@ -1,0 +1,168 @@
+package lookm.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import lookm.traces.synth.SampleTrace;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Exit codes, messages and report contents of the lookm command, run in-process on the bundled sample trace. */
+class LookmCliTest {
+    @TempDir static Path shared;
+    static Path sample;
+    @TempDir Path tmp;
+
+    /** Output of one run. */
+    record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    static void extractSample() { sample = SampleTrace.extractTo(shared.resolve("sample")); }
+
+    static Run lookm(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = LookmCli.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void policiesListsEveryRegisteredPolicy() {
+        Run r = lookm("policies");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("lookm-budgeted"), r.out());
+        assertTrue(r.out().contains("select=TextPrior"), r.out());
+    }
+
+    @Test
+    void anUnknownPolicyExitsTwoNamingIt() {
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "nope", "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown policy 'nope'"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace for a user mistake: " + r.err());
+    }
+
+    @Test
+    void aMissingTraceExitsTwoNamingThePath() {
+        Path missing = tmp.resolve("no-such-trace");
+        Run r = lookm("replay", "--trace", missing.toString(), "--policy", "lookm", "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(missing.toString()), r.err());
+        assertFalse(Files.exists(tmp.resolve("o")), "nothing is written for a failed run");
+    }
+
+    @Test
+    void badOptionsExitTwo() {
+        assertEquals(2, lookm("replay", "--no-such-option").code());
+        assertEquals(2, lookm().code());
+        assertEquals(2, lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--budget", "0.2", "--hh-ratio", "0.1",
+                "--out", tmp.resolve("o").toString()).code());
+        Run shape = lookm("bench", "--shape", "8,x,128", "--out", tmp.resolve("b").toString());
+        assertEquals(2, shape.code());
+        assertTrue(shape.err().contains("--shape"), shape.err());
+    }
+
+    @Test
+    void anExistingOutputDirectoryIsRefusedUnlessOverwrite() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("keep.txt"), "mine");
+        String[] args = {"replay", "--trace", sample.toString(), "--policy", "h2o", "--out", out.toString(), "--quiet"};
+        Run refused = lookm(args);
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("--overwrite"), refused.err());
+        assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+        Run replaced = lookm(append(args, "--overwrite"));
+        assertEquals(0, replaced.code(), replaced.err());
+        assertTrue(Files.exists(out.resolve("replay.json")));
+        assertFalse(Files.exists(out.resolve("keep.txt")));
+    }
+
+    @Test
+    void replayReportsRecordWhatRan() throws IOException {
+        Path out = tmp.resolve("replay");
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--hh-ratio", "0.1", "--recent-ratio", "0.1",
+                "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("overall"), r.out());
+        String json = Files.readString(out.resolve("replay.json"));
+        for (String field : new String[] {"\"policy\": \"lookm\"", "\"policyParameters\": \"score=", "\"backend\": \"reference\"",
+                "\"device\": \"JVM", "\"traceId\": \"sample", "\"model\": \"synthetic-llava-1.5-like\"", "\"budget\": \"ratios(heavy=0.1, recent=0.1)\"",
+                "\"lookmVersion\"", "\"timestamp\"", "\"perLayer\"", "\"perHeadGroup\"", "\"peakLiveHeapBytes\"", "\"textRetention\""})
+            assertTrue(json.contains(field), field + " missing from replay.json");
+        String csv = Files.readString(out.resolve("layers.csv"));
+        assertTrue(csv.startsWith("# command: replay\n# policy: lookm\n"), csv);
+        assertTrue(csv.contains("layer,kv_head,relative_error,cosine,recall,topk_overlap"), csv);
+        assertEquals(4 * (1 + 4), csv.lines().filter(l -> !l.startsWith("#")).count() - 1, "4 layers x (layer row + 4 KV heads)");
+        assertTrue(Files.exists(out.resolve("head_groups.csv")));
+    }
+
+    @Test
+    void theFullPolicyIsPerfectOnTheSample() throws IOException {
+        Path out = tmp.resolve("full");
+        assertEquals(0, lookm("replay", "--trace", sample.toString(), "--policy", "full", "--out", out.toString(), "--quiet").code());
+        String json = Files.readString(out.resolve("replay.json"));
+        assertTrue(json.contains("\"relativeError\": 0,"), "full cache: error 0");
+        assertTrue(json.contains("\"recall\": 1,"), "full cache: recall 1");
+    }
+
+    @Test
+    void demoWritesTablesAndPlots() {
+        Path out = tmp.resolve("demo");
+        Run r = lookm("demo", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        for (String f : new String[] {"sweep.json", "sweep.csv", "plot-relative-error.png", "plot-recall.png", "plot-topk.png", "plot-retention.png"})
+            assertTrue(Files.exists(out.resolve(f)), f + " missing; stderr: " + r.err());
+        assertTrue(r.out().contains("attention-mass recall"), r.out());
+    }
+
+    @Test
+    void aWindowLargerThanTheStoredQueriesIsABadInput() {
+        Run r = lookm("sweep", "--trace", sample.toString(), "--policies", "snapkv", "--budgets", "0.4", "--out", tmp.resolve("s").toString(), "--quiet");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("prefill queries"), r.err());
+    }
+
+    @Test
+    void benchValidatesAndTimesTheReference() throws IOException {
+        Path out = tmp.resolve("bench");
+        Run r = lookm("bench", "--shape", "2,256,64", "--warmup", "0", "--repetitions", "1", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String json = Files.readString(out.resolve("bench.json"));
+        assertTrue(json.contains("\"backend\": \"reference\""), json);
+        assertTrue(json.contains("\"speedupVsReference\""), json);
+        assertTrue(Files.exists(out.resolve("bench.csv")));
+    }
+
+    @Test
+    void internalErrorsExitOneWithoutAStackTraceUnlessVerbose() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = LookmCli.commandLine().addSubcommand("boom", new Boom());
+        cli.setErr(new PrintWriter(err));
+        assertEquals(1, cli.execute("boom"));
+        assertTrue(err.toString().contains("internal error: IllegalStateException: kaput"), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+        StringWriter verbose = new StringWriter();
+        CommandLine again = LookmCli.commandLine().addSubcommand("boom", new Boom());
+        again.setErr(new PrintWriter(verbose));
+        assertEquals(1, again.execute("--verbose", "boom"));
+        assertTrue(verbose.toString().contains("\tat "), verbose.toString());
+    }
+
+    @CommandLine.Command(name = "boom")
+    static final class Boom implements Runnable {
+        @Override public void run() { throw new IllegalStateException("kaput"); }
+    }
+
+    private static String[] append(String[] a, String x) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+        out[a.length] = x;
+        return out;
+    }
+}
