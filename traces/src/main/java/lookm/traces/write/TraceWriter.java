@@ -220,8 +220,16 @@ public final class TraceWriter implements AutoCloseable {
     private void closeSinks() {
         if (sinksClosed) return;
         sinksClosed = true;
-        try (ArrowSink a = kv; ArrowSink b = attention; ArrowSink c = queries; ArrowSink d = probes) {
-            // closing finishes each file (footer written)
+        // closing finishes each file (footer written); the first failure is reported after trying them all
+        RuntimeException failure = null;
+        for (ArrowSink sink : new ArrowSink[] {kv, attention, queries, probes}) {
+            if (sink == null) continue;
+            try {
+                sink.close();
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+            }
         }
+        if (failure != null) throw failure;
     }
 }
