@@ -14,22 +14,25 @@ public final class AverageMerge extends MatchMerge {
     public AverageMerge(MergeSpec.Average spec) { this.spec = spec; }
 
     @Override protected Assignment[] assign(CosineMatch.Match[] matches) {
-        boolean[] keep = slotFilter(matches, spec.meanSimilarityFilter());    // (3)
+        boolean[] keep = slotFilter(matches, spec.meanSimilarityFilter());                    // (3)
         Assignment[] out = new Assignment[matches.length];
-        for (int h = 0; h < matches.length; h++) {
-            int[] match = matches[h].index(), target = new int[match.length];
-            float[] weight = new float[match.length];
-            Arrays.fill(target, -1);
-            int q = 0;
-            for (int s = 0; s < match.length; s++) {                          // (4) pairing
-                if (!keep[s] || match[s] < 0) continue;
-                int source = spec.pairing() == AveragePairing.CORRECT ? s : q++;   // released: the q-th evicted row
-                target[source] = match[s];
-                weight[source] = 1f;
-            }
-            out[h] = new Assignment(target, weight);
-        }
+        for (int h = 0; h < matches.length; h++)                                             // (4) pairing
+            out[h] = spec.pairing() == AveragePairing.CORRECT ? filteredMatch(matches[h], keep, s -> 1f) : misPaired(matches[h], keep);
         return out;
+    }
+
+    /** The released quirk: the q-th filtered slot's target receives the q-th evicted row (filtered or not). */
+    private static Assignment misPaired(CosineMatch.Match match, boolean[] keep) {
+        int[] target = new int[match.index().length];
+        float[] weight = new float[target.length];
+        Arrays.fill(target, -1);
+        int q = 0;
+        for (int s = 0; s < target.length; s++)
+            if (keep[s] && match.index()[s] >= 0) {
+                target[q] = match.index()[s];
+                weight[q++] = 1f;
+            }
+        return new Assignment(target, weight);
     }
 
     @Override protected double pivotShare() { return 0; }

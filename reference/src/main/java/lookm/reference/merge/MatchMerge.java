@@ -65,6 +65,23 @@ public abstract class MatchMerge implements Merger {
         return new Assignment(match.index().clone(), w);
     }
 
+    /** Slots kept by the filter go to their own match with weight {@code weight.of(s)}; the others are not merged. */
+    protected static Assignment filteredMatch(CosineMatch.Match match, boolean[] keep, SlotWeight weight) {
+        int[] target = new int[match.index().length];
+        float[] w = new float[target.length];
+        java.util.Arrays.fill(target, -1);
+        for (int s = 0; s < target.length; s++)
+            if (keep[s] && match.index()[s] >= 0) {
+                target[s] = match.index()[s];
+                w[s] = weight.of(s);
+            }
+        return new Assignment(target, w);
+    }
+
+    /** The coefficient of evicted slot s's row. */
+    @FunctionalInterface
+    protected interface SlotWeight { float of(int slot); }
+
     /** The filter's decision per slot, or all true when unfiltered. */
     protected static boolean[] slotFilter(CosineMatch.Match[] matches, boolean filter) {
         if (!filter) {

@@ -24,12 +24,12 @@ public final class AccumulatedAttentionScore implements Scorer {
 
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         if (source == ScoreSource.RECORDED) {
-            AccumulatedAttention a = ObservationChecks.recorded(block, observation, "accumulated attention (recorded)");
+            AccumulatedAttention a = observation.requireRecorded(block, "accumulated attention (recorded)");
             // (3) sum the query heads of each GQA group
             float[] perKvHead = new HeadGroups(a.queryHeads(), block.heads()).aggregate(a.values(), a.tokens());
             return new Scores(perKvHead, block.heads(), block.tokens());
         }
-        Queries q = ObservationChecks.lastPrefillRows(block, observation, block.tokens(), "accumulated attention (recomputed)");
+        Queries q = observation.requirePrefillSuffix(block, block.tokens(), "accumulated attention (recomputed)");
         return new Scores(recompute(block, q), block.heads(), block.tokens());
     }
 

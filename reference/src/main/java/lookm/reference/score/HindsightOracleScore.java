@@ -19,7 +19,7 @@ import org.ejml.data.DMatrixRMaj;
 public final class HindsightOracleScore implements Scorer {
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         int tokens = block.tokens(), dim = block.headDim();
-        Queries probes = ObservationChecks.probes(block, observation, "hindsight oracle");
+        Queries probes = observation.requireProbes(block, "hindsight oracle");
         HeadGroups groups = new HeadGroups(probes.queryHeads(), block.heads());
         int[] limits = new int[probes.count()];
         java.util.Arrays.fill(limits, tokens);                                 // probes see the whole prefill

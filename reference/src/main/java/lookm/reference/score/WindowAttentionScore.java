@@ -28,7 +28,7 @@ public final class WindowAttentionScore implements Scorer {
         int window = spec.window().length(b.total(), b.recent());
         float[] out = new float[block.heads() * tokens];
         if (window == 0 || b.coversCache()) return new Scores(out, block.heads(), tokens);
-        Queries q = ObservationChecks.lastPrefillRows(block, observation, window, "window attention");
+        Queries q = observation.requirePrefillSuffix(block, window, "window attention");
         HeadGroups groups = new HeadGroups(q.queryHeads(), block.heads());
         int candidates = tokens - window;
         int[] limits = new int[window];

@@ -12,6 +12,13 @@ public record HeadGroups(int queryHeads, int kvHeads) {
             throw new IllegalArgumentException("query heads (" + queryHeads + ") must be a positive multiple of KV heads (" + kvHeads + ")");
     }
 
+    /** The grouping of {@code queryHeads} over the block's KV heads; the message names {@code who} asks. */
+    public static HeadGroups of(int queryHeads, KvBlock block, String who) {
+        if (queryHeads % block.heads() != 0)
+            throw new IllegalArgumentException(who + ": " + queryHeads + " query heads is not a multiple of the block's " + block.heads() + " KV heads");
+        return new HeadGroups(queryHeads, block.heads());
+    }
+
     public int groupSize() { return queryHeads / kvHeads; }
 
     public int kvHeadOf(int queryHead) { return queryHead / groupSize(); }

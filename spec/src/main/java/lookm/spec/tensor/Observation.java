@@ -21,6 +21,44 @@ public record Observation(AccumulatedAttention accumulatedAttention, Queries pre
 
     public Optional<Queries> probes() { return Optional.ofNullable(probeQueries); }
 
+    /**
+     * The recorded accumulated attention, checked against the block (T, and query heads a multiple of its KV heads).
+     *
+     * @param who the scorer asking, for the message
+     */
+    public AccumulatedAttention requireRecorded(KvBlock block, String who) {
+        AccumulatedAttention a = recorded().orElseThrow(() -> new IllegalArgumentException(
+                who + " needs recorded accumulated attention (column sums per query head), but the observation has none"));
+        if (a.tokens() != block.tokens())
+            throw new IllegalArgumentException(who + ": recorded accumulated attention covers T=" + a.tokens() + ", the block has T=" + block.tokens());
+        HeadGroups.of(a.queryHeads(), block, who);
+        return a;
+    }
+
+    /** Exactly the prefill queries of positions T − count … T − 1 (a suffix of what was observed). */
+    public Queries requirePrefillSuffix(KvBlock block, int count, String who) {
+        Queries q = prefill().orElseThrow(() -> new IllegalArgumentException(
+                who + " needs prefill queries (the last " + count + " positions), but the observation has none"));
+        int tokens = block.tokens();
+        int[] p = q.positions();
+        if (q.headDim() != block.headDim())
+            throw new IllegalArgumentException(who + ": prefill queries have D=" + q.headDim() + ", keys have D=" + block.headDim());
+        if (p[p.length - 1] != tokens - 1 || p.length < count || p[p.length - count] != tokens - count)
+            throw new IllegalArgumentException(who + " needs prefill queries for positions " + (tokens - count) + ".." + (tokens - 1)
+                    + ", the observation has " + p.length + " queries ending at position " + p[p.length - 1]);
+        HeadGroups.of(q.queryHeads(), block, who);
+        return q.count() == count ? q : q.last(count);
+    }
+
+    /** The decode probe queries, checked against the block's head dim and KV heads. */
+    public Queries requireProbes(KvBlock block, String who) {
+        Queries q = probes().orElseThrow(() -> new IllegalArgumentException(who + " needs decode probe queries, but the observation has none"));
+        if (q.headDim() != block.headDim())
+            throw new IllegalArgumentException(who + ": probe queries have D=" + q.headDim() + ", keys have D=" + block.headDim());
+        HeadGroups.of(q.queryHeads(), block, who);
+        return q;
+    }
+
     public Observation withProbes(Queries probes) { return new Observation(accumulatedAttention, prefillQueries, probes); }
 
     public Observation withPrefill(Queries prefill) { return new Observation(accumulatedAttention, prefill, probeQueries); }
