@@ -1,0 +1,32 @@
+// matmul_baseline.cl: no reference counterpart; a speed yardstick for the tools. C = A . B^T with the same register
+// tiling as causal_column_sums.cl (LANES rows of A in vector lanes, CHUNK rows of B per block), without the
+// softmax, so SpeedCheck can report the score kernels' rate against a plain matrix multiply on the same device.
+// Layouts: aT (D, M) transposed, b (N, D) row-major, c (M, N); M a multiple of LANES, N a multiple of CHUNK.
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define floatV CAT(float, LANES)
+#define vloadV CAT(vload, LANES)
+
+// One work-item: rows [i0, i0 + LANES) of A against all of B, CHUNK rows at a time.
+__kernel void matmul_transposed(__global const float* aT, __global const float* b, const int m, const int n,
+                                __global float* c) {
+    const int i0 = get_global_id(0) * LANES;
+    for (int j0 = 0; j0 < n; j0 += CHUNK) {
+        floatV acc[CHUNK];
+        #pragma unroll
+        for (int k = 0; k < CHUNK; k++) acc[k] = (floatV)(0.0f);
+        __global const float* bc = b + (size_t)j0 * HEAD_DIM;
+        for (int d = 0; d < HEAD_DIM; d++) {
+            const floatV ad = vloadV(0, aT + (size_t)d * m + i0);
+            #pragma unroll
+            for (int k = 0; k < CHUNK; k++) acc[k] = fma(ad, (floatV)(bc[k * HEAD_DIM + d]), acc[k]);
+        }
+        #pragma unroll
+        for (int k = 0; k < CHUNK; k++) {
+            // column j0 + k of rows i0.. (strided store: the tile stays in registers until here)
+            #pragma unroll
+            for (int l = 0; l < LANES; l++) c[(size_t)(i0 + l) * n + j0 + k] = acc[k][l];
+        }
+    }
+}
