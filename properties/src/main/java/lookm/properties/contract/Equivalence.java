@@ -1,47 +1,58 @@
 package lookm.properties.contract;
 
 import java.util.Arrays;
-import lookm.spec.invariant.Tolerance;
+import lookm.accelerated.NearTieRule;
 import lookm.spec.invariant.Verdict;
+import lookm.spec.policy.MergeSpec;
+import lookm.spec.policy.PolicySpec;
+import lookm.spec.policy.SelectSpec;
 import lookm.spec.tensor.CompressedLayer;
-import lookm.spec.tensor.HeadCompression;
+import lookm.spec.tensor.KvBlock;
+import lookm.spec.tensor.Scores;
 
 /**
- * Candidate backend vs reference on one layer: kept sets and merge targets exactly (G10), merged K/V within
- * {@link Tolerance#MERGE} (G9). A discrete difference is accepted only under the near-tie rule: the reference's
- * own decision was a near tie (see {@link #NEAR_TIE_RULE}).
+ * Candidate backend vs reference on one layer (property 1), under the accelerated backend's documented near-tie
+ * rules ({@link NearTieRule}, KERNELS.md): from bit-identical scores the kept sets must be identical; from scores
+ * that differ in their last bits they may differ only by near-tie exchanges; matches, filter decisions and merged
+ * K/V follow NearTieRule rules 2-4 (merged rows within Tolerance.MERGE).
  */
 public final class Equivalence {
-    /** The rule, in words, for failure messages and the README. */
-    public static final String NEAR_TIE_RULE = "a match may differ only when both cosines are within Tolerance.SIMILARITY of each other"
-            + " (recorded in matchSimilarity); kept sets must be identical";
-
     private Equivalence() {}
 
-    public static Verdict compare(CompressedLayer reference, CompressedLayer candidate) {
+    /** A registered policy: scores of both backends are known, so the kept-set rule can be exact where it must. */
+    public static Verdict compare(PolicySpec policy, KvBlock block, Scores referenceScores, Scores candidateScores,
+                                  CompressedLayer reference, CompressedLayer candidate) {
         String name = "equivalentToReference";
-        if (reference.headCount() != candidate.headCount())
-            return Require.verdict(name, "head counts differ: " + reference.headCount() + " vs " + candidate.headCount());
-        for (int h = 0; h < reference.headCount(); h++) {
-            HeadCompression r = reference.head(h), c = candidate.head(h);
-            if (!Arrays.equals(r.kept(), c.kept()))
-                return Require.verdict(name, "head " + h + ": kept " + Arrays.toString(c.kept()) + ", reference keeps " + Arrays.toString(r.kept()));
-            for (int s = 0; s < r.evicted().length; s++) {
-                boolean nearTie = Tolerance.SIMILARITY.close(r.matchSimilarity()[s], c.matchSimilarity()[s]);
-                if (r.match()[s] != c.match()[s] && !nearTie)
-                    return Require.verdict(name, "head " + h + ", evicted position " + r.evicted()[s] + ": match " + c.match()[s]
-                            + " (cos " + c.matchSimilarity()[s] + "), reference " + r.match()[s] + " (cos " + r.matchSimilarity()[s] + ")");
-                if (r.mergeTarget()[s] != c.mergeTarget()[s] && !nearTie)
-                    return Require.verdict(name, "head " + h + ", evicted position " + r.evicted()[s] + ": merged into " + c.mergeTarget()[s]
-                            + ", reference " + r.mergeTarget()[s]);
-            }
-            if (Arrays.equals(r.mergeTarget(), c.mergeTarget())) {
-                Verdict k = Tolerance.MERGE.compare(r.keys(), c.keys(), "keys of head " + h);
-                if (!k.holds()) return k;
-                Verdict v = Tolerance.MERGE.compare(r.values(), c.values(), "values of head " + h);
-                if (!v.holds()) return v;
-            }
+        boolean sameScores = Arrays.equals(referenceScores.values(), candidateScores.values());
+        boolean sameKept = reference.selection().contentEquals(candidate.selection());
+        if (!sameKept) {
+            if (sameScores)
+                return Require.verdict(name, "kept sets differ although both backends computed bit-identical scores: "
+                        + firstDifference(reference, candidate));
+            String why = NearTieRule.keptSets(referenceScores, block.layout(), policy.select() instanceof SelectSpec.TextPrior,
+                    reference.selection(), candidate.selection());
+            return Require.verdict(name, why);                        // a near-tie exchange: the merges saw different inputs
         }
-        return Require.verdict(name, null);
+        return Require.verdict(name, NearTieRule.merges(block, reference, candidate, filtered(policy.merge())));
+    }
+
+    /** A variant known only by its outputs: kept sets exactly, merges under NearTieRule rules 2-4. */
+    public static Verdict compare(KvBlock block, CompressedLayer reference, CompressedLayer candidate) {
+        String name = "equivalentToReference";
+        if (!reference.selection().contentEquals(candidate.selection()))
+            return Require.verdict(name, "kept sets differ: " + firstDifference(reference, candidate));
+        return Require.verdict(name, NearTieRule.merges(block, reference, candidate, true));
+    }
+
+    /** Whether a merge uses the mean-similarity filter (NearTieRule rule 3). */
+    public static boolean filtered(MergeSpec merge) {
+        return merge instanceof MergeSpec.Average a ? a.meanSimilarityFilter() : merge instanceof MergeSpec.Weighted w && w.meanSimilarityFilter();
+    }
+
+    private static String firstDifference(CompressedLayer reference, CompressedLayer candidate) {
+        for (int h = 0; h < reference.headCount(); h++)
+            if (!Arrays.equals(reference.head(h).kept(), candidate.head(h).kept()))
+                return "head " + h + ": kept " + Arrays.toString(candidate.head(h).kept()) + ", reference keeps " + Arrays.toString(reference.head(h).kept());
+        return "head counts " + candidate.headCount() + " vs " + reference.headCount();
     }
 }

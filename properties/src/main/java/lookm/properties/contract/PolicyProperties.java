@@ -34,57 +34,80 @@ public final class PolicyProperties {
     private PolicyProperties() {}
 
     /** Property 2: kept count = formula, at most T, window and sinks kept, partition. */
-    public static void budget(Backend backend, String policy, Limits limits) {
+    public static void budget(Backend backend, String policy, Limits limits) { budget(backend, policy, limits, 1); }
+
+    /** As above, with {@code scale} times the configured examples. */
+    public static void budget(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
         Compressor c = backend.compressor(p);
-        Theories.check(1, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, run(c, k))));
+        Theories.check(scale, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, run(c, k))));
     }
 
     /** Property 2 (order): the selection's free part follows spec's KeepOrder on the scores the backend computed. */
-    public static void selectionOrder(Backend backend, String policy, Limits limits) {
+    public static void selectionOrder(Backend backend, String policy, Limits limits) { selectionOrder(backend, policy, limits, 1); }
+
+    /** As above, with {@code scale} times the configured examples. */
+    public static void selectionOrder(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
         Compressor c = backend.compressor(p);
-        Theories.check(1, CacheCases.any(limits), k -> {
+        Theories.check(scale, CacheCases.any(limits), k -> {
             Scores scores = c.scorer().score(k.block(), k.observation(), k.budget());
             Require.holds(label(backend, policy), PolicyChecks.keptRankBeforeEvicted(p, k, scores, run(c, k).selection()));
         });
     }
 
     /** Property 3: text retention of text-prior policies (no-op for others). */
-    public static void textRetention(Backend backend, String policy, Limits limits) {
+    public static void textRetention(Backend backend, String policy, Limits limits) { textRetention(backend, policy, limits, 1); }
+
+    /** As above, with {@code scale} times the configured examples. */
+    public static void textRetention(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
         Compressor c = backend.compressor(p);
-        Theories.check(1, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.textRetention(p, k, run(c, k))));
+        Theories.check(scale, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.textRetention(p, k, run(c, k))));
     }
 
     /** Property 4: matches, tie rule, merge formula, untouched rows bit-identical. */
-    public static void merge(Backend backend, String policy, Limits limits) {
+    public static void merge(Backend backend, String policy, Limits limits) { merge(backend, policy, limits, 1); }
+
+    /** As above, with {@code scale} times the configured examples. */
+    public static void merge(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
         Compressor c = backend.compressor(p);
-        Theories.check(1, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.merge(p, k, run(c, k))));
+        Theories.check(scale, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.merge(p, k, run(c, k))));
     }
 
     /** Property 5a: a covering budget changes nothing. */
-    public static void identity(Backend backend, String policy, Limits limits) {
+    public static void identity(Backend backend, String policy, Limits limits) { identity(backend, policy, limits, 1); }
+
+    /** As above, with {@code scale} times the configured examples. */
+    public static void identity(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
         Compressor c = backend.compressor(p);
-        Theories.check(1, CacheCases.withBudgets(limits, List.of(BudgetKind.COVERING)), k ->
+        Theories.check(scale, CacheCases.withBudgets(limits, List.of(BudgetKind.COVERING)), k ->
                 Require.holds(label(backend, policy), PolicyChecks.identityWhenCovering(p, k, run(c, k))));
     }
 
     /** Property 5b: with absolute budgets and one recent window, a larger heavy count keeps a superset. */
-    public static void nested(Backend backend, String policy, Limits limits) {
+    public static void nested(Backend backend, String policy, Limits limits) { nested(backend, policy, limits, 1); }
+
+    /** As above, with {@code scale} times the configured examples. */
+    public static void nested(Backend backend, String policy, Limits limits, double scale) {
         Compressor c = backend.compressor(Policies.named(policy));
-        Theories.check(1, BudgetPair.draw(limits), pair -> Require.holds(label(backend, policy) + ", " + pair.smaller().budget() + " within "
+        Theories.check(scale, BudgetPair.draw(limits), pair -> Require.holds(label(backend, policy) + ", " + pair.smaller().budget() + " within "
                 + pair.larger().budget(), Invariants.nested(run(c, pair.smaller()).selection(), run(c, pair.larger()).selection())));
     }
 
     /** Property 6a: bit-identical across runs and, when {@code threads}, across threads sharing one compressor. */
     public static void determinism(Backend backend, String policy, Limits limits, boolean threads) {
+        determinism(backend, policy, limits, threads, 1);
+    }
+
+    /** As above, with {@code scale} times the configured examples. */
+    public static void determinism(Backend backend, String policy, Limits limits, boolean threads, double scale) {
         Compressor c = backend.compressor(Policies.named(policy));
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
-            Theories.check(1, CacheCases.any(limits), k -> {
+            Theories.check(scale, CacheCases.any(limits), k -> {
                 CompressedLayer first = run(c, k);
                 Require.holds(label(backend, policy), PolicyChecks.identical(first, run(c, k), "second run"));
                 if (!threads) return;
@@ -98,18 +121,22 @@ public final class PolicyProperties {
     }
 
     /** Property 6b: permuting the KV heads (with their query groups) permutes the outputs. */
-    public static void headPermutation(Backend backend, String policy, Limits limits) {
+    public static void headPermutation(Backend backend, String policy, Limits limits) { headPermutation(backend, policy, limits, 1); }
+
+    /** As above, with {@code scale} times the configured examples. */
+    public static void headPermutation(Backend backend, String policy, Limits limits, double scale) {
         Compressor c = backend.compressor(Policies.named(policy));
-        Theories.check(1, Permuted.draw(limits), p -> Require.holds(label(backend, policy),
+        Theories.check(scale, Permuted.draw(limits), p -> Require.holds(label(backend, policy),
                 PolicyChecks.permutesWithHeads(run(c, p.original()), run(c, p.original().permuteHeads(p.order())), p.order())));
     }
 
-    /** Property 1: {@code candidate} agrees with {@code reference} (kept sets exactly, K/V within tolerance). */
+    /** Property 1: {@code candidate} agrees with {@code reference} under the near-tie rules of {@link Equivalence}. */
     public static void equivalence(Backend reference, Backend candidate, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
         Compressor r = reference.compressor(p), c = candidate.compressor(p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.holds(label(candidate, policy) + " vs " + reference.name(),
-                Equivalence.compare(run(r, k), run(c, k))));
+                Equivalence.compare(p, k.block(), r.scorer().score(k.block(), k.observation(), k.budget()),
+                        c.scorer().score(k.block(), k.observation(), k.budget()), run(r, k), run(c, k))));
     }
 
     private static CompressedLayer run(Compressor c, CacheCase k) { return c.compress(k.block(), k.observation(), k.budget()); }

@@ -108,7 +108,7 @@ public interface VariantContract {
         Assumptions.assumeTrue(all.size() > 1, "only one backend (" + all.get(0).getKey() + "): nothing to compare it with");
         Variant oracle = all.get(0).getValue();
         for (Map.Entry<String, Variant> e : all.subList(1, all.size()))
-            Theories.check(examplesScale(), cases(), c -> Require.holds(e.getKey() + " vs " + all.get(0).getKey(), Equivalence.compare(
+            Theories.check(examplesScale(), cases(), c -> Require.holds(e.getKey() + " vs " + all.get(0).getKey(), Equivalence.compare(c.block(),
                     oracle.compress(c.block(), c.observation(), c.budget()), e.getValue().compress(c.block(), c.observation(), c.budget()))));
     }
 

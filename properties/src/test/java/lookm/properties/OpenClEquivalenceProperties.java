@@ -1,0 +1,39 @@
+package lookm.properties;
+
+import lookm.accelerated.OpenClBackend;
+import lookm.properties.contract.OpenClDevice;
+import lookm.properties.contract.PolicyProperties;
+import lookm.properties.gen.Limits;
+import lookm.properties.qt.ReplayExtension;
+import lookm.reference.ReferenceBackend;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Property 1, every registered policy: the OpenCL backend agrees with the reference (kept sets exactly from identical
+ * scores, near ties by the accelerated backend's NearTieRule, merged K/V within Tolerance.MERGE); and the OpenCL
+ * backend satisfies the budget, text-prior, merge and determinism properties itself. Small shapes (PoCL launch cost).
+ * No device: a visible skip, or a failure under -Dlookm.requireOpenCl=true.
+ */
+@ExtendWith(ReplayExtension.class)
+class OpenClEquivalenceProperties {
+    /** Examples per policy, as a share of -Dlookm.examples (each example runs every stage on the device). */
+    static final double SCALE = 0.5;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lookm.properties.contract.Registered#policies")
+    void openClMatchesTheReference(String policy) {
+        PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(), policy, Limits.OPENCL, SCALE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lookm.properties.contract.Registered#policies")
+    void openClKeepsTheBudgetAndTheTextPriorAndMergesByTheFormula(String policy) {
+        OpenClBackend opencl = OpenClDevice.backendOrSkip();
+        PolicyProperties.budget(opencl, policy, Limits.OPENCL, SCALE);
+        PolicyProperties.textRetention(opencl, policy, Limits.OPENCL, SCALE);
+        PolicyProperties.merge(opencl, policy, Limits.OPENCL, SCALE);
+        PolicyProperties.determinism(opencl, policy, Limits.OPENCL, false, SCALE);
+    }
+}
