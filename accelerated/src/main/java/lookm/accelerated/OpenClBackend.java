@@ -3,6 +3,7 @@ package lookm.accelerated;
 import lookm.accelerated.cl.ClContext;
 import lookm.accelerated.cl.DeviceInfo;
 import lookm.accelerated.cl.DeviceSelector;
+import lookm.accelerated.cl.Tiling;
 import lookm.accelerated.merge.AverageMergeCl;
 import lookm.accelerated.merge.DropMergeCl;
 import lookm.accelerated.merge.PivotMergeCl;
@@ -55,6 +56,9 @@ public final class OpenClBackend implements Backend {
     public static OpenClBackend open(DeviceSelector device) { return new OpenClBackend(ClContext.open(device)); }
 
     public static OpenClBackend open(DeviceInfo device) { return new OpenClBackend(ClContext.open(device)); }
+
+    /** A backend with an explicit register-tile shape instead of the device kind's default. */
+    public static OpenClBackend open(DeviceInfo device, Tiling tiling) { return new OpenClBackend(ClContext.open(device, tiling)); }
 
     @Override public String name() { return NAME; }
 

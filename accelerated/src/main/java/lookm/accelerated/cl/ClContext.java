@@ -24,23 +24,27 @@ public final class ClContext implements AutoCloseable {
     private final Tiling tiling;
     private boolean closed;
 
-    private ClContext(DeviceInfo device, cl_context context, cl_command_queue queue) {
+    private ClContext(DeviceInfo device, cl_context context, cl_command_queue queue, Tiling tiling) {
         this.device = device;
         this.context = context;
         this.queue = queue;
-        this.tiling = Tiling.forDevice(device);
+        this.tiling = tiling;
     }
 
     /** A context on the chosen device. @throws OpenClUnavailableException if it does not exist */
     public static ClContext open(DeviceSelector choice) { return open(choice.pick()); }
 
+    /** A context on {@code device} with the tiling for its kind ({@link Tiling#forDevice}). */
+    public static ClContext open(DeviceInfo device) { return open(device, Tiling.forDevice(device)); }
+
+    /** A context with an explicit register-tile shape (tests run the GPU tiling on a CPU device, too). */
     @SuppressWarnings("deprecation") // clCreateCommandQueue: also on OpenCL 1.2 platforms
-    public static ClContext open(DeviceInfo device) {
+    public static ClContext open(DeviceInfo device, Tiling tiling) {
         cl_context_properties properties = new cl_context_properties();
         properties.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
         cl_context context = CL.clCreateContext(properties, 1, new cl_device_id[] {device.device()}, null, null, null);
         cl_command_queue queue = CL.clCreateCommandQueue(context, device.device(), 0, null);
-        return new ClContext(device, context, queue);
+        return new ClContext(device, context, queue, tiling);
     }
 
     public DeviceInfo device() { return device; }
