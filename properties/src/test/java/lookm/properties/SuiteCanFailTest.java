@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import lookm.properties.contract.CacheScript;
 import lookm.properties.contract.PolicyProperties;
+import lookm.properties.contract.StatefulCache;
 import lookm.properties.contract.Variant;
 import lookm.properties.contract.VariantContract;
 import lookm.properties.gen.Limits;
@@ -64,6 +66,16 @@ class SuiteCanFailTest {
         int[] calls = {0};
         VariantContract flaky = () -> Map.of("reference", (block, observation, budget) -> both[calls[0]++ % 2].compress(block, observation, budget));
         assertReported("identical", flaky::isDeterministicAcrossRunsAndThreads);
+    }
+
+    @Test
+    void aBrokenWindowFailsTheStatefulScriptAndPrintsTheScript() {
+        assertReported("recentWindowKept", () -> Theories.check(StatefulCacheProperties.SCALE, CacheScript.draw(),
+                script -> StatefulCache.run(script, new BrokenBackends.OffByOneWindow())));
+        AssertionError failure = assertThrows(AssertionError.class, () -> Theories.check(StatefulCacheProperties.SCALE, CacheScript.draw(),
+                script -> StatefulCache.run(script, new BrokenBackends.OffByOneWindow())));
+        assertTrue(failure.getMessage().contains("1. cache.text(") && failure.getMessage().contains(". cache.compress("),
+                () -> "a stateful failure must print as a script, got:\n" + failure.getMessage());
     }
 
     private static void assertReported(String predicate, Executable property) {
