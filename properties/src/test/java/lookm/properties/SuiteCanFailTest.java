@@ -14,10 +14,13 @@ import lookm.properties.qt.Theories;
 import lookm.reference.ReferenceBackend;
 import lookm.spec.policy.Policies;
 import lookm.spec.tensor.Budget;
+import lookm.properties.qt.ReplayExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 /** The suite can fail: each deliberately broken backend or variant is reported, with its seed and a replay command. */
+@ExtendWith(ReplayExtension.class)
 class SuiteCanFailTest {
     @Test
     void aWrongTieRuleIsReportedByTheSelectionOrderProperty() {
@@ -70,10 +73,10 @@ class SuiteCanFailTest {
 
     @Test
     void aBrokenWindowFailsTheStatefulScriptAndPrintsTheScript() {
-        assertReported("recentWindowKept", () -> Theories.check(StatefulCacheProperties.SCALE, CacheScript.draw(),
-                script -> StatefulCache.run(script, new BrokenBackends.OffByOneWindow())));
         AssertionError failure = assertThrows(AssertionError.class, () -> Theories.check(StatefulCacheProperties.SCALE, CacheScript.draw(),
                 script -> StatefulCache.run(script, new BrokenBackends.OffByOneWindow())));
+        assertTrue(failure.getMessage().contains("VIOLATED") && failure.getMessage().contains("Replay: mvn "),
+                () -> "expected a named violation and a replay command, got:\n" + failure.getMessage());
         assertTrue(failure.getMessage().contains("1. cache.text(") && failure.getMessage().contains(". cache.compress("),
                 () -> "a stateful failure must print as a script, got:\n" + failure.getMessage());
     }
