@@ -38,17 +38,19 @@ public final class CausalColumnSumsCl {
         float scale = (float) (1.0 / Math.sqrt(dim));
         ClProgram program = cl.program(FILE, tiling.options(dim));
         ClBuffer columnSums = cl.allocateFloats((long) hq * tokensPadded);
+        // row-major copies are only padded when T or n is not a tile multiple (try-with-resources skips nulls)
         try (ClBuffer rawKeys = cl.upload(block.keys());
-             ClBuffer keys = layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "pad_rows");
+             ClBuffer paddedKeys = tokens == tokensPadded ? null : layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "pad_rows");
              ClBuffer keysT = layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "transpose_rows");
              ClBuffer rawQueries = cl.upload(queries);
-             ClBuffer q = layout(cl, rawQueries, hq, rows, rowsPadded, dim, "pad_rows");
+             ClBuffer paddedQueries = rows == rowsPadded ? null : layout(cl, rawQueries, hq, rows, rowsPadded, dim, "pad_rows");
              ClBuffer qT = layout(cl, rawQueries, hq, rows, rowsPadded, dim, "transpose_rows");
              ClBuffer positionBuffer = cl.upload(paddedPositions(positions, rowsPadded));
              ClBuffer rowMax = cl.allocateFloats((long) hq * rowsPadded);
              ClBuffer rowInvSum = cl.allocateFloats((long) hq * rowsPadded);
              ClKernel lse = program.kernel("row_log_sum_exp");
              ClKernel sums = program.kernel("column_sums")) {
+            ClBuffer keys = paddedKeys != null ? paddedKeys : rawKeys, q = paddedQueries != null ? paddedQueries : rawQueries;
             // (1) m_i, 1/l_i per query row                                         (Hq, NP)
             lse.arg(qT).arg(keys).arg(positionBuffer).arg(rowsPadded).arg(tokens).arg(tokensPadded).arg(groupSize).arg(scale)
                     .arg(rowMax).arg(rowInvSum).launch(new long[] {rowsPadded / tiling.lanes(), hq}, null);
