@@ -28,12 +28,12 @@ public final class AccumulatedAttentionScoreCl implements Scorer {
 
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         if (source == ScoreSource.RECORDED) {
-            AccumulatedAttention a = ObservationChecksCl.recorded(block, observation, "accumulated attention (recorded)");
+            AccumulatedAttention a = observation.requireRecorded(block, "accumulated attention (recorded)");
             // (3) sum the query heads of each GQA group
             float[] perKvHead = new HeadGroups(a.queryHeads(), block.heads()).aggregate(a.values(), a.tokens());
             return new Scores(perKvHead, block.heads(), block.tokens());
         }
-        Queries q = ObservationChecksCl.lastPrefillRows(block, observation, block.tokens(), "accumulated attention (recomputed)");
+        Queries q = observation.requirePrefillSuffix(block, block.tokens(), "accumulated attention (recomputed)");
         // (1)-(3) causal column sums of all T prefill rows, summed over each group
         return new Scores(CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions()), block.heads(), block.tokens());
     }

@@ -20,7 +20,7 @@ public final class HindsightOracleScoreCl implements Scorer {
 
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         int tokens = block.tokens();
-        Queries probes = ObservationChecksCl.probes(block, observation, "hindsight oracle");
+        Queries probes = observation.requireProbes(block, "hindsight oracle");
         int[] seesAll = new int[probes.count()];
         java.util.Arrays.fill(seesAll, tokens - 1);                           // probes see the whole prefill
         return new Scores(CausalColumnSumsCl.perKvHead(cl, block, probes.data(), probes.queryHeads(), seesAll), block.heads(), tokens);

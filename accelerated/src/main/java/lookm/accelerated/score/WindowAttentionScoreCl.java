@@ -33,7 +33,7 @@ public final class WindowAttentionScoreCl implements Scorer {
         Budget.Resolved b = budget.resolve(tokens);
         int window = spec.window().length(b.total(), b.recent());
         if (window == 0 || b.coversCache()) return Scores.zeros(heads, tokens);
-        Queries q = ObservationChecksCl.lastPrefillRows(block, observation, window, "window attention");
+        Queries q = observation.requirePrefillSuffix(block, window, "window attention");
         int candidates = tokens - window;
         // (1) s[j] = Σ_{i in window} softmax_j(q_i·k_j/√D, j ≤ i), summed over the group          (H, T)
         float[] sums = CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions());
