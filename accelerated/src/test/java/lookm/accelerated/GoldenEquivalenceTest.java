@@ -33,7 +33,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The golden cases of the authors' original code (/work/shared/golden, or -Dlookm.golden=dir): for each of the
+ * The golden cases of the authors' original code (../shared/golden beside the checkout, or -Dlookm.golden=dir): for each of the
  * nine original classes, the OpenCL pipeline on the recorded scores gives the reference's kept sets exactly and
  * its merges within the NearTieRule; and the device's recomputed scores match the recorded column sums within
  * Tolerance.SCORE. Missing golden data is a visible skip.
@@ -75,7 +75,7 @@ class GoldenEquivalenceTest {
     }
 
     static List<Case> cases() throws IOException {
-        Path root = Paths.get(System.getProperty("lookm.golden", "/work/shared/golden"));
+        Path root = Paths.get(System.getProperty("lookm.golden", "../../shared/golden"));
         Assumptions.assumeTrue(Files.isDirectory(root), "skipped: no golden directory at " + root + " (set -Dlookm.golden=dir)");
         List<Case> out = new ArrayList<>();
         try (var dirs = Files.list(root)) {
