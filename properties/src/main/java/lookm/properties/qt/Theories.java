@@ -31,7 +31,7 @@ public final class Theories {
     public static final String EXAMPLES_PROPERTY = "lookm.examples";
     public static final String SEED_PROPERTY = "lookm.seed";
     public static final String SHRINKS_PROPERTY = "lookm.shrinks";
-    public static final int DEFAULT_EXAMPLES = 100;
+    public static final int DEFAULT_EXAMPLES = 300;
     public static final int DEFAULT_SHRINKS = 200;
     /** Value of {@value #SEED_PROPERTY} asking for a fresh seed (printed on failure). */
     public static final String RANDOM_SEED = "random";
