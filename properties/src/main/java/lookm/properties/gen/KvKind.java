@@ -16,7 +16,9 @@ public enum KvKind {
     /** Share (percent) of rows that are duplicates or zero vectors in those kinds. */
     public static final int SPECIAL_ROW_PERCENT = 30;
     private static final int GRID_BITS = 6;
+    /** Cluster noise: multiples of 2^-NOISE_BITS in [-NOISE_STEPS, NOISE_STEPS] of them. */
     private static final int NOISE_BITS = 10;
+    private static final int NOISE_STEPS = 4;
 
     /** One array of shape (H, T, D). Values are drawn with the same kind as keys but independently. */
     public Draw<float[]> draw(Shape shape) {
@@ -29,7 +31,7 @@ public enum KvKind {
                     int row = (h * t + j) * d;
                     if (this == CLUSTERED) {
                         float[] c = centroids[s.intBetween(0, centroids.length - 1)];
-                        for (int i = 0; i < d; i++) out[row + i] = c[i] + (float) (s.between(-4, 4, 0) * 0x1.0p-10);
+                        for (int i = 0; i < d; i++) out[row + i] = c[i] + (float) Math.scalb((double) s.between(-NOISE_STEPS, NOISE_STEPS, 0), -NOISE_BITS);
                     } else if (this == DUPLICATED_ROWS && j > 0 && s.percent(SPECIAL_ROW_PERCENT)) {
                         System.arraycopy(out, (h * t + s.intBetween(0, j - 1)) * d, out, row, d);
                     } else if (this == ZERO_VECTORS && s.percent(SPECIAL_ROW_PERCENT)) {
@@ -48,7 +50,4 @@ public enum KvKind {
         for (float[] row : c) for (int i = 0; i < d; i++) row[i] = s.signedGrid(BOUND, GRID_BITS);
         return c;
     }
-
-    /** Noise resolution of {@link #CLUSTERED}, documented for readers of failing cases. */
-    public static final double CLUSTER_NOISE = 4 * Math.pow(2, -NOISE_BITS);
 }

@@ -17,7 +17,8 @@ public enum ScoreKind {
     TINY,
     /**
      * Large magnitudes, up to {@value #HUGE_MAX} per query head: large enough that float32 rounding of the released
-     * text prior's score − Λ creates new ties, and small enough that a GQA group's sum stays below Λ = 65516.
+     * text prior's score − Λ creates new ties, and small enough that the sum over a GQA group of up to 3 query heads
+     * stays below Λ = 65516, where the released kept-count formula holds (see README, Findings).
      */
     HUGE;
 
@@ -30,6 +31,10 @@ public enum ScoreKind {
     private static final int FINE_BITS = 12;
     private static final int TINY_STEPS = 1 << 10;
     private static final int HUGE_FRACTION_BITS = 4;
+    /** Smallest HUGE value. */
+    private static final long HUGE_MIN = 1024;
+    /** PEAKED background: multiples of 2^-12 up to this many. */
+    private static final int PEAKED_FLOOR_STEPS = 4;
 
     /** Column sums for {@code queryHeads} query heads, shape (Hq, T). */
     public Draw<float[]> draw(int queryHeads, int tokens) {
@@ -44,7 +49,7 @@ public enum ScoreKind {
         switch (this) {
             case RANDOM -> { for (int t = 0; t < tokens; t++) out[from + t] = s.unsignedGrid(RANDOM_MAX, FINE_BITS); }
             case PEAKED -> {
-                for (int t = 0; t < tokens; t++) out[from + t] = (float) (s.between(0, 4, 0) * 0x1.0p-12);
+                for (int t = 0; t < tokens; t++) out[from + t] = (float) Math.scalb((double) s.between(0, PEAKED_FLOOR_STEPS, 0), -FINE_BITS);
                 int heavy = s.intBetween(1, MAX_HEAVY_HITTERS);
                 for (int i = 0; i < heavy; i++) out[from + s.intBetween(0, tokens - 1)] = (float) s.between(RANDOM_MAX, RANDOM_MAX * 64, RANDOM_MAX);
             }
@@ -56,8 +61,8 @@ public enum ScoreKind {
             }
             case HUGE -> {
                 for (int t = 0; t < tokens; t++)
-                    out[from + t] = (float) (s.between(1L << (10 + HUGE_FRACTION_BITS), (long) HUGE_MAX << HUGE_FRACTION_BITS, 1L << (10 + HUGE_FRACTION_BITS))
-                            * 0x1.0p-4);
+                    out[from + t] = (float) Math.scalb((double) s.between(HUGE_MIN << HUGE_FRACTION_BITS, (long) HUGE_MAX << HUGE_FRACTION_BITS,
+                            HUGE_MIN << HUGE_FRACTION_BITS), -HUGE_FRACTION_BITS);
             }
         }
     }

@@ -1,0 +1,23 @@
+package lookm.properties.example;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README's variant example is the compiled example, verbatim (so the README cannot drift from code that compiles). */
+class ReadmeExampleTest {
+    static final Path README = Path.of("README.md");
+    static final Path EXAMPLES = Path.of("src/test/java/lookm/properties/example");
+
+    @Test
+    void theReadmeShowsTheExampleVariantAndItsContractTestVerbatim() throws IOException {
+        String readme = Files.readString(README);
+        for (String file : new String[] {"KeyNormImageScore.java", "KeyNormImageVariantTest.java"}) {
+            String source = Files.readString(EXAMPLES.resolve(file)).strip();
+            assertTrue(readme.contains(source), () -> "README.md must contain " + file + " verbatim; copy it from " + EXAMPLES.resolve(file));
+        }
+    }
+}
