@@ -6,6 +6,8 @@ import lookm.properties.contract.PolicyProperties;
 import lookm.properties.gen.Limits;
 import lookm.properties.qt.ReplayExtension;
 import lookm.reference.ReferenceBackend;
+import lookm.spec.policy.Policies;
+import lookm.spec.policy.ScoreSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +27,13 @@ class OpenClEquivalenceProperties {
     @MethodSource("lookm.properties.contract.Registered#policies")
     void openClMatchesTheReference(String policy) {
         PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(), policy, Limits.OPENCL, SCALE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lookm.properties.contract.Registered#accumulatedAttentionPolicies")
+    void openClMatchesTheReferenceUpToNearTiesWhenScoresAreRecomputed(String policy) {
+        PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(),
+                Policies.named(policy).withScoreSource(ScoreSource.RECOMPUTED), Limits.OPENCL, SCALE);
     }
 
     @ParameterizedTest(name = "{0}")

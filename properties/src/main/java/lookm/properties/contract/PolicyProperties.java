@@ -132,7 +132,12 @@ public final class PolicyProperties {
 
     /** Property 1: {@code candidate} agrees with {@code reference} under the near-tie rules of {@link Equivalence}. */
     public static void equivalence(Backend reference, Backend candidate, String policy, Limits limits, double scale) {
-        PolicySpec p = Policies.named(policy);
+        equivalence(reference, candidate, Policies.named(policy), limits, scale);
+    }
+
+    /** Property 1 for any policy spec, e.g. a registered one with its scores recomputed from the prefill queries. */
+    public static void equivalence(Backend reference, Backend candidate, PolicySpec p, Limits limits, double scale) {
+        String policy = p.name() + (p.score() instanceof lookm.spec.policy.ScoreSpec.AccumulatedAttention a ? " (" + a.source() + ")" : "");
         Compressor r = reference.compressor(p), c = candidate.compressor(p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.holds(label(candidate, policy) + " vs " + reference.name(),
                 Equivalence.compare(p, k.block(), r.scorer().score(k.block(), k.observation(), k.budget()),

@@ -31,6 +31,11 @@ public final class Registered {
         return Policies.all().stream().filter(p -> !(p.score() instanceof lookm.spec.policy.ScoreSpec.Random)).map(PolicySpec::name);
     }
 
+    /** Policies scored by accumulated attention (their scores can also be recomputed from the prefill queries). */
+    public static Stream<String> accumulatedAttentionPolicies() {
+        return Policies.all().stream().filter(p -> p.score() instanceof lookm.spec.policy.ScoreSpec.AccumulatedAttention).map(PolicySpec::name);
+    }
+
     /** Names, for messages. */
     public static List<String> names() { return Policies.names(); }
 }
