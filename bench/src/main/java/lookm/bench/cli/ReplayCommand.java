@@ -44,6 +44,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
 
+    @Option(names = "--layers", paramLabel = "N", description = "Replay only the first N layers (default: all).")
+    Integer layers;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -59,10 +62,11 @@ final class ReplayCommand implements Callable<Integer> {
             Replay.Job job = new Replay.Job(p.name(), budget.fraction(),
                     be.compressor(p), b);
             Replay.Result result;
+            int count = layers == null ? reader.metadata().layers() : layers;
             Map<String, Object> memory = new LinkedHashMap<>();
             try (HeapMonitor heap = HeapMonitor.start();
-                 Progress progress = Progress.start("replay " + p.name(), reader.metadata().layers(), spec.commandLine().getErr(), quiet)) {
-                result = Replay.run(reader, List.of(job), (layer, j) -> progress.step()).get(0);
+                 Progress progress = Progress.start("replay " + p.name(), count, spec.commandLine().getErr(), quiet)) {
+                result = Replay.run(reader, List.of(job), count, (layer, j) -> progress.step()).get(0);
                 memory.put("peakLiveHeapBytes", heap.peakLiveBytes());
                 memory.put("peakUsedHeapBytes", heap.peakUsedBytes());
                 memory.put("maxHeapBytes", HeapMonitor.maxHeapBytes());

@@ -41,13 +41,24 @@ public final class Replay {
      * @throws IllegalArgumentException if the trace has no decode probes (fidelity needs them)
      */
     public static List<Result> run(TraceReader reader, List<Job> jobs, Listener listener) {
+        return run(reader, jobs, reader.metadata().layers(), listener);
+    }
+
+    /**
+     * Runs every job on the first {@code layerCount} layers.
+     *
+     * @throws IllegalArgumentException if the trace has no decode probes, or {@code layerCount} is not in [1, L]
+     */
+    public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, Listener listener) {
         TraceMetadata meta = reader.metadata();
+        if (layerCount < 1 || layerCount > meta.layers())
+            throw new IllegalArgumentException("--layers must be in [1, " + meta.layers() + "] for " + reader.path() + ", was " + layerCount);
         requireProbes(reader);
         int bytes = meta.dtype().bytes();
         List<List<LayerFidelity>> layers = new ArrayList<>();
         long[] nanos = new long[jobs.size()];
         for (int j = 0; j < jobs.size(); j++) layers.add(new ArrayList<>());
-        for (int l = 0; l < meta.layers(); l++) {
+        for (int l = 0; l < layerCount; l++) {
             TraceLayer layer = reader.layer(l);                                         // (1) read one layer
             Queries probes = layer.observation().probeQueries();
             for (int j = 0; j < jobs.size(); j++) {
