@@ -27,11 +27,24 @@ public final class OutputDirectory implements AutoCloseable {
     private final boolean overwrite;
     private final Path staging;
     private boolean committed;
+    /** Removes the staging directory if the JVM is stopped (Ctrl-C, SIGTERM) before commit or close. */
+    private final Thread cleanup;
 
     private OutputDirectory(Path target, boolean overwrite, Path staging) {
         this.target = target;
         this.overwrite = overwrite;
         this.staging = staging;
+        this.cleanup = new Thread(this::discard, "lookm-output-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
+
+    private synchronized void discard() {
+        if (committed) return;
+        try {
+            deleteTree(staging);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the staging directory " + staging, e);
+        }
     }
 
     /**
@@ -101,7 +114,7 @@ public final class OutputDirectory implements AutoCloseable {
     }
 
     /** Moves the staged directory into place; a replaced target is removed only after the rename succeeded. */
-    public Path commit() {
+    public synchronized Path commit() {
         if (committed) return target;
         requireWritable(target, overwrite);
         try {
@@ -129,13 +142,13 @@ public final class OutputDirectory implements AutoCloseable {
 
     /** Removes the staging directory if the run did not commit. */
     @Override public void close() {
-        if (!committed) {
-            try {
-                deleteTree(staging);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot remove the staging directory " + staging, e);
-            }
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook itself discards the staging directory
+            return;
         }
+        discard();
     }
 
     private static void deleteTree(Path root) throws IOException {
