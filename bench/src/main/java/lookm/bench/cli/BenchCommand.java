@@ -63,6 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     String policy;
 
     @Mixin BudgetOptions budget;
+    @Mixin ScoreOptions scores;
 
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds per backend (default ${DEFAULT-VALUE}).")
     int warmup;
@@ -79,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin OutputOptions output;
 
     @Override public Integer call() {
-        PolicySpec p = Policies.named(policy);
+        PolicySpec p = scores.apply(Policies.named(policy));
         Budget b = budget.budget();
         output.check(NAME);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();

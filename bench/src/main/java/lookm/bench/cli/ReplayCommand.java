@@ -41,6 +41,7 @@ final class ReplayCommand implements Callable<Integer> {
     String policy;
 
     @Mixin BudgetOptions budget;
+    @Mixin ScoreOptions scores;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
 
@@ -51,7 +52,7 @@ final class ReplayCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override public Integer call() {
-        PolicySpec p = Policies.named(policy);
+        PolicySpec p = scores.apply(Policies.named(policy));
         Budget b = budget.budget();
         output.check(NAME);
         PrintWriter out = spec.commandLine().getOut();

@@ -32,13 +32,14 @@ final class SweepCommand implements Callable<Integer> {
     double recentShare;
 
     @Mixin BackendOptions backend;
+    @Mixin ScoreOptions scores;
     @Mixin OutputOptions output;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
     @Override public Integer call() {
-        SweepRun.run(NAME, trace, Runs.policies(policies), budgets, recentShare, backend, output, quiet,
+        SweepRun.run(NAME, trace, Runs.policies(policies).stream().map(scores::apply).toList(), budgets, recentShare, backend, output, quiet,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
         return LookmCli.EXIT_OK;
     }

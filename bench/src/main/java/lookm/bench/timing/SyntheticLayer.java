@@ -14,15 +14,14 @@ import lookm.spec.tensor.TokenLayout;
  * MHA (Hq = H). No O(T²) attention is computed, so a LLaVA-7B-sized layer is made in about a second.
  *
  * @param block       (H, T, D)
- * @param observation recorded attention (H, T), the last {@link #WINDOW} prefill queries, {@link #PROBES} probes
+ * @param observation recorded attention (H, T), all T prefill queries (so every policy runs, and scores can be
+ *                    recomputed), {@link #PROBES} probes
  */
 public record SyntheticLayer(KvBlock block, Observation observation) {
     /** Share of positions that are image tokens. */
     public static final double IMAGE_SHARE = 0.6;
     /** Share of positions in the text prefix before the image. */
     public static final double PREFIX_SHARE = 0.05;
-    /** Stored prefill queries (the SnapKV window of the registered snapkv-32 policy). */
-    public static final int WINDOW = 32;
     /** Stored decode probes (for the hindsight oracle). */
     public static final int PROBES = 8;
     /** Leading positions with a large recorded attention (attention sinks). */
@@ -46,8 +45,7 @@ public record SyntheticLayer(KvBlock block, Observation observation) {
                 double heavyTail = -Math.log(1 - random.nextDouble());                 // Exp(1)
                 attention[h * tokens + t] = (float) (t < SINKS ? tokens / 4.0 : heavyTail * heavyTail);
             }
-        int window = Math.min(WINDOW, tokens);
-        Queries prefill = Queries.contiguous(gaussian(random, heads * window * headDim), heads, headDim, tokens - window, window);
+        Queries prefill = Queries.contiguous(gaussian(random, n), heads, headDim, 0, tokens);
         Queries probes = Queries.contiguous(gaussian(random, heads * PROBES * headDim), heads, headDim, tokens, PROBES);
         return new SyntheticLayer(new KvBlock(keys, values, heads, tokens, headDim, layout),
                 new Observation(new AccumulatedAttention(attention, heads, tokens), prefill, probes));
