@@ -111,18 +111,27 @@ public final class NearTieRule {
         return null;
     }
 
-    /** Whether some slot's μ(s) is within the slack of μ̄, from the reference's match cosines. */
+    /** Whether some slot's μ(s) is within the slack of μ̄, from the reference's match cosines (SPEC.md §4.2, ragged heads). */
     public static boolean filterHasNearTie(CompressedLayer reference) {
-        int heads = reference.headCount(), slots = reference.head(0).evicted().length;
+        int slots = 0;
+        long entries = 0;
+        for (int h = 0; h < reference.headCount(); h++) {
+            slots = Math.max(slots, reference.head(h).evicted().length);
+            entries += reference.head(h).evicted().length;
+        }
         double[] perSlot = new double[slots];
+        int[] present = new int[slots];
         double total = 0;
-        for (int h = 0; h < heads; h++)
-            for (int s = 0; s < slots; s++) {
-                perSlot[s] += reference.head(h).matchSimilarity()[s];
-                total += reference.head(h).matchSimilarity()[s];
+        for (int h = 0; h < reference.headCount(); h++) {
+            float[] m = reference.head(h).matchSimilarity();
+            for (int s = 0; s < m.length; s++) {
+                perSlot[s] += m[s];
+                present[s]++;
+                total += m[s];
             }
-        double overall = total / ((double) heads * slots);
-        for (int s = 0; s < slots; s++) if (Math.abs(perSlot[s] / heads - overall) <= SIMILARITY_SLACK) return true;
+        }
+        double overall = total / entries;
+        for (int s = 0; s < slots; s++) if (Math.abs(perSlot[s] / present[s] - overall) <= SIMILARITY_SLACK) return true;
         return false;
     }
 

@@ -10,6 +10,8 @@ import lookm.properties.gen.Limits;
 import lookm.reference.ReferenceBackend;
 import lookm.spec.invariant.ExpectedKept;
 import lookm.spec.policy.Policies;
+import lookm.spec.policy.PolicySpec;
+import lookm.spec.tensor.Scores;
 
 /**
  * The variant contract with two backends: LOOK-M's default policy on the reference (the oracle) and on OpenCL, so
@@ -23,8 +25,17 @@ class LookmOnBothBackendsTest implements VariantContract {
         return both;
     }
 
-    /** The released text prior keeps every text token outside the window: R + max(N_text, N), more than N + R on text-heavy prompts. */
-    @Override public int maxKept(CacheCase c) { return ExpectedKept.count(Policies.named("lookm").select(), c.layout(), c.budget()); }
+    /**
+     * The released text prior keeps every text token outside the window (and image tokens scoring at least Λ):
+     * R + max(P_h, N), more than N + R on text-heavy prompts (SPEC.md §3.3), from the scores the policy ranks.
+     */
+    @Override public int maxKept(CacheCase c) {
+        PolicySpec lookm = Policies.named("lookm");
+        Scores scores = new ReferenceBackend().scorer(lookm.score()).score(c.block(), c.observation(), c.budget());
+        int most = 0;
+        for (int h = 0; h < scores.heads(); h++) most = Math.max(most, ExpectedKept.count(lookm.select(), c.layout(), c.budget(), scores, h));
+        return most;
+    }
 
     /** One OpenCL queue: no concurrent runs on one backend instance. */
     @Override public boolean threadSafe() { return false; }

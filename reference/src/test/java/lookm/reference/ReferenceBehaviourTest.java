@@ -103,15 +103,24 @@ class ReferenceBehaviourTest {
                 .compress(block, Observation.ofScores(new AccumulatedAttention(new float[3 * 96], 3, 96)), b));
     }
 
-    @Test void releasedTextPriorRejectsNegativeScoresAndTheFilterNeedsEqualEvictedCounts() {
+    @Test void releasedTextPriorRejectsNegativeScores() {
         assertMessage("head 1, token 3 has -1.0", () -> {
             float[] s = new float[2 * 96];
             s[96 + 3] = -1;
             reference.selector(Policies.named("lookm").select()).select(new Scores(s, 2, 96), LAYOUT, Budget.ratios(0.1, 0.1));
         });
+    }
+
+    @Test void theFilterAveragesEachSlotOverTheHeadsThatHaveIt() {
+        // μ = [(0.9+0.3)/2, (0.1+0.7)/2, 0.5/1] = [0.6, 0.4, 0.5];  μ̄ = 2.5/5 = 0.5
+        boolean[] keep = lookm.reference.merge.MeanSimilarityFilter.keep(new double[][] {{0.9, 0.1, 0.5}, {0.3, 0.7}});
+        assertEquals(java.util.List.of(true, false, true), java.util.List.of(keep[0], keep[1], keep[2]));
         KvBlock block = Layers.block(1, 2, LAYOUT, 4);
         Selection uneven = new Selection(new int[][] {{0, 1, 2}, {0, 1}}, 96);
-        assertMessage("same evicted count in every head", () -> reference.merger(Policies.named("tp-weighted").merge()).merge(block, uneven));
+        for (String name : new String[] {"tp-weighted", "tp-average", "tp-average-released"}) {
+            CompressedLayer out = reference.merger(Policies.named(name).merge()).merge(block, uneven);
+            for (int h = 0; h < 2; h++) holds(Invariants.mergedRowsFollowFormula(block, h, out.head(h), Policies.named(name).merge(), Tolerance.MERGE));
+        }
     }
 
     private static void assertMessage(String expected, Runnable r) {

@@ -110,6 +110,14 @@ class SpecValidationTest {
         assertEquals(100, ExpectedKept.count(new SelectSpec.TopK(4, new lookm.spec.policy.Window.BudgetRecent()), layout, Budget.ratios(0.5, 0.5)));
     }
 
+    @Test void releasedCountWithScoresCountsImageTokensAtOrAbovePenalty() {
+        TokenLayout layout = TokenLayout.builder().image(2).text(2).build();        // found by the property suite
+        SelectSpec released = new SelectSpec.TextPrior(TextPriorMode.RELEASED);
+        Scores huge = new Scores(new float[] {70000, 70000, 1, 1}, 1, 4);           // a >= Λ on both images
+        assertEquals(1 + Math.max(1 + 2, 1), ExpectedKept.count(released, layout, Budget.counts(1, 1), huge, 0));
+        assertEquals(1 + Math.max(1, 1), ExpectedKept.count(released, layout, Budget.counts(1, 1)));
+    }
+
     @Test void registryNamesAreStableAndUnknownNamesListTheKnownOnes() {
         assertEquals("lookm", Policies.named("lookm").name());
         assertTrue(Policies.names().containsAll(java.util.List.of("full", "h2o", "snapkv", "streaming-llm", "recent", "random", "oracle")));

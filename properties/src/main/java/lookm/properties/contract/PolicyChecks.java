@@ -29,12 +29,18 @@ public final class PolicyChecks {
     private PolicyChecks() {}
 
     /** Property 2: partition, kept count = the policy's formula, at most T, recent window and sinks kept. */
-    public static List<Verdict> budget(PolicySpec policy, CacheCase c, CompressedLayer out) {
+    public static List<Verdict> budget(PolicySpec policy, CacheCase c, CompressedLayer out) { return budget(policy, c, null, out); }
+
+    /**
+     * Property 2 with the scores the selection ranked ({@code scores} may be null): the released text prior's count is
+     * then exact for any score range (image scores at or above Λ are kept too, SPEC.md §3.3).
+     */
+    public static List<Verdict> budget(PolicySpec policy, CacheCase c, Scores scores, CompressedLayer out) {
         Selection s = out.selection();
         int[] guarded = Invariants.protectedCounts(policy.select(), c.tokens(), c.budget());
         return List.of(
                 Invariants.keptAndEvictedPartition(out),
-                Invariants.keptCountMatchesFormula(s, policy.select(), c.layout(), c.budget()),
+                Invariants.keptCountMatchesFormula(s, policy.select(), c.layout(), c.budget(), scores),
                 Invariants.keptAtMost(s, c.tokens()),
                 Invariants.recentWindowKept(s, guarded[0]),
                 Invariants.sinksKept(s, guarded[1]));

@@ -40,7 +40,10 @@ public final class PolicyProperties {
     public static void budget(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
         Compressor c = backend.compressor(p);
-        Theories.check(scale, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, run(c, k))));
+        Theories.check(scale, CacheCases.any(limits), k -> {
+            Scores scores = c.scorer().score(k.block(), k.observation(), k.budget());
+            Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, scores, run(c, k)));
+        });
     }
 
     /** Property 2 (order): the selection's free part follows spec's KeepOrder on the scores the backend computed. */

@@ -16,16 +16,16 @@ public enum ScoreKind {
     /** Subnormal and near-subnormal float32 magnitudes (denormal handling on devices). */
     TINY,
     /**
-     * Large magnitudes, up to {@value #HUGE_MAX} per query head: large enough that float32 rounding of the released
-     * text prior's score − Λ creates new ties, and small enough that the sum over a GQA group of up to 3 query heads
-     * stays below Λ = 65516, where the released kept-count formula holds (see README, Findings).
+     * Large magnitudes, up to {@value #HUGE_MAX} per query head: float32 rounding of the released text prior's
+     * score − Λ creates new ties, and some image scores reach Λ = 65516 or more, which the released code keeps too
+     * (SPEC.md §3.3: |kept| = R + max(P_h, N); see README, Findings).
      */
     HUGE;
 
     public static final int RANDOM_MAX = 16;
     public static final int MAX_HEAVY_HITTERS = 3;
     public static final int TIE_LEVELS = 4;
-    public static final int HUGE_MAX = 16384;
+    public static final int HUGE_MAX = 1 << 17;
     /** TINY draws multiples of Float.MIN_VALUE (2^-149, subnormal) or of this normal unit, half and half. */
     public static final float TINY_NORMAL_UNIT = 0x1.0p-120f;
     private static final int FINE_BITS = 12;

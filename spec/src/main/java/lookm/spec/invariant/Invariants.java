@@ -9,6 +9,7 @@ import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.HeadCompression;
 import lookm.spec.tensor.KvBlock;
+import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.Selection;
 import lookm.spec.tensor.TokenLayout;
 
@@ -36,13 +37,22 @@ public final class Invariants {
         return Verdict.ok(name);
     }
 
-    /** I2: every head keeps exactly the count SPEC.md §3 gives for this selection ({@link ExpectedKept}). */
+    /**
+     * I2: every head keeps exactly the count SPEC.md §3 gives for this selection ({@link ExpectedKept}); without the
+     * scores, the released text prior's count assumes image scores below Λ (see {@link ExpectedKept#count}).
+     */
     public static Verdict keptCountMatchesFormula(Selection selection, SelectSpec select, TokenLayout layout, Budget budget) {
-        int expected = ExpectedKept.count(select, layout, budget);
-        for (int h = 0; h < selection.heads(); h++)
+        return keptCountMatchesFormula(selection, select, layout, budget, null);
+    }
+
+    /** I2 with the scores the selection ranked (exact for the released text prior whatever the score range). */
+    public static Verdict keptCountMatchesFormula(Selection selection, SelectSpec select, TokenLayout layout, Budget budget, Scores scores) {
+        for (int h = 0; h < selection.heads(); h++) {
+            int expected = ExpectedKept.count(select, layout, budget, scores, h);
             if (selection.keptCount(h) != expected)
                 return Verdict.fail("keptCountMatchesFormula", "head " + h + " keeps " + selection.keptCount(h) + ", formula gives " + expected
                         + " (" + select + ", " + budget + ", " + layout + ")");
+        }
         return Verdict.ok("keptCountMatchesFormula");
     }
 
