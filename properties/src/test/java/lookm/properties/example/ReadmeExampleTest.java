@@ -9,15 +9,18 @@ import org.junit.jupiter.api.Test;
 
 /** The README's variant example is the compiled example, verbatim (so the README cannot drift from code that compiles). */
 class ReadmeExampleTest {
-    static final Path README = Path.of("README.md");
+    /** The module's README and the project's. */
+    static final Path[] READMES = {Path.of("README.md"), Path.of("../README.md")};
     static final Path EXAMPLES = Path.of("src/test/java/lookm/properties/example");
 
     @Test
     void theReadmeShowsTheExampleVariantAndItsContractTestVerbatim() throws IOException {
-        String readme = Files.readString(README);
-        for (String file : new String[] {"KeyNormImageScore.java", "KeyNormImageVariantTest.java"}) {
-            String source = Files.readString(EXAMPLES.resolve(file)).strip();
-            assertTrue(readme.contains(source), () -> "README.md must contain " + file + " verbatim; copy it from " + EXAMPLES.resolve(file));
+        for (Path readme : READMES) {
+            String text = Files.readString(readme);
+            for (String file : new String[] {"KeyNormImageScore.java", "KeyNormImageVariantTest.java"}) {
+                String source = Files.readString(EXAMPLES.resolve(file)).strip();
+                assertTrue(text.contains(source), () -> readme + " must contain " + file + " verbatim; copy it from " + EXAMPLES.resolve(file));
+            }
         }
     }
 }
