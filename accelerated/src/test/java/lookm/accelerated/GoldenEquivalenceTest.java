@@ -88,10 +88,10 @@ class GoldenEquivalenceTest {
     private static Case load(Path dir) throws IOException {
         String manifest = Files.readString(dir.resolve("manifest.json"));
         int heads = field(manifest, "H"), tokens = field(manifest, "T"), dim = field(manifest, "d");
-        KvBlock block = new KvBlock(Npy.read(dir.resolve("K.npy")).floats(), Npy.read(dir.resolve("V.npy")).floats(), heads, tokens, dim,
-                TokenLayout.fromImageIds(Npy.read(dir.resolve("token_image_id.npy")).ints()));
-        Observation observation = new Observation(new AccumulatedAttention(Npy.read(dir.resolve("attn_colsum.npy")).floats(), heads, tokens),
-                Queries.contiguous(Npy.read(dir.resolve("Q.npy")).floats(), heads, dim, 0, tokens), null);
+        KvBlock block = new KvBlock(Npy.floats(dir.resolve("K.npy")), Npy.floats(dir.resolve("V.npy")), heads, tokens, dim,
+                TokenLayout.fromImageIds(Npy.ints(dir.resolve("token_image_id.npy"))));
+        Observation observation = new Observation(new AccumulatedAttention(Npy.floats(dir.resolve("attn_colsum.npy")), heads, tokens),
+                Queries.contiguous(Npy.floats(dir.resolve("Q.npy")), heads, dim, 0, tokens), null);
         Budget budget = Budget.ratios(decimal(manifest, "hh_ratio"), decimal(manifest, "recent_ratio"));
         return new Case(dir.getFileName().toString(), block, observation, budget);
     }
