@@ -8,44 +8,31 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.UUID;
-import java.util.stream.Stream;
+import lookm.traces.write.AtomicDirectory;
 
 /**
- * An output directory written atomically. Files go into a hidden staging directory beside the target, each
- * written under a temporary name and then moved into place with ATOMIC_MOVE; {@link #commit()} renames the
- * staging directory to the target. A run that fails leaves the target untouched (the staging directory is
- * removed on {@link #close()}). An existing non-empty target is refused unless overwriting was asked for.
+ * An output directory written atomically. Files go into a hidden staging directory beside the target (the traces
+ * module's {@link AtomicDirectory}), each written under a temporary name and then moved into place with
+ * ATOMIC_MOVE; {@link #commit()} renames the staging directory to the target. A run that fails leaves the target
+ * untouched (the staging directory is removed on {@link #close()}, or by a shutdown hook on Ctrl-C). An existing
+ * non-empty target is refused unless overwriting was asked for; an existing empty one is replaced.
  */
 public final class OutputDirectory implements AutoCloseable {
-    private static final String STAGING_PREFIX = ".lookm-staging-";
-    private static final String OLD_PREFIX = ".lookm-replaced-";
     private static final String TEMP_SUFFIX = ".part";
 
-    private final Path target;
     private final boolean overwrite;
-    private final Path staging;
-    private boolean committed;
+    private final AtomicDirectory staged;
     /** Removes the staging directory if the JVM is stopped (Ctrl-C, SIGTERM) before commit or close. */
     private final Thread cleanup;
 
-    private OutputDirectory(Path target, boolean overwrite, Path staging) {
-        this.target = target;
+    private OutputDirectory(AtomicDirectory staged, boolean overwrite) {
+        this.staged = staged;
         this.overwrite = overwrite;
-        this.staging = staging;
         this.cleanup = new Thread(this::discard, "lookm-output-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
-    private synchronized void discard() {
-        if (committed) return;
-        try {
-            deleteTree(staging);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the staging directory " + staging, e);
-        }
-    }
+    private synchronized void discard() { staged.abort(); }
 
     /**
      * Checks the target and creates the staging directory.
@@ -55,15 +42,8 @@ public final class OutputDirectory implements AutoCloseable {
     public static OutputDirectory prepare(Path target, boolean overwrite) {
         Path absolute = target.toAbsolutePath().normalize();
         requireWritable(absolute, overwrite);
-        try {
-            Path parent = absolute.getParent();
-            Files.createDirectories(parent);
-            Path staging = parent.resolve(STAGING_PREFIX + absolute.getFileName() + "-" + UUID.randomUUID());
-            Files.createDirectory(staging);
-            return new OutputDirectory(absolute, overwrite, staging);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("output directory " + target + ": cannot create it (" + e.getMessage() + ")", e);
-        }
+        // an empty existing directory may be replaced: requireWritable has already refused a non-empty one
+        return new OutputDirectory(AtomicDirectory.begin(absolute, true), overwrite);
     }
 
     /** Refuses a target that is a file, or a non-empty directory unless overwriting. */
@@ -85,7 +65,7 @@ public final class OutputDirectory implements AutoCloseable {
     }
 
     /** The final location (absolute). */
-    public Path target() { return target; }
+    public Path target() { return staged.target(); }
 
     /** Writes a UTF-8 text file atomically into the staging directory. */
     public Path writeString(String name, String content) {
@@ -99,45 +79,26 @@ public final class OutputDirectory implements AutoCloseable {
         try {
             Files.createDirectories(file.getParent());
             Files.write(temp, content);
-            move(temp, file);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             return file;
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new UncheckedIOException("the file system cannot rename atomically inside " + staged.temp(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + name + " into " + staging, e);
+            throw new UncheckedIOException("cannot write " + name + " into " + staged.temp(), e);
         }
     }
 
     /** Where a file named {@code name} is staged; a writer may create it itself (then it is its own job to be atomic). */
     public Path resolve(String name) {
-        Path file = staging.resolve(name).normalize();
-        if (!file.startsWith(staging)) throw new IllegalArgumentException("output file name escapes the output directory: " + name);
+        Path file = staged.temp().resolve(name).normalize();
+        if (!file.startsWith(staged.temp())) throw new IllegalArgumentException("output file name escapes the output directory: " + name);
         return file;
     }
 
     /** Moves the staged directory into place; a replaced target is removed only after the rename succeeded. */
     public synchronized Path commit() {
-        if (committed) return target;
-        requireWritable(target, overwrite);
-        try {
-            Path old = null;
-            if (Files.exists(target)) {
-                old = target.resolveSibling(OLD_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-                move(target, old);
-            }
-            move(staging, target);
-            committed = true;
-            if (old != null) deleteTree(old);
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the results into " + target, e);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        requireWritable(staged.target(), overwrite);
+        return staged.commit();
     }
 
     /** Removes the staging directory if the run did not commit. */
@@ -149,12 +110,5 @@ public final class OutputDirectory implements AutoCloseable {
             return;
         }
         discard();
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
-        }
     }
 }

@@ -23,18 +23,21 @@ public abstract class MatchMerge implements Merger {
 
     @Override public final CompressedLayer merge(KvBlock block, Selection selection) {
         int heads = block.heads();
+        int[][] kept = new int[heads][], evicted = new int[heads][];
         CosineMatch.Match[] matches = new CosineMatch.Match[heads];
-        for (int h = 0; h < heads; h++)                                        // (1)-(2)
-            matches[h] = CosineMatch.compute(block, h, selection.kept(h), selection.evicted(h));
+        for (int h = 0; h < heads; h++) {                                      // (1)-(2)
+            kept[h] = selection.kept(h);
+            evicted[h] = selection.evicted(h);
+            matches[h] = CosineMatch.compute(block, h, kept[h], evicted[h]);
+        }
         Assignment[] assignments = assign(matches);                            // (3)-(4)
         List<HeadCompression> out = new ArrayList<>(heads);
         for (int h = 0; h < heads; h++) {
-            int[] kept = selection.kept(h), evicted = selection.evicted(h);
             Assignment a = assignments[h];
-            float[] similarity = new float[evicted.length];
-            for (int s = 0; s < evicted.length; s++) similarity[s] = (float) matches[h].similarity()[s];
-            out.add(new HeadCompression(kept, evicted, matches[h].index(), similarity, a.target(), a.weight(),
-                    mergeRows(block.keys(), block, h, kept, evicted, a), mergeRows(block.values(), block, h, kept, evicted, a)));   // (5)
+            float[] similarity = new float[evicted[h].length];
+            for (int s = 0; s < similarity.length; s++) similarity[s] = (float) matches[h].similarity()[s];
+            out.add(new HeadCompression(kept[h], evicted[h], matches[h].index(), similarity, a.target(), a.weight(),
+                    mergeRows(block.keys(), block, h, kept[h], evicted[h], a), mergeRows(block.values(), block, h, kept[h], evicted[h], a)));   // (5)
         }
         return new CompressedLayer(out, block.tokens(), block.headDim(), block.layout());
     }

@@ -13,7 +13,7 @@ import lookm.traces.schema.TraceFormatException;
 
 /**
  * A directory built under a temporary name beside its target, then renamed into place with one atomic move,
- * so no reader ever sees a half-written trace. An existing target is replaced only when asked: it is first
+ * so no reader ever sees it half-written (a trace here; the app's output directories too). An existing target is replaced only when asked: it is first
  * moved aside (atomic), the new one moved in (atomic), then the old one deleted.
  */
 public final class AtomicDirectory {
@@ -74,9 +74,9 @@ public final class AtomicDirectory {
             if (old != null) deleteRecursively(old);
             return target;
         } catch (FileAlreadyExistsException e) {
-            throw TraceFormatException.in(target, "appeared while the trace was being written; not overwritten", e);
+            throw TraceFormatException.in(target, "appeared while the directory was being written; not overwritten", e);
         } catch (IOException e) {
-            throw TraceFormatException.in(target, "cannot move the finished trace into place", e);
+            throw TraceFormatException.in(target, "cannot move the finished directory into place", e);
         }
     }
 

@@ -1,0 +1,29 @@
+package lookm.bench.cli;
+
+import java.util.List;
+import lookm.spec.policy.PolicySpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What {@code sweep} and {@code demo} compare: policies × budgets, the budget split, the score source. */
+final class SweepOptions {
+    @Option(names = "--policies", split = ",", paramLabel = "NAMES", defaultValue = SweepRun.DEFAULT_POLICIES,
+            description = "Comma-separated policy names (default: ${DEFAULT-VALUE}).")
+    List<String> policies;
+
+    @Option(names = "--budgets", split = ",", paramLabel = "B", defaultValue = SweepRun.DEFAULT_BUDGETS,
+            description = "Comma-separated total budgets (N+R)/T in (0, 1] (default: ${DEFAULT-VALUE}).")
+    List<Double> budgets;
+
+    @Option(names = "--recent-share", paramLabel = "S", defaultValue = "0.5",
+            description = "Share of each budget for the recent window (default ${DEFAULT-VALUE}).")
+    double recentShare;
+
+    @Mixin ScoreOptions scores;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    /** The named policies, checked against the registry, with the chosen score source. */
+    List<PolicySpec> policySpecs() { return Runs.policies(policies).stream().map(scores::apply).toList(); }
+}
