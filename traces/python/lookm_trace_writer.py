@@ -35,6 +35,41 @@ def schema_metadata(meta, file_name):
     return out
 
 
+def check_metadata(meta):
+    """A copy of `meta` once every key is present and sane; else one ValueError naming the key."""
+    missing = [k for k in META_KEYS if k not in meta and k != "source"]
+    if missing:
+        raise ValueError(f"metadata lacks {', '.join(missing)}")
+    if meta["dtype"] not in ARROW_DTYPES:
+        raise ValueError(f"metadata dtype '{meta['dtype']}' is not one of {', '.join(ARROW_DTYPES)}")
+    for key in ("layers", "query_heads", "kv_heads", "head_dim", "tokens"):
+        if int(meta[key]) < 1:
+            raise ValueError(f"metadata {key} = {meta[key]} must be >= 1")
+    if meta["query_heads"] % meta["kv_heads"]:
+        raise ValueError(f"metadata query_heads = {meta['query_heads']} is not a multiple of kv_heads = {meta['kv_heads']}")
+    if not 0 <= meta["prefill_queries"] <= meta["tokens"] or meta["probes"] < 0 or meta["tokens_per_image"] < 0:
+        raise ValueError(f"metadata prefill_queries must be in [0, tokens = {meta['tokens']}], probes and tokens_per_image >= 0; "
+                         f"got {meta['prefill_queries']}, {meta['probes']}, {meta['tokens_per_image']}")
+    return dict(meta)
+
+
+def check_image_runs(image_ids, tokens_per_image):
+    """Images are numbered 0, 1, ... in order of appearance, each one contiguous and, when tokens_per_image > 0,
+    exactly that long (FORMAT.md, layout)."""
+    expected_next, previous, run_start = 0, -1, 0
+    for t, image in enumerate(list(image_ids) + [-1]):
+        if image != previous and previous >= 0 and tokens_per_image and t - run_start != tokens_per_image:
+            raise ValueError(f"image {previous} spans tokens {run_start}..{t - 1} ({t - run_start} tokens), "
+                             f"expected tokens_per_image = {tokens_per_image}")
+        if image != previous and image >= 0:
+            if image != expected_next:
+                raise ValueError(f"token {t}: image index {image}, expected {expected_next} (images numbered in order, each contiguous)")
+            expected_next, run_start = image + 1, t
+        elif image < -1:
+            raise ValueError(f"token {t}: image index {image} (use -1 for text)")
+        previous = image
+
+
 class TraceWriter:
     """Writes one trace layer by layer; commits on a clean exit after all layers, else deletes the temporary files."""
 
@@ -42,12 +77,19 @@ class TraceWriter:
         self.path = os.path.abspath(path)
         if os.path.exists(self.path) and not overwrite:
             raise FileExistsError(f"{self.path}: already exists; refusing to overwrite it (pass overwrite=True)")
-        self.meta = dict(meta)
+        self.meta, self.overwrite = check_metadata(meta), overwrite
         self.dims = self.meta["head_dim"]
         self.arrow_type, self.np_type = ARROW_DTYPES[self.meta["dtype"]]
         self.tmp = os.path.join(os.path.dirname(self.path), f".{os.path.basename(self.path)}.tmp-{uuid.uuid4().hex}")
+        self.next_layer, self.sinks = 0, {}
         os.makedirs(self.tmp)
-        self.next_layer = 0
+        try:
+            self._open_files(image_ids, token_ids)
+        except BaseException:
+            self.close(commit=False)
+            raise
+
+    def _open_files(self, image_ids, token_ids):
         self._write_layout(np.asarray(image_ids, dtype=np.int32), token_ids)
         self.sinks = {KV: self._open(KV, [("layer", pa.int32()), ("kv_head", pa.int32()), ("position", pa.int32()),
                                           ("key", self._vector()), ("value", self._vector())]),
@@ -73,6 +115,7 @@ class TraceWriter:
         t = self.meta["tokens"]
         if image_ids.shape != (t,):
             raise ValueError(f"image_ids has shape {image_ids.shape}, expected ({t},)")
+        check_image_runs(image_ids, self.meta["tokens_per_image"])
         columns = [("position", pa.int32()), ("modality", pa.string()), ("image_index", pa.int32())]
         arrays = [pa.array(np.arange(t, dtype=np.int32)), pa.array(np.where(image_ids < 0, "text", "image")), pa.array(image_ids)]
         if token_ids is not None:
@@ -83,11 +126,20 @@ class TraceWriter:
             w.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
 
     def _vectors(self, rows):
-        """(n, D) array -> FixedSizeList<D> of the cache dtype."""
+        """(n, D) array -> FixedSizeList<D> of the cache dtype (checked by _finite first)."""
         flat = np.ascontiguousarray(rows, dtype=self.np_type).reshape(-1)
-        if not np.isfinite(flat).all():
-            raise ValueError("non-finite value (NaN/Inf, or float16 overflow) in a vector column")
         return pa.FixedSizeListArray.from_arrays(pa.array(flat, type=self.arrow_type), self.dims)
+
+    def _finite(self, rows, where, positions):
+        """Refuses a vector value that is NaN/Inf, or that overflows the cache dtype; names head, token and element."""
+        rows = np.asarray(rows).reshape(len(positions), self.dims)
+        with np.errstate(over="ignore"):   # an overflow is reported below, as an error naming the value
+            bad = np.argwhere(~np.isfinite(rows.astype(self.np_type)))
+        if bad.size:
+            row, element = (int(i) for i in bad[0])
+            value = rows[row, element]
+            cause = "NaN/Inf" if not np.isfinite(value) else f"overflows {self.meta['dtype']}"
+            raise ValueError(f"{where}, token {positions[row]}, element {element}: {value} ({cause})")
 
     def _batch(self, name, arrays):
         schema, writer = self.sinks[name]
@@ -95,43 +147,59 @@ class TraceWriter:
 
     def write_layer(self, layer, keys, values, attention, prefill_queries=None, probe_queries=None, probe_positions=None):
         """keys, values (Hkv, T, D); attention (Hq, T) column sums; prefill_queries (Hq, W, D) for the last W
-        positions; probe_queries (Hq, P, D) at probe_positions (P,), default T, T+1, ..."""
-        m, t = self.meta, self.meta["tokens"]
+        positions; probe_queries (Hq, P, D) at probe_positions (P,), default T, T+1, ... Everything is checked before
+        anything of the layer is written."""
+        m, t, hq, hkv = self.meta, self.meta["tokens"], self.meta["query_heads"], self.meta["kv_heads"]
         if layer != self.next_layer:
             raise ValueError(f"got layer {layer}, expected layer {self.next_layer} (layers are written in order)")
-        expect = {"keys": (keys, (m["kv_heads"], t, self.dims)), "values": (values, (m["kv_heads"], t, self.dims)),
-                  "attention": (attention, (m["query_heads"], t))}
-        for name, (array, shape) in expect.items():
-            if tuple(np.shape(array)) != shape:
-                raise ValueError(f"layer {layer}: {name} has shape {np.shape(array)}, expected {shape}")
         positions = np.arange(t, dtype=np.int32)
-        for h in range(m["kv_heads"]):
+        queries = {}
+        if m["prefill_queries"] > 0:
+            queries[QUERIES] = (prefill_queries, np.arange(t - m["prefill_queries"], t, dtype=np.int32))
+        if m["probes"] > 0:
+            queries[PROBES] = (probe_queries, np.arange(t, t + m["probes"], dtype=np.int32) if probe_positions is None
+                               else np.asarray(probe_positions, np.int32))
+        if PROBES in queries:
+            pos = queries[PROBES][1]
+            if pos.shape != (m["probes"],) or pos[0] < t or (np.diff(pos) <= 0).any():
+                raise ValueError(f"layer {layer}: probe_positions {pos.tolist()} must be {m['probes']} ascending positions >= {t}")
+        expect = {"keys": (keys, (hkv, t, self.dims)), "values": (values, (hkv, t, self.dims)), "attention": (attention, (hq, t))}
+        expect |= {name: (q, (hq, len(pos), self.dims)) for name, (q, pos) in queries.items()}
+        for name, (array, shape) in expect.items():
+            if array is None or tuple(np.shape(array)) != shape:
+                raise ValueError(f"layer {layer}: {name} has shape {None if array is None else np.shape(array)}, expected {shape}")
+        for h in range(hkv):
+            self._finite(keys[h], f"layer {layer}, kv head {h}, keys", positions)
+            self._finite(values[h], f"layer {layer}, kv head {h}, values", positions)
+        attention = np.asarray(attention, np.float32)
+        bad = np.argwhere(~np.isfinite(attention) | (attention < 0))
+        if bad.size:
+            h, token = (int(i) for i in bad[0])
+            raise ValueError(f"layer {layer}, query head {h}, token {token}: accumulated attention {attention[h, token]} "
+                             "is not a finite non-negative number")
+        for name, (q, pos) in queries.items():
+            for h in range(hq):
+                self._finite(np.asarray(q)[h], f"layer {layer}, query head {h}, {name}", pos)
+
+        for h in range(hkv):
             self._batch(KV, [pa.array(np.full(t, layer, np.int32)), pa.array(np.full(t, h, np.int32)), pa.array(positions),
                              self._vectors(keys[h]), self._vectors(values[h])])
-        hq = m["query_heads"]
         self._batch(ATTENTION, [pa.array(np.full(hq * t, layer, np.int32)), pa.array(np.repeat(np.arange(hq, dtype=np.int32), t)),
-                                pa.array(np.tile(positions, hq)), pa.array(np.asarray(attention, np.float32).reshape(-1))])
-        w = m["prefill_queries"]
-        if w > 0:
-            self._queries(QUERIES, layer, prefill_queries, np.arange(t - w, t, dtype=np.int32))
-        p = m["probes"]
-        if p > 0:
-            pos = np.arange(t, t + p, dtype=np.int32) if probe_positions is None else np.asarray(probe_positions, np.int32)
-            self._queries(PROBES, layer, probe_queries, pos)
+                                pa.array(np.tile(positions, hq)), pa.array(attention.reshape(-1))])
+        for name, (q, pos) in queries.items():
+            n = len(pos)
+            self._batch(name, [pa.array(np.full(hq * n, layer, np.int32)), pa.array(np.repeat(np.arange(hq, dtype=np.int32), n)),
+                               pa.array(np.tile(pos, hq)), self._vectors(np.asarray(q).reshape(hq * n, self.dims))])
         self.next_layer += 1
 
-    def _queries(self, name, layer, queries, positions):
-        hq, n = self.meta["query_heads"], len(positions)
-        if queries is None or tuple(np.shape(queries)) != (hq, n, self.dims):
-            raise ValueError(f"layer {layer}: {name} needs queries of shape {(hq, n, self.dims)}, got "
-                             f"{None if queries is None else np.shape(queries)}")
-        self._batch(name, [pa.array(np.full(hq * n, layer, np.int32)), pa.array(np.repeat(np.arange(hq, dtype=np.int32), n)),
-                           pa.array(np.tile(positions, hq)), self._vectors(np.asarray(queries).reshape(hq * n, self.dims))])
-
     def close(self, commit=True):
-        for _, writer in self.sinks.values():
+        sinks, self.sinks = self.sinks, {}
+        for _, writer in sinks.values():
             writer.close()
         if commit and self.next_layer == self.meta["layers"]:
+            if os.path.exists(self.path) and not self.overwrite:   # appeared while writing
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                raise FileExistsError(f"{self.path}: appeared while the trace was written; refusing to overwrite it")
             if os.path.exists(self.path):
                 old = f"{self.tmp}.old"
                 os.rename(self.path, old)

@@ -1,0 +1,129 @@
+"""Tests of the pyarrow trace writer on its own: round trip, atomic commit, refusals with what and where."""
+import os
+
+import numpy as np
+import pytest
+
+pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed: the trace writer needs it")
+
+from lookm_trace_writer import TraceWriter  # noqa: E402
+
+L, HQ, HKV, T, D, W, P = 2, 4, 2, 6, 4, 2, 3
+IMAGE_IDS = [-1, 0, 0, 0, -1, -1]
+
+
+def meta(**changes):
+    return {"model_name": "m", "layers": L, "query_heads": HQ, "kv_heads": HKV, "head_dim": D, "rope_base": 10000.0,
+            "dtype": "float32", "tokens_per_image": 3, "tokens": T, "prefill_queries": W, "probes": P, "source": "test"} | changes
+
+
+def layer_arrays(layer, seed=0):
+    rng = np.random.default_rng(seed + layer)
+    return dict(keys=rng.standard_normal((HKV, T, D)), values=rng.standard_normal((HKV, T, D)),
+                attention=rng.random((HQ, T)), prefill_queries=rng.standard_normal((HQ, W, D)),
+                probe_queries=rng.standard_normal((HQ, P, D)))
+
+
+def write(path, m=None, layers=L, **override):
+    with TraceWriter(path, m or meta(), IMAGE_IDS, token_ids=[1, 9, 9, 9, 2, 3]) as w:
+        for layer in range(layers):
+            w.write_layer(layer, **(layer_arrays(layer) | override))
+
+
+def read(path, name):
+    return pa.ipc.open_file(os.path.join(path, name)).read_all()
+
+
+def test_round_trip_float32_is_exact_and_float16_is_rounded(tmp_path):
+    for dtype, np_type in (("float32", np.float32), ("float16", np.float16)):
+        out = tmp_path / dtype
+        write(out, meta(dtype=dtype))
+        kv = read(out, "kv.arrow")
+        assert kv.schema.metadata[b"lookm.trace.dtype"] == dtype.encode()
+        for layer in range(L):
+            a = layer_arrays(layer)
+            rows = kv.filter(pa.compute.equal(kv["layer"], layer))
+            keys = np.stack(rows["key"].to_numpy(zero_copy_only=False)).reshape(HKV, T, D)
+            np.testing.assert_array_equal(keys, a["keys"].astype(np_type))
+            att = read(out, "attention.arrow").to_pandas()
+            np.testing.assert_array_equal(att[att.layer == layer].accumulated_attention.to_numpy().reshape(HQ, T),
+                                          a["attention"].astype(np.float32))
+        assert read(out, "layout.arrow").to_pandas().modality.tolist() == ["text", "image", "image", "image", "text", "text"]
+        assert sorted(set(read(out, "probes.arrow").to_pandas().position)) == [T, T + 1, T + 2]
+
+
+def test_never_overwrites_unless_asked(tmp_path):
+    out = tmp_path / "t"
+    write(out)
+    before = read(out, "kv.arrow").to_pandas()
+    with pytest.raises(FileExistsError, match="refusing to overwrite"):
+        write(out)
+    with TraceWriter(out, meta(), IMAGE_IDS, overwrite=True) as w:
+        for layer in range(L):
+            w.write_layer(layer, **layer_arrays(layer, seed=7))
+    after = read(out, "kv.arrow").to_pandas()
+    assert not np.array_equal(np.stack(before.key), np.stack(after.key))
+    assert os.listdir(tmp_path) == ["t"], "no temporary or moved-aside directory is left"
+
+
+def test_nothing_is_committed_after_an_error_or_an_incomplete_trace(tmp_path):
+    with pytest.raises(RuntimeError):
+        with TraceWriter(tmp_path / "a", meta(), IMAGE_IDS) as w:
+            w.write_layer(0, **layer_arrays(0))
+            raise RuntimeError("the recorder crashed")
+    with pytest.raises(ValueError, match="incomplete, 1 of 2 layers written; nothing committed"):
+        write(tmp_path / "b", layers=1)
+    with pytest.raises(ValueError, match=r"image 0 spans tokens 1..2 \(2 tokens\), expected tokens_per_image = 3"):
+        TraceWriter(tmp_path / "e", meta(), [-1, 0, 0, -1, -1, -1])
+    with pytest.raises(ValueError, match="token 4: image index 0, expected 1"):
+        TraceWriter(tmp_path / "f", meta(tokens_per_image=0), [-1, 0, 0, -1, 0, -1])
+    with pytest.raises(ValueError, match="token 1: image index 1, expected 0"):
+        TraceWriter(tmp_path / "g", meta(), [-1, 1, 1, 1, -1, -1])
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(keys=np.where(np.arange(D) == 2, np.nan, 0.0) * np.ones((HKV, T, D))), r"layer 0, kv head 0, keys, token 0, element 2: nan \(NaN/Inf\)"),
+    (dict(values=np.pad(np.full((1, 1, 1), np.inf), ((1, 0), (3, T - 4), (1, D - 2)))), r"layer 0, kv head 1, values, token 3, element 1: inf"),
+    (dict(attention=-np.ones((HQ, T))), r"layer 0, query head 0, token 0: accumulated attention -1.0 is not a finite non-negative"),
+    (dict(prefill_queries=np.ones((HQ, W + 1, D))), r"layer 0: queries.arrow has shape \(4, 3, 4\), expected \(4, 2, 4\)"),
+    (dict(probe_queries=None), r"layer 0: probes.arrow has shape None"),
+    (dict(probe_positions=[T, T, T + 1]), r"probe_positions \[6, 6, 7\] must be 3 ascending positions >= 6"),
+    (dict(keys=np.ones((HKV, T + 1, D))), r"layer 0: keys has shape \(2, 7, 4\), expected \(2, 6, 4\)"),
+])
+def test_bad_layers_are_refused_naming_what_and_where(tmp_path, change, message):
+    with pytest.raises(ValueError, match=message):
+        write(tmp_path / "t", **change)
+    with pytest.raises(ValueError, match=r"image 0 spans tokens 1..2 \(2 tokens\), expected tokens_per_image = 3"):
+        TraceWriter(tmp_path / "e", meta(), [-1, 0, 0, -1, -1, -1])
+    with pytest.raises(ValueError, match="token 4: image index 0, expected 1"):
+        TraceWriter(tmp_path / "f", meta(tokens_per_image=0), [-1, 0, 0, -1, 0, -1])
+    with pytest.raises(ValueError, match="token 1: image index 1, expected 0"):
+        TraceWriter(tmp_path / "g", meta(), [-1, 1, 1, 1, -1, -1])
+    assert os.listdir(tmp_path) == []
+
+
+def test_float16_overflow_is_named(tmp_path):
+    big = np.zeros((HQ, P, D))
+    big[3, 1, 0] = 1e5
+    with pytest.raises(ValueError, match=r"layer 0, query head 3, probes.arrow, token 7, element 0: 100000.0 \(overflows float16\)"):
+        write(tmp_path / "t", meta(dtype="float16"), probe_queries=big)
+
+
+def test_layers_in_order_sane_metadata_and_layout(tmp_path):
+    with pytest.raises(ValueError, match="got layer 1, expected layer 0"):
+        with TraceWriter(tmp_path / "a", meta(), IMAGE_IDS) as w:
+            w.write_layer(1, **layer_arrays(1))
+    with pytest.raises(ValueError, match="dtype 'bfloat16' is not one of float16, float32"):
+        TraceWriter(tmp_path / "b", meta(dtype="bfloat16"), IMAGE_IDS)
+    with pytest.raises(ValueError, match="query_heads = 4 is not a multiple of kv_heads = 3"):
+        TraceWriter(tmp_path / "c", meta(kv_heads=3), IMAGE_IDS)
+    with pytest.raises(ValueError, match=r"image_ids has shape \(5,\), expected \(6,\)"):
+        TraceWriter(tmp_path / "d", meta(), IMAGE_IDS[:5])
+    with pytest.raises(ValueError, match=r"image 0 spans tokens 1..2 \(2 tokens\), expected tokens_per_image = 3"):
+        TraceWriter(tmp_path / "e", meta(), [-1, 0, 0, -1, -1, -1])
+    with pytest.raises(ValueError, match="token 4: image index 0, expected 1"):
+        TraceWriter(tmp_path / "f", meta(tokens_per_image=0), [-1, 0, 0, -1, 0, -1])
+    with pytest.raises(ValueError, match="token 1: image index 1, expected 0"):
+        TraceWriter(tmp_path / "g", meta(), [-1, 1, 1, 1, -1, -1])
+    assert os.listdir(tmp_path) == []
