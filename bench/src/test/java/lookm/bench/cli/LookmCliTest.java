@@ -140,6 +140,31 @@ class LookmCliTest {
         assertTrue(Files.exists(out.resolve("bench.csv")));
     }
 
+    /**
+     * A trace recorded from a Hugging Face LLaVA (tiny, random weights) by traces/python/record_trace.py and written by
+     * pyarrow, with all prefill queries: it replays, and scores recomputed from its queries and keys select exactly what
+     * the model's own recorded attention selects (policies driven by accumulated attention, several budgets).
+     */
+    @Test
+    void aRecordedModelTraceReplaysAndRecomputedScoresSelectAsTheModelsAttention() throws IOException {
+        Path recorded = Path.of("..", "traces", "src", "test", "resources", "lookm", "traces", "fixtures", "pyarrow-tiny-llava");
+        assertTrue(Files.isDirectory(recorded), "the pyarrow fixture is part of the checkout: " + recorded.toAbsolutePath());
+        for (String policy : new String[] {"h2o", "h2o-pivot", "lookm-budgeted"})
+            for (String budget : new String[] {"0.2", "0.3", "0.5"}) {
+                String[] rows = new String[2];
+                for (int i = 0; i < 2; i++) {
+                    String scores = i == 0 ? "recorded" : "recomputed";
+                    Path out = tmp.resolve(policy + "-" + budget + "-" + scores);
+                    Run r = lookm("replay", "--trace", recorded.toString(), "--policy", policy, "--budget", budget, "--scores", scores,
+                            "--out", out.toString(), "--quiet");
+                    assertEquals(0, r.code(), r.err());
+                    rows[i] = Files.readString(out.resolve("layers.csv")).lines().filter(l -> !l.startsWith("#"))
+                            .collect(java.util.stream.Collectors.joining("\n"));
+                }
+                assertEquals(rows[0], rows[1], policy + " at budget " + budget + ": recorded vs recomputed scores");
+            }
+    }
+
     @Test
     void internalErrorsExitOneWithoutAStackTraceUnlessVerbose() {
         StringWriter err = new StringWriter();
