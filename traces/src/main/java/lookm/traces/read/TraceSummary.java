@@ -41,7 +41,7 @@ public record TraceSummary(Path trace, TraceMetadata metadata, TokenLayout layou
                 .append(", Hkv=").append(m.kvHeads()).append(", D=").append(m.headDim()).append(", RoPE base ").append(m.ropeBase())
                 .append(", ").append(m.dtype().label()).append(", tokens/image ").append(m.tokensPerImage()).append('\n');
         s.append("tokens     T=").append(m.tokens()).append(": ").append(layout.textCount()).append(" text, ")
-                .append(layout.imageTokenCount()).append(" image in ").append(layout.imageCount()).append(" images")
+                .append(layout.imageTokenCount()).append(" image in ").append(layout.imageCount()).append(layout.imageCount() == 1 ? " image" : " images")
                 .append(hasTokenIds ? ", token ids stored" : "").append('\n');
         s.append("layout     ").append(layout).append('\n');
         s.append("queries    prefill ").append(m.prefillQueries() == 0 ? "none" : m.hasAllPrefillQueries() ? "all " + m.tokens()
