@@ -26,6 +26,7 @@ import torch
 from lookm_trace_writer import TraceWriter
 
 ROPE_CHECK_TOLERANCE = 2e-2   # relative; float16 models round keys to ~1e-3
+ROPE_CHECK_ROWS = 64          # last prefill positions whose re-applied RoPE must reproduce the cached keys
 DEFAULT_ROPE_THETA = 10000.0  # LLaMA's default when a config names none
 USAGE_ERROR = 2               # exit status of a refused command line, as argparse uses
 DTYPE_KWARG_SINCE = (4, 56)   # transformers release that renamed from_pretrained's torch_dtype to dtype
@@ -103,22 +104,25 @@ def tokens_per_image_of(input_ids, image_token_id, images):
 
 
 class Capture:
-    """Forward hooks on every layer: q_proj/k_proj outputs as (H, n, D) float32 pre-RoPE, and, while `prefill` is
-    set, the attention module's probabilities reduced to column sums (Hq, T) float32 and then dropped."""
+    """Forward hooks on every layer: the last `query_rows` q_proj and the last `key_rows` k_proj outputs of each forward
+    pass, as (H, rows, D) float32 pre-RoPE (a decode step has one row), and, while `prefill` is set, the attention
+    module's probabilities reduced to column sums (Hq, T) float32 and then dropped. Only what is written or checked is
+    kept: an 8k-token 7B prefill would otherwise hold 8 GiB of projections."""
 
-    def __init__(self, layers, query_heads, kv_heads, head_dim):
+    def __init__(self, layers, query_heads, kv_heads, head_dim, query_rows, key_rows):
         self.queries, self.keys, self.column_sums, self.handles, self.prefill = {}, {}, {}, [], True
         for i, layer in enumerate(layers):
             attn = layer.self_attn
-            self.handles.append(attn.q_proj.register_forward_hook(self._projection(self.queries, i, query_heads, head_dim)))
-            self.handles.append(attn.k_proj.register_forward_hook(self._projection(self.keys, i, kv_heads, head_dim)))
+            self.handles.append(attn.q_proj.register_forward_hook(self._projection(self.queries, i, query_heads, head_dim, query_rows)))
+            self.handles.append(attn.k_proj.register_forward_hook(self._projection(self.keys, i, kv_heads, head_dim, key_rows)))
             self.handles.append(attn.register_forward_hook(self._attention(i)))
 
     @staticmethod
-    def _projection(store, layer, heads, head_dim):
+    def _projection(store, layer, heads, head_dim, rows):
         def hook(_module, _inputs, output):
-            _, n, _ = output.shape
-            store[layer] = output[0].detach().to(torch.float32).reshape(n, heads, head_dim).transpose(0, 1).cpu()
+            n = output.shape[1]
+            last = output[0, n - min(rows, n):].detach()
+            store[layer] = last.to(torch.float32).reshape(-1, heads, head_dim).transpose(0, 1).cpu()
         return hook
 
     def _attention(self, layer):
@@ -162,8 +166,11 @@ def record(model, input_ids, pixel_values, out_dir, *, image_token_id, tokens_pe
     window = t if window is None else window
     if not 0 <= window <= t or probes < 0:
         raise ValueError(f"window must be in [0, {t}] (the prompt has {t} tokens) and probes >= 0; got {window}, {probes}")
+    if input_ids.shape[0] != 1:
+        raise ValueError(f"one prompt per trace: input_ids has batch size {input_ids.shape[0]}, expected 1")
     layers = decoder_layers(model)
-    capture = Capture(layers, hq, hkv, d)
+    check_rows = min(t, ROPE_CHECK_ROWS)
+    capture = Capture(layers, hq, hkv, d, query_rows=max(window, 1), key_rows=check_rows)
     try:
         out = model(input_ids=input_ids, pixel_values=pixel_values, attention_mask=attention_mask, use_cache=True,
                     return_dict=True)
@@ -177,12 +184,12 @@ def record(model, input_ids, pixel_values, out_dir, *, image_token_id, tokens_pe
             if keys.shape[2] != t:
                 raise ValueError(f"the cache has {keys.shape[2]} positions but the input has {t}: expand <image> tokens "
                                  "in the processor (transformers >= 4.48)")
-            keys = keys[0].to(torch.float32).cpu()
-            err = (rope(capture.keys[i], positions, theta) - keys).abs().max() / keys.abs().max().clamp_min(1e-6)
+            checked = keys[0, :, t - check_rows:].to(torch.float32).cpu()
+            err = (rope(capture.keys[i], positions[t - check_rows:], theta) - checked).abs().max() / checked.abs().max().clamp_min(1e-6)
             if err > ROPE_CHECK_TOLERANCE:
                 raise ValueError(f"layer {i}: re-applied RoPE differs from the cached keys by {err:.3g} (relative): "
                                  "this model's RoPE variant is not supported, queries would be wrong")
-            prefill.append(rope(capture.queries[i][:, t - window:], positions[t - window:], theta).numpy() if window else None)
+            prefill.append(rope(capture.queries[i], positions[t - window:], theta).numpy() if window else None)
         cache, next_token, mask, probe_queries = out.past_key_values, out.logits[0, -1].argmax(), attention_mask, []
         for s in range(probes):
             if mask is not None:

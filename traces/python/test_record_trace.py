@@ -133,6 +133,21 @@ def test_probe_queries_and_values_match_an_independent_run(recorded):
                                            err_msg=f"layer {layer}, probe {s}, head {h}")
 
 
+def test_a_window_keeps_the_last_prefill_queries_of_a_long_prompt(tmp_path):
+    """A prompt longer than the RoPE check's rows (64) and a window shorter than the prompt: the window holds exactly
+    the last W queries of an all-queries recording, and the RoPE check passes on the last keys."""
+    ids = torch.tensor([[1] + [5, 6, 7, 8] * 10 + [IMAGE_TOKEN] * PATCHES + [9, 10, 11] * 12])
+    t, w = ids.shape[1], 4
+    assert t > 64
+    runs = {}
+    for name, window in (("all", None), ("window", w)):
+        runs[name] = table(record(tiny_llava(), ids, pixels(), str(tmp_path / name), image_token_id=IMAGE_TOKEN,
+                                  tokens_per_image=PATCHES, window=window, probes=1, dtype="float32"), "queries.arrow")
+    last = runs["all"][runs["all"].position >= t - w].reset_index(drop=True)
+    assert sorted(set(runs["window"].position)) == list(range(t - w, t))
+    np.testing.assert_array_equal(np.stack(runs["window"]["query"]), np.stack(last["query"]))
+
+
 def test_rope_base_comes_from_the_config(tmp_path):
     out = record(tiny_llava({"rope_type": "default", "rope_theta": 500000.0}), torch.tensor([PROMPT_IDS]), pixels(),
                  str(tmp_path / "t"), image_token_id=IMAGE_TOKEN, tokens_per_image=PATCHES, window=2, probes=1)
@@ -150,6 +165,8 @@ def test_refuses_what_it_cannot_record_faithfully(tmp_path):
         record(sdpa, ids, pixels(), str(tmp_path / "b"), **args)
     with pytest.raises(ValueError, match=r"window must be in \[0, 23\]"):
         record(tiny_llava(), ids, pixels(), str(tmp_path / "c"), **(args | {"window": 24}))
+    with pytest.raises(ValueError, match="one prompt per trace: input_ids has batch size 2"):
+        record(tiny_llava(), ids.repeat(2, 1), pixels().repeat(2, 1, 1, 1), str(tmp_path / "d"), **args)
     assert sorted(os.listdir(tmp_path)) == [], "a refused recording left files behind"
 
 
