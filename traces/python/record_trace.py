@@ -1,8 +1,10 @@
 """Records a LOOK-M trace (traces/FORMAT.md, version 1) from a Hugging Face transformers multimodal model.
 
 Supported: the LLaVA-1.5 family (LlavaForConditionalGeneration with a LLaMA-style language model and the default
-RoPE), loaded with eager attention so that attention probabilities exist. Needs torch, transformers (>= 4.48: the
-processor expands each <image> into its image tokens) and pyarrow. What is captured, per language-model layer:
+RoPE), loaded with eager attention so that attention probabilities exist. Needs torch, transformers and pyarrow
+(traces/python/requirements.txt). Tested with transformers 5.18; the code also handles the model, cache and config
+layouts of transformers 4.48+ (whose processors expand each <image> into its image tokens), untested. What is
+captured, per language-model layer:
 
   * post-RoPE keys and values: the model's own KV cache after prefill, (Hkv, T, D);
   * accumulated attention: column sums of the eager causal softmax, (Hq, T), summed in float32 by a forward hook on
