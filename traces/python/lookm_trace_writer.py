@@ -126,20 +126,22 @@ class TraceWriter:
             w.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
 
     def _vectors(self, rows):
-        """(n, D) array -> FixedSizeList<D> of the cache dtype (checked by _finite first)."""
-        flat = np.ascontiguousarray(rows, dtype=self.np_type).reshape(-1)
-        return pa.FixedSizeListArray.from_arrays(pa.array(flat, type=self.arrow_type), self.dims)
+        """(n, D) array of the cache dtype (from _cast) -> FixedSizeList<D>."""
+        return pa.FixedSizeListArray.from_arrays(pa.array(rows.reshape(-1), type=self.arrow_type), self.dims)
 
-    def _finite(self, rows, where, positions):
-        """Refuses a vector value that is NaN/Inf, or that overflows the cache dtype; names head, token and element."""
+    def _cast(self, rows, where, positions):
+        """(n, D) in the cache dtype, contiguous; refuses a value that is NaN/Inf or overflows the cache dtype,
+        naming `where`, the token (from positions (n,)) and the element."""
         rows = np.asarray(rows).reshape(len(positions), self.dims)
         with np.errstate(over="ignore"):   # an overflow is reported below, as an error naming the value
-            bad = np.argwhere(~np.isfinite(rows.astype(self.np_type)))
+            cast = np.ascontiguousarray(rows, dtype=self.np_type)
+        bad = np.argwhere(~np.isfinite(cast))
         if bad.size:
             row, element = (int(i) for i in bad[0])
             value = rows[row, element]
             cause = "NaN/Inf" if not np.isfinite(value) else f"overflows {self.meta['dtype']}"
             raise ValueError(f"{where}, token {positions[row]}, element {element}: {value} ({cause})")
+        return cast
 
     def _batch(self, name, arrays):
         schema, writer = self.sinks[name]
@@ -153,43 +155,39 @@ class TraceWriter:
         if layer != self.next_layer:
             raise ValueError(f"got layer {layer}, expected layer {self.next_layer} (layers are written in order)")
         positions = np.arange(t, dtype=np.int32)
-        queries = {}
+        queries = {}   # file -> (argument name, queries, positions)
         if m["prefill_queries"] > 0:
-            queries[QUERIES] = (prefill_queries, np.arange(t - m["prefill_queries"], t, dtype=np.int32))
+            queries[QUERIES] = ("prefill_queries", prefill_queries, np.arange(t - m["prefill_queries"], t, dtype=np.int32))
         if m["probes"] > 0:
-            queries[PROBES] = (probe_queries, np.arange(t, t + m["probes"], dtype=np.int32) if probe_positions is None
-                               else np.asarray(probe_positions, np.int32))
-        if PROBES in queries:
-            pos = queries[PROBES][1]
+            pos = np.arange(t, t + m["probes"], dtype=np.int32) if probe_positions is None else np.asarray(probe_positions, np.int32)
             if pos.shape != (m["probes"],) or pos[0] < t or (np.diff(pos) <= 0).any():
                 raise ValueError(f"layer {layer}: probe_positions {pos.tolist()} must be {m['probes']} ascending positions >= {t}")
+            queries[PROBES] = ("probe_queries", probe_queries, pos)
         expect = {"keys": (keys, (hkv, t, self.dims)), "values": (values, (hkv, t, self.dims)), "attention": (attention, (hq, t))}
-        expect |= {name: (q, (hq, len(pos), self.dims)) for name, (q, pos) in queries.items()}
+        expect |= {arg: (q, (hq, len(pos), self.dims)) for arg, q, pos in queries.values()}
         for name, (array, shape) in expect.items():
             if array is None or tuple(np.shape(array)) != shape:
                 raise ValueError(f"layer {layer}: {name} has shape {None if array is None else np.shape(array)}, expected {shape}")
-        for h in range(hkv):
-            self._finite(keys[h], f"layer {layer}, kv head {h}, keys", positions)
-            self._finite(values[h], f"layer {layer}, kv head {h}, values", positions)
+        kv = [(self._cast(keys[h], f"layer {layer}, kv head {h}, keys", positions),
+               self._cast(values[h], f"layer {layer}, kv head {h}, values", positions)) for h in range(hkv)]
         attention = np.asarray(attention, np.float32)
         bad = np.argwhere(~np.isfinite(attention) | (attention < 0))
         if bad.size:
             h, token = (int(i) for i in bad[0])
             raise ValueError(f"layer {layer}, query head {h}, token {token}: accumulated attention {attention[h, token]} "
                              "is not a finite non-negative number")
-        for name, (q, pos) in queries.items():
-            for h in range(hq):
-                self._finite(np.asarray(q)[h], f"layer {layer}, query head {h}, {name}", pos)
+        cast = {name: (np.concatenate([self._cast(np.asarray(q)[h], f"layer {layer}, query head {h}, {arg}", pos) for h in range(hq)]), pos)
+                for name, (arg, q, pos) in queries.items()}
 
-        for h in range(hkv):
+        for h, (k, v) in enumerate(kv):
             self._batch(KV, [pa.array(np.full(t, layer, np.int32)), pa.array(np.full(t, h, np.int32)), pa.array(positions),
-                             self._vectors(keys[h]), self._vectors(values[h])])
+                             self._vectors(k), self._vectors(v)])
         self._batch(ATTENTION, [pa.array(np.full(hq * t, layer, np.int32)), pa.array(np.repeat(np.arange(hq, dtype=np.int32), t)),
                                 pa.array(np.tile(positions, hq)), pa.array(attention.reshape(-1))])
-        for name, (q, pos) in queries.items():
+        for name, (rows, pos) in cast.items():
             n = len(pos)
             self._batch(name, [pa.array(np.full(hq * n, layer, np.int32)), pa.array(np.repeat(np.arange(hq, dtype=np.int32), n)),
-                               pa.array(np.tile(pos, hq)), self._vectors(np.asarray(q).reshape(hq * n, self.dims))])
+                               pa.array(np.tile(pos, hq)), self._vectors(rows)])
         self.next_layer += 1
 
     def close(self, commit=True):

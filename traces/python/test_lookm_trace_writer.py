@@ -80,8 +80,8 @@ def test_nothing_is_committed_after_an_error_or_an_incomplete_trace(tmp_path):
     (dict(keys=np.where(np.arange(D) == 2, np.nan, 0.0) * np.ones((HKV, T, D))), r"layer 0, kv head 0, keys, token 0, element 2: nan \(NaN/Inf\)"),
     (dict(values=np.pad(np.full((1, 1, 1), np.inf), ((1, 0), (3, T - 4), (1, D - 2)))), r"layer 0, kv head 1, values, token 3, element 1: inf"),
     (dict(attention=-np.ones((HQ, T))), r"layer 0, query head 0, token 0: accumulated attention -1.0 is not a finite non-negative"),
-    (dict(prefill_queries=np.ones((HQ, W + 1, D))), r"layer 0: queries.arrow has shape \(4, 3, 4\), expected \(4, 2, 4\)"),
-    (dict(probe_queries=None), r"layer 0: probes.arrow has shape None"),
+    (dict(prefill_queries=np.ones((HQ, W + 1, D))), r"layer 0: prefill_queries has shape \(4, 3, 4\), expected \(4, 2, 4\)"),
+    (dict(probe_queries=None), r"layer 0: probe_queries has shape None"),
     (dict(probe_positions=[T, T, T + 1]), r"probe_positions \[6, 6, 7\] must be 3 ascending positions >= 6"),
     (dict(keys=np.ones((HKV, T + 1, D))), r"layer 0: keys has shape \(2, 7, 4\), expected \(2, 6, 4\)"),
 ])
@@ -94,7 +94,7 @@ def test_bad_layers_are_refused_naming_what_and_where(tmp_path, change, message)
 def test_float16_overflow_is_named(tmp_path):
     big = np.zeros((HQ, P, D))
     big[3, 1, 0] = 1e5
-    with pytest.raises(ValueError, match=r"layer 0, query head 3, probes.arrow, token 7, element 0: 100000.0 \(overflows float16\)"):
+    with pytest.raises(ValueError, match=r"layer 0, query head 3, probe_queries, token 7, element 0: 100000.0 \(overflows float16\)"):
         write(tmp_path / "t", meta(dtype="float16"), probe_queries=big)
 
 
