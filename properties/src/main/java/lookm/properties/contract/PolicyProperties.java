@@ -20,7 +20,6 @@ import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
-import lookm.spec.tensor.Scores;
 
 /**
  * Properties 2-6 of a registered policy on any backend, each run on generated caches and failing with the smallest
@@ -41,8 +40,8 @@ public final class PolicyProperties {
         PolicySpec p = Policies.named(policy);
         Compressor c = backend.compressor(p);
         Theories.check(scale, CacheCases.any(limits), k -> {
-            Scores scores = c.scorer().score(k.block(), k.observation(), k.budget());
-            Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, scores, run(c, k)));
+            Compressor.Stages s = stages(c, k);
+            Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, s.scores(), s.layer()));
         });
     }
 
@@ -54,8 +53,8 @@ public final class PolicyProperties {
         PolicySpec p = Policies.named(policy);
         Compressor c = backend.compressor(p);
         Theories.check(scale, CacheCases.any(limits), k -> {
-            Scores scores = c.scorer().score(k.block(), k.observation(), k.budget());
-            Require.holds(label(backend, policy), PolicyChecks.keptRankBeforeEvicted(p, k, scores, run(c, k).selection()));
+            Compressor.Stages s = stages(c, k);
+            Require.holds(label(backend, policy), PolicyChecks.keptRankBeforeEvicted(p, k, s.scores(), s.selection()));
         });
     }
 
@@ -143,11 +142,12 @@ public final class PolicyProperties {
         String policy = p.name() + (p.score() instanceof lookm.spec.policy.ScoreSpec.AccumulatedAttention a ? " (" + a.source() + ")" : "");
         Compressor r = reference.compressor(p), c = candidate.compressor(p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.holds(label(candidate, policy) + " vs " + reference.name(),
-                Equivalence.compare(p, k.block(), r.scorer().score(k.block(), k.observation(), k.budget()),
-                        c.scorer().score(k.block(), k.observation(), k.budget()), run(r, k), run(c, k))));
+                Equivalence.compare(p, k.block(), stages(r, k), stages(c, k))));
     }
 
     private static CompressedLayer run(Compressor c, CacheCase k) { return c.compress(k.block(), k.observation(), k.budget()); }
+
+    private static Compressor.Stages stages(Compressor c, CacheCase k) { return c.run(k.block(), k.observation(), k.budget()); }
 
     private static String label(Backend backend, String policy) { return policy + " on " + backend.name(); }
 

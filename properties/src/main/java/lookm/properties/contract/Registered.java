@@ -15,7 +15,7 @@ public final class Registered {
 
     /** Policies whose selection is a text prior (released or budgeted). */
     public static Stream<String> textPriorPolicies() {
-        return Policies.all().stream().filter(p -> p.select() instanceof SelectSpec.TextPrior).map(PolicySpec::name);
+        return Policies.all().stream().filter(p -> p.select().textRanksFirst()).map(PolicySpec::name);
     }
 
     /** Policies whose evicted tokens are merged, not dropped. */

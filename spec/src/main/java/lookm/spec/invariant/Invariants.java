@@ -215,8 +215,7 @@ public final class Invariants {
             if (merge instanceof MergeSpec.Drop && target != -1) return Verdict.fail(name, where + ": drop merged into " + target);
             if (merge instanceof MergeSpec.Pivot && (target != c.match()[s] || w != (target < 0 ? 0f : 0.5f)))
                 return Verdict.fail(name, where + ": pivot must merge into its match with weight 1/2, got target " + target + " weight " + w);
-            boolean filtered = merge instanceof MergeSpec.Weighted wm ? wm.meanSimilarityFilter()
-                    : merge instanceof MergeSpec.Average am && am.meanSimilarityFilter();
+            boolean filtered = merge.meanSimilarityFilter();
             boolean paired = !(merge instanceof MergeSpec.Average am2) || am2.pairing() == AveragePairing.CORRECT;
             if ((merge instanceof MergeSpec.Average || merge instanceof MergeSpec.Weighted) && paired
                     && !(target == c.match()[s] || (filtered && target == -1)))

@@ -6,6 +6,9 @@ package lookm.spec.policy;
  * are merged, values reusing the key match, as in the paper and the released code. Formulas: SPEC.md §4.
  */
 public sealed interface MergeSpec {
+    /** Whether the merge uses the released mean-similarity filter (SPEC.md §4.2); records with the component override it. */
+    default boolean meanSimilarityFilter() { return false; }
+
     /** Evicted tokens are dropped; kept rows are copied bit for bit. */
     record Drop() implements MergeSpec {}
 

@@ -2,6 +2,9 @@ package lookm.spec.policy;
 
 /** Which tokens survive, per head. Formal definitions: spec/SPEC.md §3. Never reads keys or values. */
 public sealed interface SelectSpec {
+    /** Whether text and image positions are separate rank classes, text first (the text prior, SPEC.md §3.3). */
+    default boolean textRanksFirst() { return false; }
+
     /** Keep every token (full cache). */
     record KeepAll() implements SelectSpec {}
 
@@ -22,6 +25,8 @@ public sealed interface SelectSpec {
         public TextPrior {
             if (mode == null) throw new IllegalArgumentException("text prior mode must not be null");
         }
+
+        @Override public boolean textRanksFirst() { return true; }
     }
 
     /** StreamingLLM (Xiao et al. 2023): the first {@code sinkTokens} plus the most recent C − sinks positions. */
