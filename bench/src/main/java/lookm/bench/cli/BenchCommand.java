@@ -81,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin OutputOptions output;
 
     @Override public Integer call() {
-        PolicySpec p = scores.apply(Policies.named(policy));
+        PolicySpec p = scores.apply(PolicyArgs.one(policy));
         Budget b = budget.budget();
         output.check(NAME);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -119,6 +119,14 @@ final class BenchCommand implements Callable<Integer> {
             row.put("backend", target.label());
             try (Backend be = target.open()) {
                 row.put("device", be.device());
+                Backend.Support support = be.supports(p);
+                if (!support.supported()) {                    // a visible skip, never an error mid-run
+                    row.put("valid", false);
+                    row.put("skipped", support.reason());
+                    out.printf("  %-22s SKIPPED: %s%n", target.label(), support.reason());
+                    rows.add(row);
+                    continue;
+                }
                 Compressor c = be.compressor(p);
                 Agreement v = target.device() == null ? Agreement.isReference()
                         : Validation.compare(c, block, reference, c.run(block, observation, b));
@@ -172,7 +180,7 @@ final class BenchCommand implements Callable<Integer> {
                             refStats == null ? "-" : TextTable.num(refStats[3].medianMs() / stats[3].medianMs(), 2) + "x");
                 } else {
                     csv.row(row.get("backend"), row.get("device"), false, "", "", "", "");
-                    table.row(row.get("backend"), "-", "-", "-", "-", "not timed");
+                    table.row(row.get("backend"), "-", "-", "-", "-", row.containsKey("skipped") ? "skipped" : "not timed");
                 }
                 results.add(row);
             }

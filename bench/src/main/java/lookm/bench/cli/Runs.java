@@ -20,13 +20,6 @@ final class Runs {
         return TraceReader.open(trace);
     }
 
-    /** Policies named in a comma list, in order, each checked against the registry. */
-    static List<PolicySpec> policies(List<String> names) {
-        List<PolicySpec> out = new ArrayList<>();
-        for (String n : names) if (!n.isBlank()) out.add(Policies.named(n.trim()));
-        if (out.isEmpty()) throw new IllegalArgumentException("--policies needs at least one policy name; see 'lookm policies'");
-        return out;
-    }
 
     /** The seed that decides this policy's output, if any (the random scorer's). */
     static Long policySeed(PolicySpec policy) {

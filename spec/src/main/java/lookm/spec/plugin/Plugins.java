@@ -38,14 +38,22 @@ public final class Plugins {
     }
 
     /**
-     * Installs every plugin {@code loader} provides that is not installed yet; returns their names.
+     * Installs every plugin {@code loader} provides that is not installed yet; returns the names of all it provides
+     * (a plugin of the same name and class installed before counts as provided).
      *
-     * @throws IllegalArgumentException when a plugin's keyword or policy name is already taken, naming both
+     * @throws IllegalArgumentException when a plugin's name, keyword or policy name is already taken, naming both
      */
     public static synchronized List<String> install(ClassLoader loader) {
         List<String> added = new ArrayList<>();
         for (LookmPlugin plugin : ServiceLoader.load(LookmPlugin.class, loader)) {
-            if (INSTALLED.containsKey(plugin.name())) continue;
+            LookmPlugin old = INSTALLED.get(plugin.name());
+            if (old != null) {
+                if (!old.getClass().getName().equals(plugin.getClass().getName()))
+                    throw new IllegalArgumentException("plugin name '" + plugin.name() + "' of " + plugin.getClass().getName()
+                            + " is taken by " + old.getClass().getName());
+                added.add(plugin.name());
+                continue;
+            }
             for (CustomStage<?> s : plugin.scorers()) add(plugin, Stage.SCORE, s, a -> new ScoreSpec.Custom(s.keyword(), a));
             for (CustomStage<?> s : plugin.selectors()) add(plugin, Stage.SELECT, s, a -> new SelectSpec.Custom(s.keyword(), a));
             for (CustomStage<?> s : plugin.mergers()) add(plugin, Stage.MERGE, s, a -> new MergeSpec.Custom(s.keyword(), a));
