@@ -38,14 +38,23 @@ class LookmCliTest {
         Run r = lookm("policies");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("lookm-budgeted"), r.out());
-        assertTrue(r.out().contains("select=TextPrior"), r.out());
+        assertTrue(r.out().contains("= score=attention(source=recorded) select=textprior(mode=budgeted) merge=pivot"), r.out());
+        assertTrue(r.out().contains("kernel: odd integer in [1, 2147483647], default 5"), "parameter ranges: " + r.out());
+    }
+
+    @Test
+    void aBadPolicyExpressionExitsTwoNamingTheParameterItsValueAndWhatIsAllowed() {
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "snapkv(window=64, kernel=4)", "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("kernel=4") && r.err().contains("odd integer in [1, 2147483647]"), r.err());
+        assertFalse(Files.exists(tmp.resolve("o")), "nothing written for a bad expression");
     }
 
     @Test
     void anUnknownPolicyExitsTwoNamingIt() {
         Run r = lookm("replay", "--trace", sample.toString(), "--policy", "nope", "--out", tmp.resolve("o").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown policy 'nope'"), r.err());
+        assertTrue(r.err().contains("unknown name 'nope'"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace for a user mistake: " + r.err());
     }
 

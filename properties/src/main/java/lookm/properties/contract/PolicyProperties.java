@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import lookm.properties.gen.BudgetKind;
+import org.junit.jupiter.api.Assumptions;
 import lookm.properties.gen.CacheCase;
 import lookm.properties.gen.CacheCases;
 import lookm.properties.gen.Draw;
@@ -38,7 +39,7 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void budget(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.any(limits), k -> {
             Compressor.Stages s = stages(c, k);
             Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, s.scores(), s.layer()));
@@ -51,7 +52,7 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void selectionOrder(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.any(limits), k -> {
             Compressor.Stages s = stages(c, k);
             Require.holds(label(backend, policy), PolicyChecks.keptRankBeforeEvicted(p, k, s.scores(), s.selection()));
@@ -64,7 +65,7 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void textRetention(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.textRetention(p, k, run(c, k))));
     }
 
@@ -74,7 +75,7 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void merge(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.merge(p, k, run(c, k))));
     }
 
@@ -84,7 +85,7 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void identity(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.withBudgets(limits, List.of(BudgetKind.COVERING)), k ->
                 Require.holds(label(backend, policy), PolicyChecks.identityWhenCovering(p, k, run(c, k))));
     }
@@ -94,7 +95,7 @@ public final class PolicyProperties {
 
     /** As above, with {@code scale} times the configured examples. */
     public static void nested(Backend backend, String policy, Limits limits, double scale) {
-        Compressor c = backend.compressor(Policies.named(policy));
+        Compressor c = runnable(backend, Policies.named(policy));
         Theories.check(scale, BudgetPair.draw(limits), pair -> Require.holds(label(backend, policy) + ", " + pair.smaller().budget() + " within "
                 + pair.larger().budget(), Invariants.nested(run(c, pair.smaller()).selection(), run(c, pair.larger()).selection())));
     }
@@ -106,7 +107,7 @@ public final class PolicyProperties {
 
     /** As above, with {@code scale} times the configured examples. */
     public static void determinism(Backend backend, String policy, Limits limits, boolean threads, double scale) {
-        Compressor c = backend.compressor(Policies.named(policy));
+        Compressor c = runnable(backend, Policies.named(policy));
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             Theories.check(scale, CacheCases.any(limits), k -> {
@@ -127,7 +128,7 @@ public final class PolicyProperties {
 
     /** As above, with {@code scale} times the configured examples. */
     public static void headPermutation(Backend backend, String policy, Limits limits, double scale) {
-        Compressor c = backend.compressor(Policies.named(policy));
+        Compressor c = runnable(backend, Policies.named(policy));
         Theories.check(scale, Permuted.draw(limits), p -> Require.holds(label(backend, policy),
                 PolicyChecks.permutesWithHeads(run(c, p.original()), run(c, p.original().permuteHeads(p.order())), p.order())));
     }
@@ -140,9 +141,19 @@ public final class PolicyProperties {
     /** Property 1 for any policy spec, e.g. a registered one with its scores recomputed from the prefill queries. */
     public static void equivalence(Backend reference, Backend candidate, PolicySpec p, Limits limits, double scale) {
         String policy = p.name() + (p.score() instanceof lookm.spec.policy.ScoreSpec.AccumulatedAttention a ? " (" + a.source() + ")" : "");
-        Compressor r = reference.compressor(p), c = candidate.compressor(p);
+        Compressor r = runnable(reference, p), c = runnable(candidate, p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.holds(label(candidate, policy) + " vs " + reference.name(),
                 Equivalence.compare(p, k.block(), stages(r, k), stages(c, k))));
+    }
+
+    /**
+     * The policy's compressor on {@code backend}; a backend that lacks one of its stages ({@link Backend#supports}) is a
+     * visible skip with the backend's reason, never an error mid-suite.
+     */
+    public static Compressor runnable(Backend backend, PolicySpec policy) {
+        Backend.Support s = backend.supports(policy);
+        Assumptions.assumeTrue(s.supported(), () -> "SKIPPED: " + s.reason());
+        return backend.compressor(policy);
     }
 
     private static CompressedLayer run(Compressor c, CacheCase k) { return c.compress(k.block(), k.observation(), k.budget()); }
