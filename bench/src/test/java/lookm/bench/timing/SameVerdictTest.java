@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import lookm.accelerated.OpenClBackend;
 import lookm.properties.contract.Equivalence;
 import lookm.properties.contract.OpenClDevice;
+import lookm.properties.contract.PolicyProperties;
 import lookm.reference.ReferenceBackend;
 import lookm.spec.invariant.Agreement;
 import lookm.spec.invariant.Verdict;
@@ -43,7 +44,7 @@ class SameVerdictTest {
         OpenClBackend opencl = OpenClDevice.backendOrSkip();
         SyntheticLayer layer = SyntheticLayer.make(2, 300, 32, SyntheticLayer.DEFAULT_SEED);
         Budget budget = Budget.ratios(0.1, 0.1);
-        Compressor candidate = opencl.compressor(policy);
+        Compressor candidate = PolicyProperties.runnable(opencl, policy);      // a plugin policy without an OpenCL stage: a visible skip
         Compressor.Stages reference = new ReferenceBackend().compressor(policy).run(layer.block(), layer.observation(), budget);
         Compressor.Stages got = candidate.run(layer.block(), layer.observation(), budget);
         sameVerdict(policy, candidate, layer, reference, got);

@@ -20,7 +20,7 @@ public final class Registered {
 
     /** Policies whose evicted tokens are merged, not dropped. */
     public static Stream<String> mergingPolicies() {
-        return Policies.all().stream().filter(p -> !(p.merge() instanceof lookm.spec.policy.MergeSpec.Drop)).map(PolicySpec::name);
+        return Policies.all().stream().filter(p -> p.merge().mergesEvicted()).map(PolicySpec::name);
     }
 
     /**

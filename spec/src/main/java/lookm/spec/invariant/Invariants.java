@@ -84,17 +84,7 @@ public final class Invariants {
     /** The window length (I4) and protected sinks (I5) that a selection guarantees, {window, sinks}. */
     public static int[] protectedCounts(SelectSpec select, int tokens, Budget budget) {
         Budget.Resolved b = budget.resolve(tokens);
-        if (select instanceof SelectSpec.KeepAll || b.coversCache()) return new int[] {tokens, tokens};
-        if (select instanceof SelectSpec.TopK t) {
-            int window = t.window().length(b.total(), b.recent());
-            return new int[] {window, Math.min(t.sinkTokens(), b.total() - window)};
-        }
-        if (select instanceof SelectSpec.Streaming s) {
-            int sinks = Math.min(s.sinkTokens(), b.total());
-            return new int[] {b.total() - sinks, sinks};
-        }
-        if (select instanceof SelectSpec.TextPrior) return new int[] {b.recent(), 0};
-        throw new IllegalArgumentException("no protected counts for " + select);
+        return b.coversCache() ? new int[] {tokens, tokens} : select.protectedCounts(b);
     }
 
     /** I6 (released text prior): every text token outside the recent window is kept. */

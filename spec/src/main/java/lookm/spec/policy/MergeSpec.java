@@ -12,12 +12,17 @@ public sealed interface MergeSpec {
     /** Whether the merge uses the released mean-similarity filter (SPEC.md §4.2); records with the component override it. */
     default boolean meanSimilarityFilter() { return false; }
 
+    /** Whether evicted rows are folded into cosine-matched kept rows (SPEC.md §4.1; false: dropped, or a plugin's own rule). */
+    default boolean mergesEvicted() { return true; }
+
     /** The canonical expression of this stage, e.g. {@code average(pairing=correct,filter=true)}. */
     default String expression() { return Variants.print(this); }
 
     /** Evicted tokens are dropped; kept rows are copied bit for bit. */
     record Drop() implements MergeSpec {
         public static final Variant<Drop> KIND = Variant.of(Stage.MERGE, "drop", "evicted tokens dropped", a -> new Drop(), s -> List.of());
+
+        @Override public boolean mergesEvicted() { return false; }
     }
 
     /** Pivot merge (paper Eq. 11): k'_r = [k_r + Σ_{s→r} (k_s + k_r)/2] / (1 + n_r). */
@@ -52,5 +57,7 @@ public sealed interface MergeSpec {
         public Custom {
             if (keyword == null || args == null) throw new IllegalArgumentException("a custom merger needs a keyword and arguments");
         }
+
+        @Override public boolean mergesEvicted() { return false; }
     }
 }

@@ -1,6 +1,9 @@
 package lookm.spec.policy;
 
 import java.util.List;
+import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.Scores;
+import lookm.spec.tensor.TokenLayout;
 
 /**
  * Which tokens survive, per head. Formal definitions: spec/SPEC.md §3. Never reads keys or values. Each record
@@ -10,12 +13,35 @@ public sealed interface SelectSpec {
     /** Whether text and image positions are separate rank classes, text first (the text prior, SPEC.md §3.3). */
     default boolean textRanksFirst() { return false; }
 
+    /** Whether the free part of the selection follows {@link KeepOrder} on the scores (false: it ignores them, or promises nothing). */
+    default boolean ranksByScore() { return true; }
+
+    /** Whether every token is kept whatever the budget (the full cache). */
+    default boolean keepsAll() { return false; }
+
     /** The canonical expression of this stage, e.g. {@code topk(sinks=4,window=R)}. */
     default String expression() { return Variants.print(this); }
+
+    /**
+     * |kept_h| this selection keeps when the budget does not cover the cache (SPEC.md §3, invariant I2), for head
+     * {@code head} of {@code scores}; {@code scores} may be null except for an exact released text prior count.
+     */
+    int keptCount(TokenLayout layout, Budget.Resolved budget, Scores scores, int head);
+
+    /** What this selection protects when the budget does not cover the cache: {recent window (I4), sinks (I5)}. */
+    int[] protectedCounts(Budget.Resolved budget);
 
     /** Keep every token (full cache). */
     record KeepAll() implements SelectSpec {
         public static final Variant<KeepAll> KIND = Variant.of(Stage.SELECT, "keepall", "keep every token (full cache)", a -> new KeepAll(), s -> List.of());
+
+        @Override public int keptCount(TokenLayout layout, Budget.Resolved b, Scores scores, int head) { return layout.size(); }
+
+        @Override public int[] protectedCounts(Budget.Resolved b) { return new int[] {b.tokens(), b.tokens()}; }
+
+        @Override public boolean ranksByScore() { return false; }
+
+        @Override public boolean keepsAll() { return true; }
     }
 
     /**
@@ -34,6 +60,13 @@ public sealed interface SelectSpec {
             if (sinkTokens < 0) throw new IllegalArgumentException("sinkTokens must be >= 0, was " + sinkTokens);
             if (window == null) throw new IllegalArgumentException("window must not be null");
         }
+
+        @Override public int keptCount(TokenLayout layout, Budget.Resolved b, Scores scores, int head) { return b.total(); }   // C = N + R
+
+        @Override public int[] protectedCounts(Budget.Resolved b) {
+            int w = window.length(b.total(), b.recent());
+            return new int[] {w, Math.min(sinkTokens, b.total() - w)};
+        }
     }
 
     /** LOOK-M text prior (paper §3.2): text tokens rank before image tokens. */
@@ -49,6 +82,25 @@ public sealed interface SelectSpec {
         }
 
         @Override public boolean textRanksFirst() { return true; }
+
+        /** Budgeted: N + R. Released: R + max(P_h, N), P_h = |{j ∈ Ω : b_h[j] ≥ 0}| (SPEC.md §3.3); N_text without scores. */
+        @Override public int keptCount(TokenLayout layout, Budget.Resolved b, Scores scores, int head) {
+            if (mode == TextPriorMode.BUDGETED) return b.total();
+            return b.recent() + Math.max(nonNegativeAdjusted(layout, b, scores, head), b.heavy());
+        }
+
+        @Override public int[] protectedCounts(Budget.Resolved b) { return new int[] {b.recent(), 0}; }
+
+        /** P_h: candidates whose released adjusted score fl32(a − Λ·[image]) is >= 0; N_text without scores. */
+        private static int nonNegativeAdjusted(TokenLayout layout, Budget.Resolved b, Scores scores, int head) {
+            if (scores == null) return layout.textCount(0, b.recentStart());
+            int n = 0;
+            for (int j = 0; j < b.recentStart(); j++) {
+                float a = scores.at(head, j);
+                if ((layout.isImage(j) ? a - Policies.TEXT_PRIOR_PENALTY : a) >= 0f) n++;
+            }
+            return n;
+        }
     }
 
     /** StreamingLLM (Xiao et al. 2023): the first {@code sinkTokens} plus the most recent C − sinks positions. */
@@ -60,6 +112,15 @@ public sealed interface SelectSpec {
         public Streaming {
             if (sinkTokens < 0) throw new IllegalArgumentException("sinkTokens must be >= 0, was " + sinkTokens);
         }
+
+        @Override public int keptCount(TokenLayout layout, Budget.Resolved b, Scores scores, int head) { return b.total(); }   // C = N + R
+
+        @Override public int[] protectedCounts(Budget.Resolved b) {
+            int sinks = Math.min(sinkTokens, b.total());
+            return new int[] {b.total() - sinks, sinks};
+        }
+
+        @Override public boolean ranksByScore() { return false; }
     }
 
     /** A selector contributed by a plugin ({@code lookm.spec.plugin}): its keyword and parameter values. */
@@ -67,5 +128,13 @@ public sealed interface SelectSpec {
         public Custom {
             if (keyword == null || args == null) throw new IllegalArgumentException("a custom selector needs a keyword and arguments");
         }
+
+        /** A plugin selection promises the budget, C = N + R (the contract's budget property checks it). */
+        @Override public int keptCount(TokenLayout layout, Budget.Resolved b, Scores scores, int head) { return b.total(); }
+
+        /** A plugin selection promises no window or sinks. */
+        @Override public int[] protectedCounts(Budget.Resolved b) { return new int[] {0, 0}; }
+
+        @Override public boolean ranksByScore() { return false; }
     }
 }
