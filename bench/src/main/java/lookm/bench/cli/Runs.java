@@ -1,12 +1,8 @@
 package lookm.bench.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import lookm.bench.report.RunInfo;
-import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
-import lookm.spec.policy.ScoreSpec;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceMetadata;
 
@@ -23,7 +19,7 @@ final class Runs {
 
     /** The seed that decides this policy's output, if any (the random scorer's). */
     static Long policySeed(PolicySpec policy) {
-        return policy.score() instanceof ScoreSpec.Random r ? r.seed() : null;
+        return policy.score().randomSeed();
     }
 
     /** Adds the trace's path, id (directory name) and model to a run record. */

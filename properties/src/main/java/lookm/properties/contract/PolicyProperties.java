@@ -140,7 +140,7 @@ public final class PolicyProperties {
 
     /** Property 1 for any policy spec, e.g. a registered one with its scores recomputed from the prefill queries. */
     public static void equivalence(Backend reference, Backend candidate, PolicySpec p, Limits limits, double scale) {
-        String policy = p.name() + (p.score() instanceof lookm.spec.policy.ScoreSpec.AccumulatedAttention a ? " (" + a.source() + ")" : "");
+        String policy = p.name() + (p.name().equals(p.expression()) ? "" : " (" + p.score().expression() + ")");
         Compressor r = runnable(reference, p), c = runnable(candidate, p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.holds(label(candidate, policy) + " vs " + reference.name(),
                 Equivalence.compare(p, k.block(), stages(r, k), stages(c, k))));

@@ -17,6 +17,12 @@ public sealed interface ScoreSpec {
      */
     default boolean bitIdenticalAcrossBackends() { return false; }
 
+    /** Whether the scores depend on the head's index (so permuting heads does not permute outputs): the seeded random scorer. */
+    default boolean dependsOnHeadIndex() { return false; }
+
+    /** The seed that decides these scores, or null when none does (reports record it). */
+    default Long randomSeed() { return null; }
+
     /** The observation parts this score reads (every variant declares it; a trace reader may skip the others). */
     Set<Part> needs();
 
@@ -78,6 +84,10 @@ public sealed interface ScoreSpec {
         public static final Variant<Random> KIND = Variant.of(Stage.SCORE, "uniform", "seeded uniform scores in [0, 1) (SplitMix64)",
                 a -> new Random(a.seed("seed")), s -> List.of(s.seed),
                 Param.seed("seed", Policies.RANDOM_SEED, "seed of the uniform draws"));
+
+        @Override public boolean dependsOnHeadIndex() { return true; }
+
+        @Override public Long randomSeed() { return seed; }
 
         @Override public boolean bitIdenticalAcrossBackends() { return true; }
 
