@@ -79,10 +79,10 @@ public class CompressionBench {
         observation = layer.observation();
         budget = Budget.ratios(HEAVY_RATIO, RECENT_RATIO);
         opened = Backends.open(backend, Backends.OPENCL.equals(backend) ? device : null);
-        compressor = opened.compressor(Policies.named(policy));
+        compressor = opened.compressor(Policies.parse(policy));
         // validate first: refuse to time a backend whose result differs from the reference's
         Compressor.Stages stages = compressor.run(block, observation, budget);
-        Agreement v = Validation.compare(compressor, block, new ReferenceBackend().compressor(Policies.named(policy)).run(block, observation, budget), stages);
+        Agreement v = Validation.compare(compressor, block, new ReferenceBackend().compressor(Policies.parse(policy)).run(block, observation, budget), stages);
         if (!v.agrees())
             throw new IllegalStateException("refusing to time " + backend + " on " + policy + ": " + v.detail());
         scores = stages.scores();
