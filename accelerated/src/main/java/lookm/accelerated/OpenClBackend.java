@@ -17,15 +17,15 @@ import lookm.accelerated.select.KeepAllSelectCl;
 import lookm.accelerated.select.StreamingSelectCl;
 import lookm.accelerated.select.TextPriorSelectCl;
 import lookm.accelerated.select.TopKSelectCl;
+import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Merger;
-import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.ScoreSpec;
-import lookm.spec.policy.Stage;
 import lookm.spec.policy.Scorer;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.Selector;
+import lookm.spec.policy.Stage;
 import lookm.spec.policy.UnsupportedVariantException;
 
 /**

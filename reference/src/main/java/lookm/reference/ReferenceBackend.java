@@ -13,15 +13,15 @@ import lookm.reference.select.KeepAllSelect;
 import lookm.reference.select.StreamingSelect;
 import lookm.reference.select.TextPriorSelect;
 import lookm.reference.select.TopKSelect;
+import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Merger;
-import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.ScoreSpec;
-import lookm.spec.policy.Stage;
 import lookm.spec.policy.Scorer;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.Selector;
+import lookm.spec.policy.Stage;
 import lookm.spec.policy.UnsupportedVariantException;
 
 /**

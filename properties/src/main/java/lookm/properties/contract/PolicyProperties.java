@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import lookm.properties.gen.BudgetKind;
-import org.junit.jupiter.api.Assumptions;
 import lookm.properties.gen.CacheCase;
 import lookm.properties.gen.CacheCases;
 import lookm.properties.gen.Draw;
@@ -21,6 +20,7 @@ import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Properties 2-6 of a registered policy on any backend, each run on generated caches and failing with the smallest

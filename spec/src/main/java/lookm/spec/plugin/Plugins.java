@@ -7,14 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.TreeSet;
 import java.util.function.Function;
 import lookm.spec.policy.Alias;
 import lookm.spec.policy.Args;
+import lookm.spec.policy.Backend;
 import lookm.spec.policy.MergeSpec;
+import lookm.spec.policy.Param;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.Stage;
+import lookm.spec.policy.UnsupportedVariantException;
 import lookm.spec.policy.Variant;
 import lookm.spec.policy.Variants;
 
@@ -66,7 +70,7 @@ public final class Plugins {
 
     private static <S> void add(LookmPlugin plugin, Stage stage, CustomStage<?> s, Function<Args, S> build) {
         Variants.register(Variant.of(stage, s.keyword(), s.description() + " (plugin " + plugin.name() + ")", build,
-                spec -> List.copyOf(args(spec).values().values()), s.params().toArray(new lookm.spec.policy.Param[0])));
+                spec -> List.copyOf(args(spec).values().values()), s.params().toArray(new Param[0])));
         STAGES.computeIfAbsent(stage, k -> new LinkedHashMap<>()).put(s.keyword(), s);
     }
 
@@ -94,24 +98,24 @@ public final class Plugins {
     }
 
     /** Whether {@code backend} runs the custom stage {@code keyword}; a refusal names the backends that do. */
-    public static lookm.spec.policy.Backend.Support support(Stage stage, String keyword, String backend) {
-        if (stage(stage, keyword).backends().containsKey(backend)) return lookm.spec.policy.Backend.Support.YES;
-        return lookm.spec.policy.Backend.Support.no("plugin " + stage.keyword() + " '" + keyword + "' has no " + backend
+    public static Backend.Support support(Stage stage, String keyword, String backend) {
+        if (stage(stage, keyword).backends().containsKey(backend)) return Backend.Support.YES;
+        return Backend.Support.no("plugin " + stage.keyword() + " '" + keyword + "' has no " + backend
                 + " implementation (it runs on: " + backendsOf(stage, keyword) + ")");
     }
 
     /**
      * The implementation of a custom stage on {@code backend}.
      *
-     * @throws lookm.spec.policy.UnsupportedVariantException when the plugin has none for it
+     * @throws UnsupportedVariantException when the plugin has none for it
      */
     public static <T> T require(Stage stage, String keyword, Args args, String backend, Class<T> type) {
-        return implementation(stage, keyword, args, backend, type).orElseThrow(() -> new lookm.spec.policy.UnsupportedVariantException(
+        return implementation(stage, keyword, args, backend, type).orElseThrow(() -> new UnsupportedVariantException(
                 keyword, backend, support(stage, keyword, backend).reason()));
     }
 
     /** The backends a custom stage runs on, for messages. */
     public static String backendsOf(Stage stage, String keyword) {
-        return String.join(", ", new java.util.TreeSet<>(stage(stage, keyword).backends().keySet()));
+        return String.join(", ", new TreeSet<>(stage(stage, keyword).backends().keySet()));
     }
 }
