@@ -69,6 +69,8 @@ public final class Plugins {
     }
 
     private static <S> void add(LookmPlugin plugin, Stage stage, CustomStage<?> s, Function<Args, S> build) {
+        if (Policies.isRegistered(s.keyword()))
+            throw new IllegalArgumentException("plugin " + plugin.name() + ": keyword '" + s.keyword() + "' is taken by a registered policy");
         Variants.register(Variant.of(stage, s.keyword(), s.description() + " (plugin " + plugin.name() + ")", build,
                 spec -> List.copyOf(args(spec).values().values()), s.params().toArray(new Param[0])));
         STAGES.computeIfAbsent(stage, k -> new LinkedHashMap<>()).put(s.keyword(), s);

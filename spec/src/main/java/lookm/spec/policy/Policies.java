@@ -124,6 +124,9 @@ public final class Policies {
         return p;
     }
 
+    /** Whether a policy is registered under {@code name} (installs no plugins: the plugin installer asks). */
+    public static synchronized boolean isRegistered(String name) { return SPECS.containsKey(name); }
+
     /** The policy registered under {@code name}, or null (installs no plugins: the parser calls it while registering). */
     static synchronized PolicySpec alias(String name) { return SPECS.get(name); }
 
