@@ -2,8 +2,6 @@ package lookm.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +9,6 @@ import java.util.Map;
 import lookm.spec.policy.AveragePairing;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Policies;
-import lookm.spec.policy.PolicyExpressionException;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.Pooling;
 import lookm.spec.policy.ScoreSource;
@@ -87,10 +84,7 @@ class PolicyExpressionTest {
         assertEquals(new ScoreSpec.AccumulatedAttention(ScoreSource.RECOMPUTED), Policies.parse("lookm(source=recomputed)").score());
     }
 
-    private static void rejects(String expression, String... inMessage) {
-        PolicyExpressionException e = assertThrows(PolicyExpressionException.class, () -> Policies.parse(expression));
-        for (String s : inMessage) assertTrue(e.getMessage().contains(s), () -> "message '" + e.getMessage() + "' lacks '" + s + "'");
-    }
+    private static void rejects(String expression, String... inMessage) { PolicyExpressionTestSupport.rejects(expression, inMessage); }
 
     @Test
     void badExpressionsNameTheParameterItsValueAndWhatIsAllowed() {
