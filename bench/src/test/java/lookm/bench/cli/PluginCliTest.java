@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import lookm.traces.synth.SampleTrace;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +102,16 @@ class PluginCliTest {
         assertTrue(r.out().contains("reference") && r.out().contains("valid"), r.out());
         assertTrue(r.out().contains("SKIPPED: backend 'opencl' lacks the score stage of example-knorm") || r.err().contains("OpenCL unavailable"),
                 r.out() + r.err());
+    }
+
+    @Test
+    void aSweepOnOpenClSkipsThePluginPolicyVisiblyAndRunsTheRest() {
+        Run r = lookm(null, "--plugin", jar.toString(), "sweep", "--trace", sample.toString(), "--policies", "example-knorm,h2o", "--budgets", "0.2",
+                "--backend", "opencl", "--out", tmp.resolve("s").toString(), "--quiet");
+        Assumptions.assumeFalse(r.code() == 2 && !r.err().contains("SKIPPED"), () -> "no OpenCL device here: " + r.err());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("SKIPPED policy example-knorm: backend 'opencl' lacks the score stage"), r.err());
+        assertTrue(r.out().contains("h2o") && !r.out().contains("example-knorm "), r.out());
     }
 
     @Test
