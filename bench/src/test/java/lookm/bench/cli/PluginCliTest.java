@@ -125,6 +125,15 @@ class PluginCliTest {
     }
 
     @Test
+    void policiesListsThePluginsPoliciesAndStages() {
+        Run r = lookm(null, "--plugin", jar.toString(), "policies");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("= score=smallest-key-norm select=topk(sinks=0,window=R) merge=drop"), r.out());
+        assertTrue(r.out().contains("smallest-key-norm keys of smallest L2 norm first (kvpress Knorm) (plugin example-knorm)"), r.out());
+        assertTrue(r.out().contains("plugins: example-knorm"), r.out());
+    }
+
+    @Test
     void aMissingPluginJarExitsTwoNamingIt() {
         Run r = lookm(null, "--plugin", tmp.resolve("nope.jar").toString(), "policies");
         assertEquals(2, r.code());
