@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "lookm", mixinStandardHelpOptions = true, versionProvider = LookmCli.VersionProvider.class,
         description = "LOOK-M testbed: replay KV-cache traces through compression policies and measure fidelity.",
-        subcommands = {DemoCommand.class, ReplayCommand.class, SweepCommand.class, BenchCommand.class, PoliciesCommand.class,
+        subcommands = {DemoCommand.class, ReplayCommand.class, ConformCommand.class, SweepCommand.class, BenchCommand.class, PoliciesCommand.class,
                 DevicesCommand.class, TraceCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
 public final class LookmCli implements Runnable {
     /** Success. */

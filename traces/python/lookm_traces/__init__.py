@@ -1,0 +1,9 @@
+"""LOOK-M testbed, Python side: the conform worker (``lookm_traces.conform``) and PyTorch reference variants
+(``lookm_traces.variants``). The recorder, reader and writer stay top-level modules beside this package
+(record_trace, lookm_trace_writer, tiny_llava) and are installed with it by ``pip install -e traces/python``.
+
+The version is the Java side's (the Maven project version, pom.xml); ``test_conform.py`` checks that they agree.
+"""
+
+__version__ = "0.1.0.dev0"
+"""PEP 440 spelling of the Maven version 0.1.0-SNAPSHOT."""
