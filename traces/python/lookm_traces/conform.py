@@ -2,7 +2,8 @@
 
 Run as ``python -m lookm_traces.conform MODULE:CALLABLE``; the Java side (bench/README.md, "lookm conform") starts it,
 sends generated cases on stdin and reads answers on stdout. Every message is an 8-byte big-endian length followed by
-one Arrow IPC stream holding one record batch; nothing is written to disk. The variant's own prints go to stderr.
+one Arrow IPC stream holding one record batch (the worker's first message, once the variant is imported, is a
+schema-only stream with metadata ``ready``); nothing is written to disk. The variant's own prints go to stderr.
 
 The variant is a plain function of one layer::
 
@@ -128,8 +129,21 @@ def _stream(batch, schema_only=False) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def _send(stdout, message: bytes) -> None:
+    stdout.write(LENGTH.pack(len(message)))
+    stdout.write(message)
+    stdout.flush()
+
+
+def ready() -> bytes:
+    """The first message, once the variant is imported: the Java side starts timing answers after it."""
+    schema = pa.schema([], metadata={"lookm.conform.version": PROTOCOL_VERSION, "ready": "true"})
+    return _stream(pa.record_batch([], schema=schema), schema_only=True)
+
+
 def serve(variant, stdin, stdout) -> None:
-    """Answers requests until stdin closes."""
+    """Says ready, then answers requests until stdin closes."""
+    _send(stdout, ready())
     while True:
         head = stdin.read(LENGTH.size)
         if len(head) < LENGTH.size:
@@ -142,9 +156,7 @@ def serve(variant, stdin, stdout) -> None:
                 answer = encode(variant(*args))
         except Exception as e:  # the variant's failure is the case's verdict, not the worker's
             answer = error(f"{type(e).__name__}: {e} ({traceback.extract_tb(e.__traceback__)[-1].name})")
-        stdout.write(LENGTH.pack(len(answer)))
-        stdout.write(answer)
-        stdout.flush()
+        _send(stdout, answer)
 
 
 def main(argv=None) -> int:

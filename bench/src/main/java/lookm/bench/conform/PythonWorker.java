@@ -34,6 +34,8 @@ public final class PythonWorker implements AutoCloseable {
     public static final int STDERR_KEPT = 4000;
     /** Largest answer accepted, bytes (a malformed length prefix must not allocate gigabytes). */
     public static final long MAX_ANSWER_BYTES = 1L << 30;
+    /** Seconds the worker may take to import torch and the variant and say it is ready. */
+    public static final double STARTUP_SECONDS = 120;
     /** Seconds given to the worker to exit after its stdin closes. */
     private static final long EXIT_GRACE_SECONDS = 2;
 
@@ -88,10 +90,20 @@ public final class PythonWorker implements AutoCloseable {
         String existing = System.getenv("PYTHONPATH");
         if (existing != null && !existing.isBlank()) path.add(existing);
         if (!path.isEmpty()) pb.environment().put("PYTHONPATH", String.join(java.io.File.pathSeparator, path));
+        PythonWorker worker;
         try {
-            return new PythonWorker(callable, pb.start(), Math.round(timeoutSeconds * 1000));
+            worker = new PythonWorker(callable, pb.start(), Math.round(timeoutSeconds * 1000));
         } catch (IOException e) {
             throw new WorkerFailedException(Failure.CRASHED, "could not start " + String.join(" ", command) + ": " + e.getMessage());
+        }
+        try {
+            byte[] hello = worker.await(worker.reader.submit(worker::readMessage), Math.round(STARTUP_SECONDS * 1000), "to start");
+            if (!WorkerProtocol.isReady(worker.allocator, hello))
+                throw new WorkerFailedException(Failure.MALFORMED, "the worker for " + callable + " did not start with the protocol's ready message");
+            return worker;
+        } catch (RuntimeException e) {
+            worker.close();
+            throw e;
         }
     }
 
@@ -108,14 +120,23 @@ public final class PythonWorker implements AutoCloseable {
             answer.cancel(true);
             throw crashed("could not send the case (" + e.getMessage() + ")");
         }
-        byte[] message;
+        byte[] message = await(answer, timeoutMillis, "to answer");
         try {
-            message = answer.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return WorkerProtocol.answer(allocator, message, block.heads(), block.headDim());
+        } catch (WorkerProtocol.MalformedAnswerException e) {
+            throw new WorkerFailedException(Failure.MALFORMED, "the worker for " + callable + " answered outside the protocol: " + e.getMessage());
+        }
+    }
+
+    /** The next message, within {@code millis}. */
+    private byte[] await(Future<byte[]> answer, long millis, String what) {
+        try {
+            return answer.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             dead = true;
             process.destroyForcibly();
-            throw new WorkerFailedException(Failure.HUNG, "the worker for " + callable + " hung: no answer within "
-                    + timeoutMillis / 1000.0 + " s (--timeout); killed" + stderr.describe());
+            throw new WorkerFailedException(Failure.HUNG, "the worker for " + callable + " hung: it took more than "
+                    + millis / 1000.0 + " s " + what + (what.equals("to answer") ? " (--timeout)" : "") + "; killed" + stderr.describe());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw crashed("interrupted while waiting for the worker");
@@ -126,11 +147,6 @@ public final class PythonWorker implements AutoCloseable {
                 throw w;
             }
             throw crashed(cause instanceof EOFException ? "it closed its stdout" : String.valueOf(cause.getMessage()));
-        }
-        try {
-            return WorkerProtocol.answer(allocator, message, block.heads(), block.headDim());
-        } catch (WorkerProtocol.MalformedAnswerException e) {
-            throw new WorkerFailedException(Failure.MALFORMED, "the worker for " + callable + " answered outside the protocol: " + e.getMessage());
         }
     }
 

@@ -29,6 +29,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * The conform worker protocol, version {@value #VERSION} (bench/README.md "lookm conform --python"): every message is
  * an 8-byte big-endian length followed by that many bytes of one Arrow IPC stream with one record batch.
  * <ul>
+ * <li>Ready (worker to Java, first): a schema-only stream with metadata {@code lookm.conform.version} and {@code ready=true}.</li>
  * <li>Request (Java to worker), one row; schema metadata {@code lookm.conform.version, heads, query_heads, tokens,
  *     head_dim, budget_heavy, budget_recent, covers_cache, has_attention}; columns {@code keys, values} (list&lt;float32&gt;,
  *     (H, T, D) row-major), {@code attention} (list&lt;float32&gt;, (Hq, T) column sums; empty without attention),
@@ -43,7 +44,7 @@ public final class WorkerProtocol {
     public static final String VERSION = "1";
     /** Bytes of the length prefix of a message. */
     public static final int LENGTH_PREFIX_BYTES = Long.BYTES;
-    public static final String KEY_VERSION = "lookm.conform.version", KEY_ERROR = "error";
+    public static final String KEY_VERSION = "lookm.conform.version", KEY_ERROR = "error", KEY_READY = "ready";
     public static final String KEPT = "kept", KEYS = "keys", VALUES = "values", ATTENTION = "attention", IMAGE_IDS = "image_ids";
 
     private WorkerProtocol() {}
@@ -84,6 +85,16 @@ public final class WorkerProtocol {
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("could not encode a conform request", e);
+        }
+    }
+
+    /** Whether {@code message} is the worker's first message, a schema-only stream with metadata {@code ready}. */
+    public static boolean isReady(BufferAllocator allocator, byte[] message) {
+        try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(message), allocator)) {
+            Map<String, String> meta = reader.getVectorSchemaRoot().getSchema().getCustomMetadata();
+            return meta != null && VERSION.equals(meta.get(KEY_VERSION)) && "true".equals(meta.get(KEY_READY));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
