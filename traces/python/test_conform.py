@@ -40,6 +40,13 @@ def test_pytorch_h2o_passes_and_matches_the_registered_h2o(tmp_path):
 
 
 @needs_app
+def test_pytorch_lookm_text_prior_and_pivot_merge_matches_the_registered_lookm(tmp_path):
+    r = conform("--python", "lookm_traces.variants:lookm", "--matches", "lookm", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "kept sets and K/V equal to lookm" in r.stdout
+
+
+@needs_app
 def test_broken_h2o_fails_with_a_shrunk_counterexample_that_replays(tmp_path):
     r = conform("--python", "lookm_traces.variants:broken_h2o", "--matches", "h2o", cwd=tmp_path)
     assert r.returncode == 3, r.stdout + r.stderr

@@ -99,9 +99,9 @@ public final class Conformance {
             if (!Arrays.equals(ref, kept))
                 return new Verdict(predicate, false, "head " + h + ": kept " + Arrays.toString(kept) + ", reference " + claimed.name() + " keeps " + Arrays.toString(ref));
             Verdict k = Tolerance.MERGE.compare(reference.head(h).keys(), got.head(h).keys(), "head " + h + " keys");
-            if (!k.holds()) return new Verdict(predicate, false, k.detail());
+            if (!k.holds()) return new Verdict(predicate, false, "head " + h + " merged keys: " + k.detail());
             Verdict v = Tolerance.MERGE.compare(reference.head(h).values(), got.head(h).values(), "head " + h + " values");
-            if (!v.holds()) return new Verdict(predicate, false, v.detail());
+            if (!v.holds()) return new Verdict(predicate, false, "head " + h + " merged values: " + v.detail());
         }
         return new Verdict(predicate, true, "");
     }

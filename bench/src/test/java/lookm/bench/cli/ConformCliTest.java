@@ -47,6 +47,20 @@ class ConformCliTest {
     }
 
     @Test
+    void pytorchLookmMatchesLookmWithMergedKeysAndValues() {
+        Run r = conform("--python", "lookm_traces.variants:lookm", "--matches", "lookm");
+        assertEquals(LookmCli.EXIT_OK, r.code(), r.err());
+        assertTrue(r.out().contains("kept sets and K/V equal to lookm"), r.out());
+    }
+
+    @Test
+    void pytorchH2oDoesNotMatchLookm() {
+        Run r = conform("--python", "lookm_traces.variants:h2o", "--matches", "lookm");
+        assertEquals(ConformCommand.EXIT_VIOLATED, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("matches lookm: VIOLATED"), r.err());
+    }
+
+    @Test
     void brokenH2oFailsWithAShrunkCounterexampleTrace() {
         Run r = conform("--python", "lookm_traces.variants:broken_h2o", "--matches", "h2o");
         assertEquals(ConformCommand.EXIT_VIOLATED, r.code(), r.out() + r.err());
