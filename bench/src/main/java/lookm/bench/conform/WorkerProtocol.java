@@ -148,24 +148,30 @@ public final class WorkerProtocol {
     }
 
     private static void fillFloats(ListVector list, float[] data) {
-        list.allocateNew();
-        Float4Vector items = (Float4Vector) list.getDataVector();
-        items.allocateNew(data.length);
+        Float4Vector items = (Float4Vector) startRow(list, data.length);
         for (int i = 0; i < data.length; i++) items.set(i, data[i]);
-        items.setValueCount(data.length);
-        list.startNewValue(0);
-        list.endValue(0, data.length);
-        list.setValueCount(1);
+        endRow(list, data.length);
     }
 
     private static void fillInts(ListVector list, int[] data) {
-        list.allocateNew();
-        IntVector items = (IntVector) list.getDataVector();
-        items.allocateNew(data.length);
+        IntVector items = (IntVector) startRow(list, data.length);
         for (int i = 0; i < data.length; i++) items.set(i, data[i]);
-        items.setValueCount(data.length);
+        endRow(list, data.length);
+    }
+
+    /** Allocates a one-row list of {@code n} items and returns its item vector. */
+    private static FieldVector startRow(ListVector list, int n) {
+        list.allocateNew();
+        FieldVector items = list.getDataVector();
+        items.setInitialCapacity(n);
+        items.allocateNew();
+        return items;
+    }
+
+    private static void endRow(ListVector list, int n) {
+        list.getDataVector().setValueCount(n);
         list.startNewValue(0);
-        list.endValue(0, data.length);
+        list.endValue(0, n);
         list.setValueCount(1);
     }
 
@@ -186,26 +192,27 @@ public final class WorkerProtocol {
     }
 
     private static int[] ints(ListVector list, int row) {
-        if (list.isNull(row)) throw new MalformedAnswerException("column '" + list.getName() + "' is null in row " + row);
         IntVector items = (IntVector) list.getDataVector();
-        int start = list.getElementStartIndex(row), end = list.getElementEndIndex(row);
+        int start = checkedStart(list, row), end = list.getElementEndIndex(row);
         int[] out = new int[end - start];
-        for (int i = start; i < end; i++) {
-            if (items.isNull(i)) throw new MalformedAnswerException("column '" + list.getName() + "' row " + row + " has a null item");
-            out[i - start] = items.get(i);
-        }
+        for (int i = start; i < end; i++) out[i - start] = items.get(i);
         return out;
     }
 
     private static float[] floats(ListVector list, int row) {
-        if (list.isNull(row)) throw new MalformedAnswerException("column '" + list.getName() + "' is null in row " + row);
         Float4Vector items = (Float4Vector) list.getDataVector();
-        int start = list.getElementStartIndex(row), end = list.getElementEndIndex(row);
+        int start = checkedStart(list, row), end = list.getElementEndIndex(row);
         float[] out = new float[end - start];
-        for (int i = start; i < end; i++) {
-            if (items.isNull(i)) throw new MalformedAnswerException("column '" + list.getName() + "' row " + row + " has a null item");
-            out[i - start] = items.get(i);
-        }
+        for (int i = start; i < end; i++) out[i - start] = items.get(i);
         return out;
+    }
+
+    /** The first item of a row, after checking that neither the row nor any of its items is null. */
+    private static int checkedStart(ListVector list, int row) {
+        if (list.isNull(row)) throw new MalformedAnswerException("column '" + list.getName() + "' is null in row " + row);
+        int start = list.getElementStartIndex(row), end = list.getElementEndIndex(row);
+        for (int i = start; i < end; i++)
+            if (list.getDataVector().isNull(i)) throw new MalformedAnswerException("column '" + list.getName() + "' row " + row + " has a null item");
+        return start;
     }
 }
