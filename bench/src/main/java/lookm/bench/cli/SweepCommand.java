@@ -22,10 +22,10 @@ final class SweepCommand implements Callable<Integer> {
     @Mixin SweepOptions sweep;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
+    @Mixin OutputOptions.Resume resume;
 
     @Override public Integer call() {
-        SweepRun.run(NAME, trace, sweep.policySpecs(), sweep.budgets, sweep.recentShare, backend, output, sweep.quiet,
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        SweepRun.run(NAME, trace, sweep, backend, output, resume.resume, spec);
         return LookmCli.EXIT_OK;
     }
 }

@@ -3,55 +3,113 @@ package lookm.traces.write;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import lookm.traces.schema.TraceFormatException;
 
 /**
  * A directory built under a temporary name beside its target, then renamed into place with one atomic move,
- * so no reader ever sees it half-written (a trace here; the app's output directories too). An existing target is replaced only when asked: it is first
- * moved aside (atomic), the new one moved in (atomic), then the old one deleted.
+ * so no reader ever sees it half-written (a trace here; the app's output directories too). The target is checked
+ * by {@link OutputGuard} first (never an input, a parent of one, or a stranger's non-empty directory), and the
+ * staging directory carries the {@link OutputGuard#MARKER} from its first moment, so the finished directory does too.
+ * An existing target is replaced only when asked: it is first moved aside (atomic), the new one moved in (atomic),
+ * then the old one deleted.
+ *
+ * <p>Staging directories are named {@code .NAME.tmp-PID-RANDOM} (and a replaced target {@code .NAME.old-PID-N}): one
+ * left behind by a process that was killed ({@code kill -9}, power loss) is removed by the next {@link #begin} for
+ * the same target once that process is gone. A resumable run stages in the visible, marked {@code NAME.partial}
+ * instead ({@link #partial}), which outlives a failure on purpose.
  */
 public final class AtomicDirectory {
     private static final String TEMP_PREFIX = ".";
     private static final String TEMP_INFIX = ".tmp-";
     private static final String OLD_INFIX = ".old-";
+    /** Suffix of a resumable run's staging directory, beside the target. */
+    public static final String PARTIAL_SUFFIX = ".partial";
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final long PID = ProcessHandle.current().pid();
     private final Path target;
     private final Path temp;
     private final boolean overwrite;
+    private final List<Path> inputs;
     private boolean finished;
 
-    private AtomicDirectory(Path target, Path temp, boolean overwrite) {
+    private AtomicDirectory(Path target, Path temp, boolean overwrite, List<Path> inputs) {
         this.target = target;
         this.temp = temp;
         this.overwrite = overwrite;
+        this.inputs = List.copyOf(inputs);
     }
 
-    /** Creates the temporary directory; refuses an existing target unless {@code overwrite}. */
-    public static AtomicDirectory begin(Path target, boolean overwrite) {
+    /** Creates the temporary directory; refuses an existing target unless {@code overwrite} (see {@link OutputGuard}). */
+    public static AtomicDirectory begin(Path target, boolean overwrite) { return begin(target, overwrite, List.of()); }
+
+    /**
+     * Creates the temporary directory after checking {@code target} against {@link OutputGuard}'s rules.
+     *
+     * @param inputs every file or directory the writing command reads; the target may not equal, contain or lie inside one
+     */
+    public static AtomicDirectory begin(Path target, boolean overwrite, List<Path> inputs) {
         Path absolute = target.toAbsolutePath().normalize();
-        refuseExisting(absolute, overwrite);
+        OutputGuard.requireSafe(absolute, overwrite, inputs);
         Path parent = absolute.getParent();
         try {
             Files.createDirectories(parent);
+            removeStale(parent, absolute.getFileName().toString());
             // createDirectory (not createTempDirectory): the trace gets the usual permissions, not owner-only
-            Path temp = Files.createDirectory(parent.resolve(TEMP_PREFIX + absolute.getFileName() + TEMP_INFIX
+            Path temp = Files.createDirectory(parent.resolve(TEMP_PREFIX + absolute.getFileName() + TEMP_INFIX + PID + "-"
                     + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE)));
-            return new AtomicDirectory(absolute, temp, overwrite);
+            OutputGuard.writeMarker(temp, OutputGuard.COMPLETE);
+            return new AtomicDirectory(absolute, temp, overwrite, inputs);
         } catch (IOException e) {
             throw TraceFormatException.in(absolute, "cannot create a temporary directory beside the target", e);
         }
     }
 
-    private static void refuseExisting(Path target, boolean overwrite) {
-        if (Files.exists(target) && !overwrite)
-            throw TraceFormatException.in(target, "already exists; refusing to overwrite it (ask for overwrite explicitly)");
+    /**
+     * A resumable run's staging directory, {@code NAME.partial} beside the target, marked {@link OutputGuard#PARTIAL}.
+     * Without {@code resume} an existing one is refused (or, with {@code overwrite}, removed: it is lookm's); with
+     * {@code resume} it must exist and carry the partial marker, and its contents are kept.
+     */
+    public static AtomicDirectory partial(Path target, boolean overwrite, boolean resume, List<Path> inputs) {
+        Path absolute = target.toAbsolutePath().normalize();
+        OutputGuard.requireSafe(absolute, overwrite, inputs);
+        Path temp = partialOf(absolute);
+        OutputGuard.requireApartFromInputs(temp, inputs);
+        boolean exists = Files.exists(temp);
+        if (exists && !Files.isDirectory(temp)) throw TraceFormatException.in(temp, "exists and is not a directory; remove it or choose another --out");
+        boolean ours = exists && OutputGuard.PARTIAL.equals(OutputGuard.markerState(temp));
+        if (exists && !ours)
+            throw TraceFormatException.in(temp, "exists but is not a partial lookm output (no " + OutputGuard.MARKER + " marker with state="
+                    + OutputGuard.PARTIAL + "); remove it or choose another --out");
+        if (resume && !exists)
+            throw TraceFormatException.in(temp, "does not exist: there is no interrupted run to resume for --out " + target);
+        if (!resume && exists && !overwrite)
+            throw TraceFormatException.in(temp, "holds the finished cells of an interrupted run; pass --resume to continue it,"
+                    + " or --overwrite to start over");
+        try {
+            if (!resume && exists) deleteRecursively(temp);
+            Files.createDirectories(temp);
+            OutputGuard.writeMarker(temp, OutputGuard.PARTIAL);
+            return new AtomicDirectory(absolute, temp, overwrite, inputs);
+        } catch (IOException e) {
+            throw TraceFormatException.in(absolute, "cannot create the partial output directory " + temp, e);
+        }
+    }
+
+    /** Where a resumable run for {@code target} keeps its finished cells. */
+    public static Path partialOf(Path target) {
+        Path absolute = target.toAbsolutePath().normalize();
+        return absolute.resolveSibling(absolute.getFileName() + PARTIAL_SUFFIX);
     }
 
     /** Where files are written before the commit. */
@@ -59,14 +117,15 @@ public final class AtomicDirectory {
 
     public Path target() { return target; }
 
-    /** Renames the temporary directory to the target. */
+    /** Renames the temporary directory to the target (its marker set to complete first). */
     public Path commit() {
         if (finished) throw new IllegalStateException("already committed or aborted: " + target);
-        refuseExisting(target, overwrite);
+        OutputGuard.requireSafe(target, overwrite, inputs);
+        OutputGuard.writeMarker(temp, OutputGuard.COMPLETE);
         try {
             Path old = null;
             if (Files.exists(target)) {
-                old = target.resolveSibling(TEMP_PREFIX + target.getFileName() + OLD_INFIX + System.nanoTime());
+                old = target.resolveSibling(TEMP_PREFIX + target.getFileName() + OLD_INFIX + PID + "-" + System.nanoTime());
                 move(target, old);
             }
             move(temp, target);
@@ -95,7 +154,38 @@ public final class AtomicDirectory {
         deleteRecursively(temp);
     }
 
+    /** Ends without committing and keeps the temporary directory (a resumable run's finished cells); idempotent. */
+    public void keep() { finished = true; }
+
     public boolean finished() { return finished; }
+
+    /**
+     * Removes the staging and moved-aside directories for target {@code name} in {@code parent} left by processes
+     * that no longer run. Only names this class creates are touched, and only when empty or marked by lookm.
+     */
+    static void removeStale(Path parent, String name) {
+        Pattern own = Pattern.compile(Pattern.quote(TEMP_PREFIX + name) + "(?:" + Pattern.quote(TEMP_INFIX) + "|" + Pattern.quote(OLD_INFIX)
+                + ")(\\d+)-[0-9a-f]+");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, TEMP_PREFIX + "*")) {
+            for (Path p : entries) {
+                Matcher m = own.matcher(p.getFileName().toString());
+                if (!m.matches() || !Files.isDirectory(p) || isAlive(Long.parseLong(m.group(1)))) continue;
+                if (OutputGuard.markerState(p) != null || isEmptyDirectory(p)) deleteRecursively(p);
+            }
+        } catch (IOException | UncheckedIOException | NumberFormatException e) {
+            // best effort: a leftover we cannot remove now is retried by the next run; it never blocks this one
+        }
+    }
+
+    private static boolean isAlive(long pid) {
+        return pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
+        }
+    }
 
     /** Deletes a file or directory tree if it exists. */
     public static void deleteRecursively(Path path) {

@@ -2,6 +2,7 @@ package lookm.traces.write;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Queries;
@@ -64,12 +65,21 @@ public final class TraceWriter implements AutoCloseable {
      * @param overwrite replace an existing trace at {@code dir}; otherwise an existing one is an error
      */
     public static TraceWriter create(Path dir, TraceMetadata meta, TokenLayout layout, int[] tokenIds, boolean overwrite) {
+        return create(dir, meta, layout, tokenIds, overwrite, List.of());
+    }
+
+    /**
+     * As {@link #create(Path, TraceMetadata, TokenLayout, int[], boolean)}, refusing a {@code dir} that equals, contains
+     * or lies inside one of {@code inputs} (the files the trace is made from; see {@link OutputGuard}).
+     */
+    public static TraceWriter create(Path dir, TraceMetadata meta, TokenLayout layout, int[] tokenIds, boolean overwrite,
+                                     List<Path> inputs) {
         if (layout.size() != meta.tokens())
             throw TraceFormatException.in(dir, "the layout covers " + layout.size() + " tokens, the metadata says T=" + meta.tokens());
         if (tokenIds != null && tokenIds.length != meta.tokens())
             throw TraceFormatException.in(dir, "token ids has " + tokenIds.length + " entries, the metadata says T=" + meta.tokens());
         LayoutChecks.requireImageSize(dir, layout, meta.tokensPerImage());
-        AtomicDirectory directory = AtomicDirectory.begin(dir, overwrite);
+        AtomicDirectory directory = AtomicDirectory.begin(dir, overwrite, inputs);
         try {
             return new TraceWriter(meta, layout, tokenIds, directory);
         } catch (RuntimeException e) {
