@@ -40,8 +40,17 @@ public final class OutputDirectory implements AutoCloseable {
     }
 
     private synchronized void discard() {
-        if (keepWhenPresent != null && Files.exists(staged.temp().resolve(keepWhenPresent))) staged.keep();
+        if (keepWhenPresent != null && holdsAFile(staged.temp().resolve(keepWhenPresent))) staged.keep();
         else staged.abort();
+    }
+
+    private static boolean holdsAFile(Path dir) {
+        if (!Files.isDirectory(dir)) return false;
+        try (var walk = Files.walk(dir)) {
+            return walk.anyMatch(Files::isRegularFile);
+        } catch (IOException | UncheckedIOException e) {
+            return true;                                // cannot tell: keep rather than lose finished work
+        }
     }
 
     /** As {@link #prepare(Path, boolean, List)} with no inputs. */
@@ -60,7 +69,7 @@ public final class OutputDirectory implements AutoCloseable {
     /**
      * A resumable output staged in {@code TARGET.partial}: with {@code resume} an interrupted run's partial directory is
      * reopened with its contents; without, an existing one is refused unless {@code overwrite}. A failed or stopped run
-     * keeps it when it holds {@code keepWhenPresent} (the finished cells), and removes it otherwise.
+     * keeps it when {@code keepWhenPresent} (the finished cells) holds a file, and removes it otherwise.
      */
     public static OutputDirectory resumable(Path target, boolean overwrite, boolean resume, List<Path> inputs, String keepWhenPresent) {
         return new OutputDirectory(AtomicDirectory.partial(target, overwrite, resume, inputs), keepWhenPresent);

@@ -135,7 +135,8 @@ public final class NumpyExport {
     }
 
     private static void writeNpz(Map<String, Array> arrays, Path file) throws IOException {
-        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+        // the file stream is its own resource: ZipOutputStream.close() does not close it when finishing fails (disk full)
+        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             for (var e : arrays.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey() + NPY));
                 writeArray(zip, e.getValue());
