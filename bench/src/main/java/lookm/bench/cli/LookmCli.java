@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "lookm", mixinStandardHelpOptions = true, versionProvider = LookmCli.VersionProvider.class,
         description = "LOOK-M testbed: replay KV-cache traces through compression policies and measure fidelity.",
         subcommands = {DemoCommand.class, ReplayCommand.class, SweepCommand.class, BenchCommand.class, PoliciesCommand.class,
-                DevicesCommand.class, TraceCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
+                DevicesCommand.class, TraceCommand.class, CompareCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
 public final class LookmCli implements Runnable {
     /** Success. */
     public static final int EXIT_OK = 0;
