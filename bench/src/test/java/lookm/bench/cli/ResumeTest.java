@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ class ResumeTest {
         LookmCliTest.Run reference = LookmCliTest.lookm(sweep(trace, full));
         assertEquals(0, reference.code(), reference.err());
 
-        Process p = lookmProcess(sweep(trace, killed));
+        Process p = LookmProcess.start(List.of(), sweep(trace, killed));
         long kept = waitForCells(partial, p, KILL_AFTER);
         p.destroyForcibly();
         assertTrue(p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS));
@@ -101,7 +100,7 @@ class ResumeTest {
         String[] args = {"replay", "--trace", trace.toString(), "--policy", "lookm", "--budget", "0.2", "--quiet"};
         Path full = dir.resolve("full"), killed = dir.resolve("killed"), partial = dir.resolve("killed.partial");
         assertEquals(0, LookmCliTest.lookm(with(args, "--out", full.toString())).code());
-        Process p = lookmProcess(with(args, "--out", killed.toString()));
+        Process p = LookmProcess.start(List.of(), with(args, "--out", killed.toString()));
         waitForCells(partial, p, 2);
         p.destroyForcibly();
         assertTrue(p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS));
@@ -117,17 +116,6 @@ class ResumeTest {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of(more));
         return all.toArray(String[]::new);
-    }
-
-    /** A lookm JVM on this test's classpath, as bench/lookm starts it. */
-    private static Process lookmProcess(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path")));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
-            if (a.startsWith("--add-opens") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc")) command.add(a);
-        command.add(LookmCli.class.getName());
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /** Waits until at least {@code enough} cells are committed; returns how many there were. */

@@ -42,6 +42,8 @@ public final class AtomicDirectory {
     private final boolean overwrite;
     private final List<Path> inputs;
     private boolean finished;
+    /** Set by {@link #abortOnExit()}: removes the temporary directory if the JVM stops (Ctrl-C, SIGTERM) before the end. */
+    private Thread exitHook;
 
     private AtomicDirectory(Path target, Path temp, boolean overwrite, List<Path> inputs) {
         this.target = target;
@@ -112,13 +114,35 @@ public final class AtomicDirectory {
         return absolute.resolveSibling(absolute.getFileName() + PARTIAL_SUFFIX);
     }
 
+    /**
+     * Removes the temporary directory if the JVM is stopped (Ctrl-C, SIGTERM) before {@link #commit()} or
+     * {@link #abort()}; for writers that have no cleanup of their own (the trace writer). Returns this.
+     */
+    public synchronized AtomicDirectory abortOnExit() {
+        if (exitHook == null && !finished) {
+            exitHook = new Thread(this::abort, "lookm-staging-cleanup");
+            Runtime.getRuntime().addShutdownHook(exitHook);
+        }
+        return this;
+    }
+
+    private synchronized void removeExitHook() {
+        if (exitHook == null || Thread.currentThread() == exitHook) return;
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook runs abort(), which is idempotent
+        }
+        exitHook = null;
+    }
+
     /** Where files are written before the commit. */
     public Path temp() { return temp; }
 
     public Path target() { return target; }
 
     /** Renames the temporary directory to the target (its marker set to complete first). */
-    public Path commit() {
+    public synchronized Path commit() {
         if (finished) throw new IllegalStateException("already committed or aborted: " + target);
         OutputGuard.requireSafe(target, overwrite, inputs);
         OutputGuard.writeMarker(temp, OutputGuard.COMPLETE);
@@ -130,6 +154,7 @@ public final class AtomicDirectory {
             }
             move(temp, target);
             finished = true;
+            removeExitHook();
             if (old != null) deleteRecursively(old);
             return target;
         } catch (FileAlreadyExistsException e) {
@@ -148,7 +173,8 @@ public final class AtomicDirectory {
     }
 
     /** Deletes the temporary directory; idempotent. */
-    public void abort() {
+    public synchronized void abort() {
+        removeExitHook();
         if (finished) return;
         finished = true;
         deleteRecursively(temp);
