@@ -108,6 +108,18 @@ class ExitCodeTest {
     }
 
     @Test
+    void jmhNeverOverwritesAFileSilently() throws IOException {
+        Path result = Files.writeString(tmp.resolve("jmh.json"), "earlier results");
+        LookmCliTest.Run r = LookmCliTest.lookm("jmh", "CompressionBench", "-rf", "json", "-rff", result.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("-rff " + result + " already exists"), r.err());
+        LookmCliTest.Run dir = LookmCliTest.lookm("jmh", "CompressionBench", "-o", tmp.toString());
+        assertEquals(2, dir.code(), dir.err());
+        assertTrue(dir.err().contains("is a directory"), dir.err());
+        assertEquals("earlier results", Files.readString(result));
+    }
+
+    @Test
     void optionsWithoutEffectAreWarnedAbout() {
         LookmCliTest.Run share = LookmCliTest.lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--hh-ratio", "0.1",
                 "--recent-share", "0.3", "--layers", "1", "--out", tmp.resolve("a").toString(), "--quiet");
