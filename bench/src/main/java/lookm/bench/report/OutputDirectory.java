@@ -96,7 +96,7 @@ public final class OutputDirectory implements AutoCloseable {
         Path file = resolve(name);
         Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
         try {
-            Files.createDirectories(file.getParent());
+            createParents(file);
             Files.write(temp, content);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return file;
@@ -109,6 +109,25 @@ public final class OutputDirectory implements AutoCloseable {
                 // the write already failed; that error is the one reported
             }
             throw new UncheckedIOException("cannot write " + name + " into " + staged.temp(), e);
+        }
+    }
+
+    /**
+     * Creates the subdirectories of the staging directory that {@code file} needs, never the staging directory itself:
+     * once an abort has removed it, a write fails instead of recreating it.
+     */
+    private void createParents(Path file) throws IOException {
+        Path dir = staged.temp();
+        for (Path part : dir.relativize(file.getParent())) {
+            if (part.toString().isEmpty()) continue;
+            dir = dir.resolve(part);
+            if (!Files.isDirectory(dir)) {
+                try {
+                    Files.createDirectory(dir);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // created meanwhile: fine
+                }
+            }
         }
     }
 

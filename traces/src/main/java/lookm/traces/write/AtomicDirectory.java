@@ -37,6 +37,9 @@ public final class AtomicDirectory {
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final long PID = ProcessHandle.current().pid();
+    /** An abort races a writer that is still running only for the file it is creating: a few short retries suffice. */
+    private static final int DELETE_ATTEMPTS = 20;
+    private static final long DELETE_RETRY_MILLIS = 10;
     private final Path target;
     private final Path temp;
     private final boolean overwrite;
@@ -67,13 +70,26 @@ public final class AtomicDirectory {
         try {
             Files.createDirectories(parent);
             removeStale(parent, absolute.getFileName().toString());
-            // createDirectory (not createTempDirectory): the trace gets the usual permissions, not owner-only
-            Path temp = Files.createDirectory(parent.resolve(TEMP_PREFIX + absolute.getFileName() + TEMP_INFIX + PID + "-"
-                    + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE)));
-            OutputGuard.writeMarker(temp, OutputGuard.COMPLETE);
-            return new AtomicDirectory(absolute, temp, overwrite, inputs);
         } catch (IOException e) {
-            throw TraceFormatException.in(absolute, "cannot create a temporary directory beside the target", e);
+            throw TraceFormatException.in(absolute, "cannot create the directory it goes into", e);
+        }
+        Path temp = parent.resolve(TEMP_PREFIX + absolute.getFileName() + TEMP_INFIX + PID + "-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
+        AtomicDirectory staged = new AtomicDirectory(absolute, temp, overwrite, inputs);
+        staged.abortOnExit();                           // before the directory exists: a stop at any moment leaves nothing
+        staged.create();
+        return staged;
+    }
+
+    private synchronized void create() {
+        if (finished) throw TraceFormatException.in(target, "stopped before it was written");
+        try {
+            // createDirectory (not createTempDirectory): the trace gets the usual permissions, not owner-only
+            Files.createDirectory(temp);
+            OutputGuard.writeMarker(temp, OutputGuard.COMPLETE);
+        } catch (IOException | UncheckedIOException e) {
+            abort();
+            throw e instanceof IOException io ? TraceFormatException.in(target, "cannot create a temporary directory beside the target", io)
+                    : (UncheckedIOException) e;
         }
     }
 
@@ -114,11 +130,8 @@ public final class AtomicDirectory {
         return absolute.resolveSibling(absolute.getFileName() + PARTIAL_SUFFIX);
     }
 
-    /**
-     * Removes the temporary directory if the JVM is stopped (Ctrl-C, SIGTERM) before {@link #commit()} or
-     * {@link #abort()}; for writers that have no cleanup of their own (the trace writer). Returns this.
-     */
-    public synchronized AtomicDirectory abortOnExit() {
+    /** Removes the temporary directory if the JVM is stopped (Ctrl-C, SIGTERM) before {@link #commit()} or {@link #abort()}. */
+    private synchronized AtomicDirectory abortOnExit() {
         if (exitHook == null && !finished) {
             exitHook = new Thread(this::abort, "lookm-staging-cleanup");
             Runtime.getRuntime().addShutdownHook(exitHook);
@@ -149,7 +162,7 @@ public final class AtomicDirectory {
         try {
             Path old = null;
             if (Files.exists(target)) {
-                old = target.resolveSibling(TEMP_PREFIX + target.getFileName() + OLD_INFIX + PID + "-" + System.nanoTime());
+                old = target.resolveSibling(TEMP_PREFIX + target.getFileName() + OLD_INFIX + PID + "-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
                 move(target, old);
             }
             move(temp, target);
@@ -172,12 +185,40 @@ public final class AtomicDirectory {
         }
     }
 
-    /** Deletes the temporary directory; idempotent. */
+    /**
+     * Deletes the temporary directory; idempotent. It is first renamed aside, so a writer still running (the JVM is
+     * stopping under it) cannot add files to it; the deletion is retried while such a writer finishes its last file.
+     */
     public synchronized void abort() {
         removeExitHook();
         if (finished) return;
         finished = true;
-        deleteRecursively(temp);
+        Path doomed = temp;
+        try {
+            doomed = temp.resolveSibling(TEMP_PREFIX + target.getFileName() + OLD_INFIX + PID + "-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
+            move(temp, doomed);
+        } catch (IOException e) {
+            doomed = temp;                              // already gone, or cannot be renamed: delete it where it is
+        }
+        deleteRetrying(doomed);
+    }
+
+    /** Deletes a tree, retrying a few times while a writer that is still running (the JVM is stopping) adds its last file. */
+    public static void deleteRetrying(Path doomed) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deleteRecursively(doomed);
+                return;
+            } catch (UncheckedIOException e) {
+                if (attempt == DELETE_ATTEMPTS) throw e;
+                try {
+                    Thread.sleep(DELETE_RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Ends without committing and keeps the temporary directory (a resumable run's finished cells); idempotent. */
@@ -196,7 +237,7 @@ public final class AtomicDirectory {
             for (Path p : entries) {
                 Matcher m = own.matcher(p.getFileName().toString());
                 if (!m.matches() || !Files.isDirectory(p) || isAlive(Long.parseLong(m.group(1)))) continue;
-                if (OutputGuard.markerState(p) != null || isEmptyDirectory(p)) deleteRecursively(p);
+                if (Files.isRegularFile(p.resolve(OutputGuard.MARKER)) || isEmptyDirectory(p)) deleteRecursively(p);
             }
         } catch (IOException | UncheckedIOException | NumberFormatException e) {
             // best effort: a leftover we cannot remove now is retried by the next run; it never blocks this one

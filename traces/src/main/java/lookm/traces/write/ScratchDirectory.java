@@ -18,16 +18,18 @@ public final class ScratchDirectory implements AutoCloseable {
     private static final String PREFIX = "lookm-";
     private static final long PID = ProcessHandle.current().pid();
     private final Path path;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Thread cleanup;
+    private boolean deleted;
 
     private ScratchDirectory(Path path) {
         this.path = path;
         this.cleanup = new Thread(this::delete, "lookm-scratch-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
     /**
      * Creates a scratch directory for {@code purpose} (letters, digits, dashes) after removing those of dead processes.
+     * The cleanup hook is registered before the directory exists, so a stop at any moment leaves nothing.
      *
      * @throws UncheckedIOException when the temporary directory cannot be created (full disk, permissions)
      */
@@ -35,16 +37,28 @@ public final class ScratchDirectory implements AutoCloseable {
         if (!purpose.matches("[a-z0-9-]+")) throw new IllegalArgumentException("purpose must match [a-z0-9-]+, was " + purpose);
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         removeStale(tmp, purpose);
+        ScratchDirectory scratch = new ScratchDirectory(tmp.resolve(PREFIX + purpose + "-" + PID + "-" + Long.toUnsignedString(RANDOM.nextLong())));
+        Runtime.getRuntime().addShutdownHook(scratch.cleanup);
+        scratch.make();
+        return scratch;
+    }
+
+    private synchronized void make() {
         try {
-            return new ScratchDirectory(Files.createTempDirectory(tmp, PREFIX + purpose + "-" + PID + "-"));
+            if (deleted) throw new IllegalStateException("stopped before the scratch directory was made");
+            Files.createDirectory(path);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory in " + tmp, e);
+            close();
+            throw new UncheckedIOException("cannot create a temporary directory in " + path.getParent(), e);
         }
     }
 
     public Path path() { return path; }
 
-    private synchronized void delete() { AtomicDirectory.deleteRecursively(path); }
+    private synchronized void delete() {
+        deleted = true;
+        AtomicDirectory.deleteRetrying(path);
+    }
 
     @Override public void close() {
         try {

@@ -79,7 +79,7 @@ public final class TraceWriter implements AutoCloseable {
         if (tokenIds != null && tokenIds.length != meta.tokens())
             throw TraceFormatException.in(dir, "token ids has " + tokenIds.length + " entries, the metadata says T=" + meta.tokens());
         LayoutChecks.requireImageSize(dir, layout, meta.tokensPerImage());
-        AtomicDirectory directory = AtomicDirectory.begin(dir, overwrite, inputs).abortOnExit();
+        AtomicDirectory directory = AtomicDirectory.begin(dir, overwrite, inputs);
         try {
             return new TraceWriter(meta, layout, tokenIds, directory);
         } catch (RuntimeException e) {
