@@ -23,7 +23,8 @@ import lookm.traces.write.OutputGuard;
  * @param commandLine the arguments after {@code lookm}
  * @param commit      {@link #buildCommit()}
  * @param options     option name to effective value, in declaration order
- * @param inputs      input file (as given, a trace's files under its directory) to its SHA-256, in sorted order
+ * @param inputs      input file to its SHA-256, in sorted order: named by the input's own name ("t/kv.arrow" for a trace
+ *                    directory t), so runs on copies of the same trace in different places compare equal
  */
 public record Provenance(List<String> commandLine, String commit, Map<String, Object> options, Map<String, String> inputs) {
     private static final int BUFFER = 1 << 16;
@@ -54,7 +55,8 @@ public record Provenance(List<String> commandLine, String commit, Map<String, Ob
                     throw new UncheckedIOException("cannot list the input " + input, e);
                 }
             } else if (Files.isRegularFile(input)) files.add(input);
-            for (Path f : files) out.put(f.toString(), sha256(f));
+            Path name = input.toAbsolutePath().normalize().getFileName();
+            for (Path f : files) out.put(Files.isDirectory(input) ? name.resolve(input.relativize(f)).toString() : name.toString(), sha256(f));
         }
         return out;
     }
