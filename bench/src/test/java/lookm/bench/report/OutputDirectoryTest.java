@@ -140,6 +140,28 @@ class OutputDirectoryTest {
     }
 
     @Test
+    void aPartialOutputInUseByAnotherRunningProcessIsRefused() throws Exception {
+        Path target = tmp.resolve("sweep");
+        try (OutputDirectory dir = OutputDirectory.resumable(target, false, false, List.of(), "cells")) {
+            dir.writeString("cells/0/layer-0.txt", "done");
+        }
+        Path partial = tmp.resolve("sweep.partial");
+        assertFalse(Files.exists(partial.resolve(".lookm-lock")), "a kept partial output is not locked");
+        Process other = new ProcessBuilder("sleep", "30").start();
+        try {
+            Files.writeString(partial.resolve(".lookm-lock"), Long.toString(other.pid()));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OutputDirectory.resumable(target, true, true, List.of(), "cells"));
+            assertTrue(e.getMessage().contains("is being written by process " + other.pid()), e.getMessage());
+        } finally {
+            other.destroyForcibly().waitFor();
+        }
+        try (OutputDirectory dir = OutputDirectory.resumable(target, false, true, List.of(), "cells")) {
+            assertEquals("done", Files.readString(dir.resolve("cells/0/layer-0.txt")), "a dead process's lock is taken over");
+        }
+    }
+
+    @Test
     void anEmptyExistingDirectoryIsAccepted() throws IOException {
         Path target = Files.createDirectories(tmp.resolve("empty"));
         try (OutputDirectory dir = OutputDirectory.prepare(target, false)) {

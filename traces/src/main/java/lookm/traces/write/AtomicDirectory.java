@@ -8,6 +8,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -34,6 +35,8 @@ public final class AtomicDirectory {
     private static final String OLD_INFIX = ".old-";
     /** Suffix of a resumable run's staging directory, beside the target. */
     public static final String PARTIAL_SUFFIX = ".partial";
+    /** Lock file of a partial directory: the id of the process writing it. */
+    static final String LOCK = ".lookm-lock";
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final long PID = ProcessHandle.current().pid();
@@ -45,6 +48,8 @@ public final class AtomicDirectory {
     private final boolean overwrite;
     private final List<Path> inputs;
     private boolean finished;
+    /** Whether this (partial) directory holds its lock file. */
+    private boolean locked;
     /** Set by {@link #abortOnExit()}: removes the temporary directory if the JVM stops (Ctrl-C, SIGTERM) before the end. */
     private Thread exitHook;
 
@@ -111,16 +116,53 @@ public final class AtomicDirectory {
                     + OutputGuard.PARTIAL + "); remove it or choose another --out");
         if (resume && !exists)
             throw TraceFormatException.in(temp, "does not exist: there is no interrupted run to resume for --out " + target);
+        if (exists) refuseIfLocked(temp);
         if (!resume && exists && !overwrite)
             throw TraceFormatException.in(temp, "holds the finished cells of an interrupted run; pass --resume to continue it,"
                     + " or --overwrite to start over");
         try {
             if (!resume && exists) deleteRecursively(temp);
             Files.createDirectories(temp);
+            lock(temp);
             OutputGuard.writeMarker(temp, OutputGuard.PARTIAL);
-            return new AtomicDirectory(absolute, temp, overwrite, inputs);
+            AtomicDirectory partial = new AtomicDirectory(absolute, temp, overwrite, inputs);
+            partial.locked = true;
+            return partial;
         } catch (IOException e) {
             throw TraceFormatException.in(absolute, "cannot create the partial output directory " + temp, e);
+        }
+    }
+
+    /** Takes the partial directory's lock file (this process's id), refusing one held by another running process. */
+    private static void lock(Path dir) throws IOException {
+        Path lock = dir.resolve(LOCK);
+        try {
+            Files.writeString(lock, Long.toString(PID), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (FileAlreadyExistsException e) {
+            refuseIfLocked(dir);                        // a dead run's lock: take it over
+            Files.writeString(lock, Long.toString(PID));
+        }
+    }
+
+    private static void refuseIfLocked(Path dir) {
+        Path lock = dir.resolve(LOCK);
+        try {
+            if (!Files.isRegularFile(lock)) return;
+            long pid = Long.parseLong(Files.readString(lock).trim());
+            if (pid != PID && isAlive(pid))
+                throw TraceFormatException.in(dir, "is being written by process " + pid + ", which is still running; wait for it to end or stop it");
+        } catch (IOException | NumberFormatException e) {
+            // an unreadable lock was left by a run that died while writing it: not held
+        }
+    }
+
+    private void unlock() {
+        if (!locked) return;
+        locked = false;
+        try {
+            Files.deleteIfExists(temp.resolve(LOCK));
+        } catch (IOException e) {
+            // a stale lock names a dead process: the next run takes it over
         }
     }
 
@@ -158,6 +200,7 @@ public final class AtomicDirectory {
     public synchronized Path commit() {
         if (finished) throw new IllegalStateException("already committed or aborted: " + target);
         OutputGuard.requireSafe(target, overwrite, inputs);
+        unlock();
         OutputGuard.writeMarker(temp, OutputGuard.COMPLETE);
         try {
             Path old = null;
@@ -222,7 +265,10 @@ public final class AtomicDirectory {
     }
 
     /** Ends without committing and keeps the temporary directory (a resumable run's finished cells); idempotent. */
-    public void keep() { finished = true; }
+    public synchronized void keep() {
+        finished = true;
+        unlock();
+    }
 
     public boolean finished() { return finished; }
 
