@@ -35,8 +35,11 @@ final class OutputOptions {
     OutputDirectory open(String command, List<Path> inputs) { return OutputDirectory.prepare(directory(command), overwrite, inputs); }
 
     /** Creates (or, with {@code resume}, reopens) the resumable staging directory {@code DIR.partial}. */
-    OutputDirectory openResumable(String command, boolean resume, List<Path> inputs) {
-        return OutputDirectory.resumable(directory(command), overwrite, resume, inputs, lookm.bench.replay.CellStore.DIRECTORY);
+    OutputDirectory openResumable(String command, boolean resume, List<Path> inputs, java.io.PrintWriter err) {
+        return OutputDirectory.resumable(directory(command), overwrite, resume, inputs, lookm.bench.replay.CellStore.DIRECTORY, kept -> {
+            err.println("lookm " + command + ": stopped; the finished cells are kept in " + kept + "; continue with the same command and --resume");
+            err.flush();
+        });
     }
 
     /** {@code --resume}, for the commands that commit each finished cell (replay, sweep, demo). */

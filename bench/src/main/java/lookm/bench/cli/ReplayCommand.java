@@ -66,7 +66,7 @@ final class ReplayCommand implements Callable<Integer> {
         List<Path> inputs = List.of(trace);
         output.check(NAME, inputs);
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
-             OutputDirectory dir = output.openResumable(NAME, resume.resume, inputs)) {
+             OutputDirectory dir = output.openResumable(NAME, resume.resume, inputs, err)) {
             Replay.requireProbes(reader);
             Runs.requireKeepsTokens(b, reader.metadata().tokens(), budget.describe(), trace);
             Provenance provenance = Runs.provenance(spec, inputs);

@@ -64,7 +64,7 @@ final class SweepRun {
         List<Path> inputs = List.of(trace);
         output.check(command, inputs);
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
-             OutputDirectory dir = output.openResumable(command, resume, inputs)) {
+             OutputDirectory dir = output.openResumable(command, resume, inputs, err)) {
             Replay.requireProbes(reader);
             List<Replay.Job> jobs = new ArrayList<>();
             for (PolicySpec p : policies)

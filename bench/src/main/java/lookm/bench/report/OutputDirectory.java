@@ -29,19 +29,27 @@ public final class OutputDirectory implements AutoCloseable {
     private final AtomicDirectory staged;
     /** For a resumable output, the entry of the staging directory whose presence means finished work to keep; else null. */
     private final String keepWhenPresent;
+    /** Told where the finished cells are when a stop (Ctrl-C, SIGTERM) keeps them. */
+    private final java.util.function.Consumer<Path> onStopKept;
     /** Removes (plain) or keeps (resumable) the staging directory if the JVM is stopped before commit or close. */
     private final Thread cleanup;
 
-    private OutputDirectory(AtomicDirectory staged, String keepWhenPresent) {
+    private OutputDirectory(AtomicDirectory staged, String keepWhenPresent, java.util.function.Consumer<Path> onStopKept) {
         this.staged = staged;
         this.keepWhenPresent = keepWhenPresent;
-        this.cleanup = new Thread(this::discard, "lookm-output-cleanup");
+        this.onStopKept = onStopKept;
+        this.cleanup = new Thread(() -> discard(true), "lookm-output-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
-    private synchronized void discard() {
-        if (keepWhenPresent != null && holdsAFile(staged.temp().resolve(keepWhenPresent))) staged.keep();
-        else staged.abort();
+    private synchronized void discard(boolean stopped) {
+        if (staged.finished()) return;
+        if (keepWhenPresent != null && holdsAFile(staged.temp().resolve(keepWhenPresent))) {
+            staged.keep();
+            if (stopped) onStopKept.accept(staged.temp());
+        } else {
+            staged.abort();
+        }
     }
 
     private static boolean holdsAFile(Path dir) {
@@ -63,16 +71,18 @@ public final class OutputDirectory implements AutoCloseable {
      * @throws IllegalArgumentException naming the target and the rule it breaks
      */
     public static OutputDirectory prepare(Path target, boolean overwrite, List<Path> inputs) {
-        return new OutputDirectory(AtomicDirectory.begin(target.toAbsolutePath().normalize(), overwrite, inputs), null);
+        return new OutputDirectory(AtomicDirectory.begin(target.toAbsolutePath().normalize(), overwrite, inputs), null, kept -> { });
     }
 
     /**
      * A resumable output staged in {@code TARGET.partial}: with {@code resume} an interrupted run's partial directory is
      * reopened with its contents; without, an existing one is refused unless {@code overwrite}. A failed or stopped run
-     * keeps it when {@code keepWhenPresent} (the finished cells) holds a file, and removes it otherwise.
+     * keeps it when {@code keepWhenPresent} (the finished cells) holds a file, and removes it otherwise; when that
+     * happens because the JVM is being stopped, {@code onStopKept} is told where it is (to say so to the user).
      */
-    public static OutputDirectory resumable(Path target, boolean overwrite, boolean resume, List<Path> inputs, String keepWhenPresent) {
-        return new OutputDirectory(AtomicDirectory.partial(target, overwrite, resume, inputs), keepWhenPresent);
+    public static OutputDirectory resumable(Path target, boolean overwrite, boolean resume, List<Path> inputs, String keepWhenPresent,
+                                            java.util.function.Consumer<Path> onStopKept) {
+        return new OutputDirectory(AtomicDirectory.partial(target, overwrite, resume, inputs), keepWhenPresent, onStopKept);
     }
 
     /** Checks the target against the output rules before any work, so a long run does not end in a refusal. */
@@ -149,6 +159,6 @@ public final class OutputDirectory implements AutoCloseable {
             // the JVM is already shutting down: the hook itself discards the staging directory
             return;
         }
-        if (!staged.finished()) discard();
+        discard(false);
     }
 }

@@ -64,10 +64,25 @@ class InterruptTest {
         }
     }
 
+    @Test
+    void anInterruptedSweepKeepsOnlyItsMarkedPartialOutputAndSaysHowToResume() throws Exception {
+        Path trace = lookm.traces.synth.SampleTrace.extractTo(dir.resolve("sample"));
+        Path log = dir.resolve("log.txt");
+        Process p = LookmProcess.start(List.of(), log, "sweep", "--trace", trace.toString(), "--policies", "h2o,lookm,tp-average",
+                "--budgets", "0.1,0.2,0.4", "--out", dir.resolve("s").toString(), "--quiet");
+        waitFor(dir.resolve("s.partial").resolve(lookm.bench.replay.CellStore.DIRECTORY), f -> true, p);
+        p.destroy();                                                // SIGTERM
+        assertTrue(p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(List.of("log.txt", "s.partial", "sample"), entries(dir));
+        assertEquals("partial", lookm.traces.write.OutputGuard.markerState(dir.resolve("s.partial")));
+        String said = Files.readString(log);
+        assertTrue(said.contains("stopped; the finished cells are kept in " + dir.resolve("s.partial")) && said.contains("--resume"), said);
+    }
+
     private static void waitFor(Path where, Predicate<String> name, Process p) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
-            if (entries(where).stream().anyMatch(name)) return;
+            if (Files.isDirectory(where) && entries(where).stream().anyMatch(name)) return;
             assertTrue(p.isAlive(), "the run ended before it could be interrupted");
             Thread.sleep(STEP_MILLIS);
         }

@@ -11,7 +11,10 @@ final class LookmProcess {
     private LookmProcess() {}
 
     /** Starts {@code lookm args} with extra JVM flags (e.g. {@code -Djava.io.tmpdir=…}); output is discarded. */
-    static Process start(List<String> jvmFlags, String... args) throws IOException {
+    static Process start(List<String> jvmFlags, String... args) throws IOException { return start(jvmFlags, null, args); }
+
+    /** As {@link #start(List, String...)}, stdout and stderr going to {@code log} (null: discarded). */
+    static Process start(List<String> jvmFlags, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path")));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -19,6 +22,7 @@ final class LookmProcess {
         command.addAll(jvmFlags);
         command.add(LookmCli.class.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(log.toFile())).start();
     }
 }

@@ -117,32 +117,32 @@ class OutputDirectoryTest {
     @Test
     void aResumableOutputKeepsFinishedCellsAndDropsAnEmptyStart() throws IOException {
         Path target = tmp.resolve("sweep");
-        try (OutputDirectory dir = OutputDirectory.resumable(target, false, false, List.of(), "cells")) {
+        try (OutputDirectory dir = OutputDirectory.resumable(target, false, false, List.of(), "cells", kept -> { })) {
             dir.writeString("resume-key.txt", "k\n");
             // fails before any cell finished
         }
         assertFalse(Files.exists(tmp.resolve("sweep.partial")), "nothing finished, nothing kept");
-        try (OutputDirectory dir = OutputDirectory.resumable(target, false, false, List.of(), "cells")) {
+        try (OutputDirectory dir = OutputDirectory.resumable(target, false, false, List.of(), "cells", kept -> { })) {
             dir.writeString("cells/0/layer-0.txt", "done");
         }
         assertEquals("done", Files.readString(tmp.resolve("sweep.partial/cells/0/layer-0.txt")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OutputDirectory.resumable(target, false, false, List.of(), "cells"));
+                () -> OutputDirectory.resumable(target, false, false, List.of(), "cells", kept -> { }));
         assertTrue(e.getMessage().contains("--resume"), e.getMessage());
-        try (OutputDirectory dir = OutputDirectory.resumable(target, false, true, List.of(), "cells")) {
+        try (OutputDirectory dir = OutputDirectory.resumable(target, false, true, List.of(), "cells", kept -> { })) {
             assertEquals("done", Files.readString(dir.resolve("cells/0/layer-0.txt")));
             dir.commit();
         }
         assertTrue(Files.exists(target.resolve("cells/0/layer-0.txt")));
         assertFalse(Files.exists(tmp.resolve("sweep.partial")));
-        assertThrows(IllegalArgumentException.class, () -> OutputDirectory.resumable(tmp.resolve("other"), false, true, List.of(), "cells"),
+        assertThrows(IllegalArgumentException.class, () -> OutputDirectory.resumable(tmp.resolve("other"), false, true, List.of(), "cells", kept -> { }),
                 "nothing to resume");
     }
 
     @Test
     void aPartialOutputInUseByAnotherRunningProcessIsRefused() throws Exception {
         Path target = tmp.resolve("sweep");
-        try (OutputDirectory dir = OutputDirectory.resumable(target, false, false, List.of(), "cells")) {
+        try (OutputDirectory dir = OutputDirectory.resumable(target, false, false, List.of(), "cells", kept -> { })) {
             dir.writeString("cells/0/layer-0.txt", "done");
         }
         Path partial = tmp.resolve("sweep.partial");
@@ -151,12 +151,12 @@ class OutputDirectoryTest {
         try {
             Files.writeString(partial.resolve(".lookm-lock"), Long.toString(other.pid()));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> OutputDirectory.resumable(target, true, true, List.of(), "cells"));
+                    () -> OutputDirectory.resumable(target, true, true, List.of(), "cells", kept -> { }));
             assertTrue(e.getMessage().contains("is being written by process " + other.pid()), e.getMessage());
         } finally {
             other.destroyForcibly().waitFor();
         }
-        try (OutputDirectory dir = OutputDirectory.resumable(target, false, true, List.of(), "cells")) {
+        try (OutputDirectory dir = OutputDirectory.resumable(target, false, true, List.of(), "cells", kept -> { })) {
             assertEquals("done", Files.readString(dir.resolve("cells/0/layer-0.txt")), "a dead process's lock is taken over");
         }
     }
