@@ -33,6 +33,8 @@ class ExitCodeTest {
     /** Small enough that the first report file does not fit; tmpfs allocates whole pages. */
     static final String FULL_DISK_SIZE = "size=12k";
     static final long MOUNT_TIMEOUT_SECONDS = 10;
+    /** The NumPy fixture of the traces module, an input for trace import. */
+    static final Path TINY_NPZ = Path.of("..", "traces", "src", "test", "resources", "lookm", "traces", "npy", "tiny.npz");
 
     @BeforeAll
     static void extractSample() { sample = SampleTrace.extractTo(shared.resolve("sample")); }
@@ -47,7 +49,9 @@ class ExitCodeTest {
                     new String[] {"sweep", "--trace", sample.toString(), "--policies", "h2o", "--budgets", "0.2", "--out", disk.resolve("s").toString(), "--quiet"},
                     new String[] {"bench", "--shape", "2,128,32", "--reference-only", "--warmup", "0", "--repetitions", "1", "--out", disk.resolve("b").toString()},
                     new String[] {"trace", "synth", "--out", disk.resolve("t").toString(), "--quiet"},
-                    new String[] {"trace", "export", "--trace", sample.toString(), "--policy", "h2o", "--out", disk.resolve("x.npz").toString()});
+                    new String[] {"trace", "export", "--trace", sample.toString(), "--policy", "h2o", "--out", disk.resolve("x.npz").toString()},
+                    new String[] {"trace", "import", "--from", TINY_NPZ.toString(), "--model", "m", "--out", disk.resolve("i").toString()},
+                    new String[] {"demo", "--policies", "h2o", "--budgets", "0.2", "--out", disk.resolve("d").toString(), "--quiet"});
             for (String[] args : commands) {
                 LookmCliTest.Run r = LookmCliTest.lookm(args);
                 assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());

@@ -47,15 +47,38 @@ public final class TraceWriter implements AutoCloseable {
         this.layout = layout;
         this.directory = directory;
         Path tmp = directory.temp();
-        try (ArrowSink layoutSink = new ArrowSink(tmp.resolve(TraceSchema.LAYOUT_FILE), TraceSchema.layout(meta, tokenIds != null), allocator)) {
-            layoutSink.batch(meta.tokens(), root -> fillLayout(root, tokenIds));
+        ArrowSink[] sinks = new ArrowSink[4];
+        try {
+            try (ArrowSink layoutSink = new ArrowSink(tmp.resolve(TraceSchema.LAYOUT_FILE), TraceSchema.layout(meta, tokenIds != null), allocator)) {
+                layoutSink.batch(meta.tokens(), root -> fillLayout(root, tokenIds));
+            }
+            sinks[0] = new ArrowSink(tmp.resolve(TraceSchema.KV_FILE), TraceSchema.kv(meta), allocator);
+            sinks[1] = new ArrowSink(tmp.resolve(TraceSchema.ATTENTION_FILE), TraceSchema.attention(meta), allocator);
+            if (meta.hasPrefillQueries())
+                sinks[2] = new ArrowSink(tmp.resolve(TraceSchema.QUERIES_FILE), TraceSchema.queries(meta, TraceSchema.QUERIES_FILE), allocator);
+            if (meta.hasProbes())
+                sinks[3] = new ArrowSink(tmp.resolve(TraceSchema.PROBES_FILE), TraceSchema.queries(meta, TraceSchema.PROBES_FILE), allocator);
+        } catch (RuntimeException e) {
+            // a start that fails part way (a full disk) closes the files it had opened before the caller aborts
+            for (ArrowSink sink : sinks) {
+                if (sink == null) continue;
+                try {
+                    sink.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            try {
+                allocator.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);            // never let a cleanup error hide the real one
+            }
+            throw e;
         }
-        kv = new ArrowSink(tmp.resolve(TraceSchema.KV_FILE), TraceSchema.kv(meta), allocator);
-        attention = new ArrowSink(tmp.resolve(TraceSchema.ATTENTION_FILE), TraceSchema.attention(meta), allocator);
-        queries = meta.hasPrefillQueries()
-                ? new ArrowSink(tmp.resolve(TraceSchema.QUERIES_FILE), TraceSchema.queries(meta, TraceSchema.QUERIES_FILE), allocator) : null;
-        probes = meta.hasProbes()
-                ? new ArrowSink(tmp.resolve(TraceSchema.PROBES_FILE), TraceSchema.queries(meta, TraceSchema.PROBES_FILE), allocator) : null;
+        kv = sinks[0];
+        attention = sinks[1];
+        queries = sinks[2];
+        probes = sinks[3];
     }
 
     /**
