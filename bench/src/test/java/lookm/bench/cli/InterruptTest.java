@@ -1,6 +1,7 @@
 package lookm.bench.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -77,6 +78,19 @@ class InterruptTest {
         assertEquals("partial", lookm.traces.write.OutputGuard.markerState(dir.resolve("s.partial")));
         String said = Files.readString(log);
         assertTrue(said.contains("stopped; the finished cells are kept in " + dir.resolve("s.partial")) && said.contains("--resume"), said);
+    }
+
+    @Test
+    void anExportLeftByAKilledProcessIsRemovedByTheNextExport() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path stale = Files.writeString(dir.resolve(".layer.npz.tmp-" + gone.pid() + "-1a2b"), "half an npz");
+        Path trace = lookm.traces.synth.SampleTrace.extractTo(dir.resolve("sample"));
+        LookmCliTest.Run r = LookmCliTest.lookm("trace", "export", "--trace", trace.toString(), "--policy", "h2o", "--out",
+                dir.resolve("layer.npz").toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(stale));
+        assertEquals(List.of("layer.npz", "sample"), entries(dir));
     }
 
     private static void waitFor(Path where, Predicate<String> name, Process p) throws IOException, InterruptedException {

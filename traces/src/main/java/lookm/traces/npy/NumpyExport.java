@@ -101,7 +101,10 @@ public final class NumpyExport {
         boolean npz = target.toString().endsWith(NPZ);
         if (npz) requireReplaceableNpz(target, overwrite, inputs);
         else OutputGuard.requireSafe(target, overwrite, inputs);
-        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Path temp = AtomicDirectory.stagingName(target);
+        // Ctrl-C / SIGTERM while writing removes the staging file; one left by kill -9 is removed by the next export here
+        Thread cleanup = new Thread(() -> AtomicDirectory.deleteRetrying(temp), "lookm-export-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Files.createDirectories(target.getParent());
             if (npz) writeNpz(arrays, temp);
@@ -112,6 +115,12 @@ public final class NumpyExport {
         } catch (IOException e) {
             AtomicDirectory.deleteRecursively(temp);
             throw new UncheckedIOException("cannot write " + target, e);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook removes the staging file
+            }
         }
     }
 

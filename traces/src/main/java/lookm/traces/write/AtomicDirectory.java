@@ -74,11 +74,10 @@ public final class AtomicDirectory {
         Path parent = absolute.getParent();
         try {
             Files.createDirectories(parent);
-            removeStale(parent, absolute.getFileName().toString());
         } catch (IOException e) {
             throw TraceFormatException.in(absolute, "cannot create the directory it goes into", e);
         }
-        Path temp = parent.resolve(TEMP_PREFIX + absolute.getFileName() + TEMP_INFIX + PID + "-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
+        Path temp = stagingName(absolute);
         AtomicDirectory staged = new AtomicDirectory(absolute, temp, overwrite, inputs);
         staged.abortOnExit();                           // before the directory exists: a stop at any moment leaves nothing
         staged.create();
@@ -273,8 +272,9 @@ public final class AtomicDirectory {
     public boolean finished() { return finished; }
 
     /**
-     * Removes the staging and moved-aside directories for target {@code name} in {@code parent} left by processes
-     * that no longer run. Only names this class creates are touched, and only when empty or marked by lookm.
+     * Removes the staging and moved-aside entries for target {@code name} in {@code parent} left by processes that no
+     * longer run. Only names this class (or the npz writer, {@link #stagingName}) creates are touched; a directory only
+     * when empty or marked by lookm.
      */
     static void removeStale(Path parent, String name) {
         Pattern own = Pattern.compile(Pattern.quote(TEMP_PREFIX + name) + "(?:" + Pattern.quote(TEMP_INFIX) + "|" + Pattern.quote(OLD_INFIX)
@@ -282,12 +282,23 @@ public final class AtomicDirectory {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, TEMP_PREFIX + "*")) {
             for (Path p : entries) {
                 Matcher m = own.matcher(p.getFileName().toString());
-                if (!m.matches() || !Files.isDirectory(p) || isAlive(Long.parseLong(m.group(1)))) continue;
-                if (Files.isRegularFile(p.resolve(OutputGuard.MARKER)) || isEmptyDirectory(p)) deleteRecursively(p);
+                if (!m.matches() || isAlive(Long.parseLong(m.group(1)))) continue;
+                if (Files.isRegularFile(p)) Files.deleteIfExists(p);
+                else if (Files.isDirectory(p) && (Files.isRegularFile(p.resolve(OutputGuard.MARKER)) || isEmptyDirectory(p))) deleteRecursively(p);
             }
         } catch (IOException | UncheckedIOException | NumberFormatException e) {
             // best effort: a leftover we cannot remove now is retried by the next run; it never blocks this one
         }
+    }
+
+    /**
+     * A fresh staging name beside {@code target} for writers that stage a single file ({@code .NAME.tmp-PID-RANDOM}),
+     * after removing such leftovers of dead processes.
+     */
+    public static Path stagingName(Path target) {
+        Path absolute = target.toAbsolutePath().normalize();
+        if (Files.isDirectory(absolute.getParent())) removeStale(absolute.getParent(), absolute.getFileName().toString());
+        return absolute.resolveSibling(TEMP_PREFIX + absolute.getFileName() + TEMP_INFIX + PID + "-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
     }
 
     private static boolean isAlive(long pid) {
