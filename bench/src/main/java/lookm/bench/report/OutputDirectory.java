@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import lookm.traces.write.AtomicDirectory;
+import lookm.traces.write.ExitCleanup;
 import lookm.traces.write.OutputGuard;
 
 /**
@@ -38,8 +39,7 @@ public final class OutputDirectory implements AutoCloseable {
         this.staged = staged;
         this.keepWhenPresent = keepWhenPresent;
         this.onStopKept = onStopKept;
-        this.cleanup = new Thread(() -> discard(true), "lookm-output-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        this.cleanup = ExitCleanup.register("lookm-output-cleanup", () -> discard(true));
     }
 
     private synchronized void discard(boolean stopped) {
@@ -153,12 +153,6 @@ public final class OutputDirectory implements AutoCloseable {
 
     /** Removes a plain staging directory if the run did not commit; a resumable one is kept when it holds finished cells. */
     @Override public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down: the hook itself discards the staging directory
-            return;
-        }
-        discard(false);
+        if (ExitCleanup.cancel(cleanup)) discard(false);   // else the JVM is stopping: the hook discards or keeps it
     }
 }

@@ -18,6 +18,7 @@ import lookm.spec.tensor.HeadCompression;
 import lookm.spec.tensor.KvBlock;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.write.AtomicDirectory;
+import lookm.traces.write.ExitCleanup;
 import lookm.traces.write.OutputGuard;
 
 /**
@@ -103,8 +104,7 @@ public final class NumpyExport {
         else OutputGuard.requireSafe(target, overwrite, inputs);
         Path temp = AtomicDirectory.stagingName(target);
         // Ctrl-C / SIGTERM while writing removes the staging file; one left by kill -9 is removed by the next export here
-        Thread cleanup = new Thread(() -> AtomicDirectory.deleteRetrying(temp), "lookm-export-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        Thread cleanup = ExitCleanup.register("lookm-export-cleanup", () -> AtomicDirectory.deleteRetrying(temp));
         try {
             Files.createDirectories(target.getParent());
             if (npz) writeNpz(arrays, temp);
@@ -116,11 +116,7 @@ public final class NumpyExport {
             AtomicDirectory.deleteRecursively(temp);
             throw new UncheckedIOException("cannot write " + target, e);
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook removes the staging file
-            }
+            ExitCleanup.cancel(cleanup);
         }
     }
 

@@ -174,19 +174,14 @@ public final class AtomicDirectory {
     /** Removes the temporary directory if the JVM is stopped (Ctrl-C, SIGTERM) before {@link #commit()} or {@link #abort()}. */
     private synchronized AtomicDirectory abortOnExit() {
         if (exitHook == null && !finished) {
-            exitHook = new Thread(this::abort, "lookm-staging-cleanup");
-            Runtime.getRuntime().addShutdownHook(exitHook);
+            exitHook = ExitCleanup.register("lookm-staging-cleanup", this::abort);
         }
         return this;
     }
 
     private synchronized void removeExitHook() {
-        if (exitHook == null || Thread.currentThread() == exitHook) return;
-        try {
-            Runtime.getRuntime().removeShutdownHook(exitHook);
-        } catch (IllegalStateException e) {
-            // shutting down: the hook runs abort(), which is idempotent
-        }
+        if (Thread.currentThread() == exitHook) return;
+        ExitCleanup.cancel(exitHook);                   // when stopping, the hook runs abort(), which is idempotent
         exitHook = null;
     }
 

@@ -19,12 +19,11 @@ public final class ScratchDirectory implements AutoCloseable {
     private static final long PID = ProcessHandle.current().pid();
     private final Path path;
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-    private final Thread cleanup;
+    private Thread cleanup;
     private boolean deleted;
 
     private ScratchDirectory(Path path) {
         this.path = path;
-        this.cleanup = new Thread(this::delete, "lookm-scratch-cleanup");
     }
 
     /**
@@ -38,7 +37,7 @@ public final class ScratchDirectory implements AutoCloseable {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         removeStale(tmp, purpose);
         ScratchDirectory scratch = new ScratchDirectory(tmp.resolve(PREFIX + purpose + "-" + PID + "-" + Long.toUnsignedString(RANDOM.nextLong())));
-        Runtime.getRuntime().addShutdownHook(scratch.cleanup);
+        scratch.cleanup = ExitCleanup.register("lookm-scratch-cleanup", scratch::delete);
         scratch.make();
         return scratch;
     }
@@ -61,12 +60,7 @@ public final class ScratchDirectory implements AutoCloseable {
     }
 
     @Override public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException e) {
-            return;                                     // shutting down: the hook deletes it
-        }
-        delete();
+        if (ExitCleanup.cancel(cleanup)) delete();     // else shutting down: the hook deletes it
     }
 
     private static void removeStale(Path tmp, String purpose) {
