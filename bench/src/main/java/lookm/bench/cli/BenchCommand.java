@@ -104,6 +104,7 @@ final class BenchCommand implements Callable<Integer> {
             observation = s.observation();
             info = info.withSeed(seed).withTrace(null, "synthetic " + shape, "synthetic");
         }
+        Runs.requireKeepsTokens(b, block.tokens(), budget.describe(), trace != null ? trace : Path.of("--shape " + shape));
         List<String> unavailable = new ArrayList<>();
         List<BenchTarget> targets = referenceOnly ? List.of(new BenchTarget(ReferenceBackend.NAME, null)) : BenchTarget.all(unavailable);
         for (String u : unavailable) err.println("lookm bench: OpenCL unavailable, benching the reference only: " + u);
@@ -141,7 +142,6 @@ final class BenchCommand implements Callable<Integer> {
             }
             rows.add(row);
         }
-        Runs.requireKeepsTokens(b, block.tokens(), budget.describe(), trace != null ? trace : Path.of("--shape " + shape));
         try (OutputDirectory dir = output.open(NAME, inputs)) {
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("run", info.toMap());

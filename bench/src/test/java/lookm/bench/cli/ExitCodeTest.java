@@ -151,7 +151,13 @@ class ExitCodeTest {
                 "--out", tmp.resolve("y").toString(), "--quiet");
         assertEquals(2, sweep.code(), sweep.err());
         assertTrue(sweep.err().contains("--budgets value 5.0E-4 keeps 0"), sweep.err());
-        assertFalse(Files.exists(tmp.resolve("z")) || Files.exists(tmp.resolve("y")) || Files.exists(tmp.resolve("y.partial")));
+        LookmCliTest.Run bench = LookmCliTest.lookm("bench", "--shape", "2,128,32", "--budget", "0.001", "--reference-only",
+                "--out", tmp.resolve("x").toString());
+        assertEquals(2, bench.code(), bench.err());
+        assertTrue(bench.err().contains("--budget 0.001 keeps 0 of the 128 tokens"), bench.err());
+        assertFalse(bench.out().contains("median"), "refused before anything is timed: " + bench.out());
+        assertFalse(Files.exists(tmp.resolve("z")) || Files.exists(tmp.resolve("y")) || Files.exists(tmp.resolve("y.partial"))
+                || Files.exists(tmp.resolve("x")));
     }
 
     /** This JVM's open file descriptors that point under {@code dir} (Linux /proc); empty where /proc is missing. */
