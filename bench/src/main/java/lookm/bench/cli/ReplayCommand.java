@@ -15,7 +15,6 @@ import lookm.bench.report.OutputDirectory;
 import lookm.bench.report.Provenance;
 import lookm.bench.report.RunInfo;
 import lookm.spec.policy.Backend;
-import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.traces.read.TraceReader;
@@ -39,7 +38,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--trace", required = true, paramLabel = "DIR", description = "Trace directory.")
     Path trace;
 
-    @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name (see 'lookm policies').")
+    @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name or expression, e.g. lookm, 'snapkv(window=64)', 'h2o(sinks=4) + pivot' (see 'lookm policies').")
     String policy;
 
     @Mixin BudgetOptions budget;
@@ -58,7 +57,7 @@ final class ReplayCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override public Integer call() {
-        PolicySpec p = Runs.withSeed(scores.apply(Policies.named(policy)), seed);
+        PolicySpec p = Runs.withSeed(scores.apply(PolicyArgs.one(policy)), seed);
         Budget b = budget.budget();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         budget.warnIneffective(NAME, spec, err);

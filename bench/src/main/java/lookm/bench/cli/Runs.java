@@ -3,7 +3,6 @@ package lookm.bench.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +10,10 @@ import lookm.bench.replay.CellStore;
 import lookm.bench.report.OutputDirectory;
 import lookm.bench.report.Provenance;
 import lookm.bench.report.RunInfo;
-import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.ScoreSpec;
-import lookm.traces.read.TraceReader;
 import lookm.spec.tensor.Budget;
+import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceMetadata;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -30,17 +28,10 @@ final class Runs {
         return TraceReader.open(trace);
     }
 
-    /** Policies named in a comma list, in order, each checked against the registry. */
-    static List<PolicySpec> policies(List<String> names) {
-        List<PolicySpec> out = new ArrayList<>();
-        for (String n : names) if (!n.isBlank()) out.add(Policies.named(n.trim()));
-        if (out.isEmpty()) throw new IllegalArgumentException("--policies needs at least one policy name; see 'lookm policies'");
-        return out;
-    }
 
     /** The seed that decides this policy's output, if any (the random scorer's). */
     static Long policySeed(PolicySpec policy) {
-        return policy.score() instanceof ScoreSpec.Random r ? r.seed() : null;
+        return policy.score().randomSeed();
     }
 
     /** Adds the trace's path, id (directory name) and model to a run record. */
@@ -55,7 +46,7 @@ final class Runs {
      * The policy with its seed replaced when it is seeded (the random scorer) and {@code seed} is given; others unchanged.
      */
     static PolicySpec withSeed(PolicySpec policy, Long seed) {
-        if (seed == null || !(policy.score() instanceof ScoreSpec.Random)) return policy;
+        if (seed == null || policy.score().randomSeed() == null) return policy;
         return new PolicySpec(policy.name(), policy.description(), new ScoreSpec.Random(seed), policy.select(), policy.merge(), policy.original());
     }
 

@@ -1,22 +1,27 @@
 package lookm.bench.replay;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
 import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
+import lookm.traces.schema.TracePart;
 
 /**
  * Streams a trace layer by layer through one or more (policy, budget) jobs and measures each compressed layer's
  * fidelity on the trace's decode probes. Only the current layer (and the previous one, until it is collected) is
- * in memory: each layer is read once and every job compresses it before the next is read.
+ * in memory: each layer is read once and every job compresses it before the next is read. Only the parts some job
+ * needs are read (K/V, probes, and what the scores declare in {@code ScoreSpec.needs()}); each job sees only its own.
  */
 public final class Replay {
     private Replay() {}
@@ -64,6 +69,7 @@ public final class Replay {
         requireProbes(reader);
         int bytes = meta.dtype().bytes();
         CellStore.Cell[][] done = new CellStore.Cell[jobs.size()][layerCount];
+        Set<TracePart> parts = parts(jobs);
         for (int l = 0; l < layerCount; l++) {
             boolean missing = false;
             for (int j = 0; j < jobs.size(); j++) missing |= (done[j][l] = cells.load(j, jobs.get(j), l)) == null;
@@ -71,7 +77,7 @@ public final class Replay {
                 for (Job job : jobs) listener.done(l, job);
                 continue;
             }
-            TraceLayer layer = reader.layer(l);                                         // (1) read one layer
+            TraceLayer layer = reader.layer(l, parts);                                  // (1) read one layer, only the parts needed
             Queries probes = layer.observation().probeQueries();
             for (int j = 0; j < jobs.size(); j++) {
                 Job job = jobs.get(j);
@@ -97,8 +103,9 @@ public final class Replay {
 
     private static CellStore.Cell compress(Job job, int l, TraceLayer layer, Queries probes, int bytes) {
         try {
+            Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
             long start = System.nanoTime();
-            CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget());
+            CompressedLayer compressed = job.compressor().compress(layer.block(), seen, job.budget());
             long nanos = System.nanoTime() - start;
             return new CellStore.Cell(Fidelity.layer(l, layer.block(), probes, compressed, bytes), nanos);
         } catch (RuntimeException e) {
@@ -114,6 +121,19 @@ public final class Replay {
             super("policy " + job.policy() + " at budget " + job.budgetFraction() + " (" + job.budget() + "), layer " + layer + ": "
                     + cause.getMessage(), cause);
         }
+    }
+
+    /** The trace parts to read: K/V and the probes (fidelity), plus every observation part some job's score needs. */
+    static Set<TracePart> parts(List<Job> jobs) {
+        Set<TracePart> parts = EnumSet.of(TracePart.KV, TracePart.PROBES);
+        for (Job job : jobs)
+            for (Observation.Part p : job.compressor().policy().score().needs())
+                parts.add(switch (p) {
+                    case ACCUMULATED_ATTENTION -> TracePart.ATTENTION;
+                    case PREFILL_QUERIES -> TracePart.PREFILL_QUERIES;
+                    case PROBE_QUERIES -> TracePart.PROBES;
+                });
+        return parts;
     }
 
     /** @throws IllegalArgumentException naming the trace when it has no probe queries */
