@@ -22,6 +22,26 @@ public final class Policies {
     /** SnapKV as commonly configured (its LongBench setting): a 32-query window, max pool of 7. */
     public static final int COMMON_SNAPKV_WINDOW = 32;
     public static final int COMMON_SNAPKV_KERNEL = 7;
+    /** kvpress's SnapKVPress defaults (NVIDIA/kvpress @ 8bb29b9): a 64-query window, avg pool 5, group mean. */
+    public static final int KVPRESS_SNAPKV_WINDOW = 64;
+    public static final int KVPRESS_SNAPKV_KERNEL = 5;
+    /** What kvpress adds to the largest score to pad the positions it always keeps (SnapKV window, TOVA's last token). */
+    public static final float KVPRESS_PAD_ABOVE_MAX = 1f;
+    /** The score kvpress gives the positions LagKV and CUR always keep (sinks, LagKV's tail). */
+    public static final float KVPRESS_PROTECTED_SCORE = 1f;
+    /** kvpress's default sinks of LagKVPress (n_sink) and CURPress (num_sinks). */
+    public static final int KVPRESS_SINKS = 4;
+    /** LagKVPress's default partition length (lag_size). */
+    public static final int KVPRESS_LAGKV_LAG = 128;
+    /** CURPress's default local window (local_window_size). */
+    public static final int KVPRESS_CUR_LOCAL_WINDOW = 16;
+    /** MergingPress's default similarity threshold. */
+    public static final double KVPRESS_MERGE_THRESHOLD = 0.0;
+    /**
+     * kvpress's selection: a plain top-n per KV head (no window, no sinks; what kvpress always keeps is in the scores'
+     * pads). TopK with a window of 0 positions and no sinks.
+     */
+    public static final SelectSpec KVPRESS_TOP_N = new SelectSpec.TopK(0, new Window.Fixed(0));
     /** Seed of the registered random policy. */
     public static final long RANDOM_SEED = 0L;
 
@@ -79,7 +99,28 @@ public final class Policies {
                 new PolicySpec("random", "random: seeded uniform N of the first T-R + recent R",
                         new ScoreSpec.Random(RANDOM_SEED), h2o, drop, ""),
                 new PolicySpec("oracle", "hindsight oracle: top-N by the attention of the recorded decode probes + recent R (upper bound)",
-                        new ScoreSpec.HindsightOracle(), h2o, drop, ""));
+                        new ScoreSpec.HindsightOracle(), h2o, drop, ""),
+                new PolicySpec("kvpress-snapkv", "kvpress SnapKV: window 64, avg pool 5, mean over window and group; window padded max+1; top-n",
+                        new ScoreSpec.KvpressSnapKv(KVPRESS_SNAPKV_WINDOW, KVPRESS_SNAPKV_KERNEL), KVPRESS_TOP_N, drop,
+                        "kvpress SnapKVPress(window_size=64, kernel_size=5)"),
+                new PolicySpec("kvpress-observed-attention", "kvpress ObservedAttention: column sums / (T-j), group mean; top-n, no window",
+                        new ScoreSpec.ObservedAttention(ScoreSource.RECORDED), KVPRESS_TOP_N, drop, "kvpress ObservedAttentionPress"),
+                new PolicySpec("kvpress-knorm", "kvpress Knorm: keeps the n smallest key norms (score -|k|)",
+                        new ScoreSpec.KeyNorm(), KVPRESS_TOP_N, drop, "kvpress KnormPress"),
+                new PolicySpec("kvpress-tova", "kvpress TOVA: last query's attention, mean over all query heads; last token padded max+1",
+                        new ScoreSpec.Tova(), KVPRESS_TOP_N, drop, "kvpress TOVAPress"),
+                new PolicySpec("kvpress-keydiff", "kvpress KeyDiff: keeps keys least cosine-aligned with the mean normalised key",
+                        new ScoreSpec.KeyDiff(), KVPRESS_TOP_N, drop, "kvpress KeyDiffPress"),
+                new PolicySpec("kvpress-lagkv", "kvpress LagKV: 4 sinks, lag 128, partition ranks vs the next partition's min/max",
+                        new ScoreSpec.LagKv(KVPRESS_SINKS, KVPRESS_LAGKV_LAG), KVPRESS_TOP_N, drop,
+                        "kvpress LagKVPress(n_sink=4, lag_size=128, cross_scoring=False)"),
+                new PolicySpec("kvpress-cur", "kvpress CUR: local (16) key x value leverage product, 4 sinks",
+                        new ScoreSpec.Cur(KVPRESS_SINKS, KVPRESS_CUR_LOCAL_WINDOW), KVPRESS_TOP_N, drop,
+                        "kvpress CURPress(num_sinks=4, leverage_type=kv_product, local_window_size=16)"),
+                new PolicySpec("kvpress-merging-snapkv", "kvpress MergingPress over SnapKV(64, 5): evicted values folded into the most similar kept; keys unchanged",
+                        new ScoreSpec.KvpressSnapKv(KVPRESS_SNAPKV_WINDOW, KVPRESS_SNAPKV_KERNEL), KVPRESS_TOP_N,
+                        new MergeSpec.ValueMerge(KVPRESS_MERGE_THRESHOLD),
+                        "kvpress MergingPress(press=SnapKVPress(64, 5), similarity_threshold=0.0, merge_fraction=1.0)"));
         Map<String, PolicySpec> byName = new LinkedHashMap<>();
         for (PolicySpec p : all)
             if (byName.put(p.name(), p) != null) throw new IllegalStateException("duplicate policy name " + p.name());
