@@ -9,8 +9,13 @@ import lookm.accelerated.merge.DropMergeCl;
 import lookm.accelerated.merge.PivotMergeCl;
 import lookm.accelerated.merge.WeightedMergeCl;
 import lookm.accelerated.score.AccumulatedAttentionScoreCl;
+import lookm.accelerated.score.CurScoreCl;
+import lookm.accelerated.score.ExternalScoreCl;
 import lookm.accelerated.score.HindsightOracleScoreCl;
+import lookm.accelerated.score.KeyDiffScoreCl;
+import lookm.accelerated.score.KeyNormScoreCl;
 import lookm.accelerated.score.NoScoreCl;
+import lookm.accelerated.score.ObservedAttentionScoreCl;
 import lookm.accelerated.score.RandomScoreCl;
 import lookm.accelerated.score.WindowAttentionScoreCl;
 import lookm.accelerated.select.KeepAllSelectCl;
@@ -40,6 +45,8 @@ import lookm.spec.policy.UnsupportedVariantException;
  */
 public final class OpenClBackend implements Backend {
     public static final String NAME = "opencl";
+    /** Why a kvpress-parity variant is refused here: it runs on the reference backend only (--backend reference). */
+    public static final String NOT_YET_ON_OPENCL = "kvpress parity variant implemented on the reference backend only; use --backend reference";
 
     private final ClContext cl;
 
@@ -76,6 +83,13 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScoreCl(cl, w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScoreCl(cl, r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScoreCl(cl);
+        if (spec instanceof ScoreSpec.ObservedAttention o) return new ObservedAttentionScoreCl(cl, o.source());
+        if (spec instanceof ScoreSpec.KeyNorm) return new KeyNormScoreCl(cl);
+        if (spec instanceof ScoreSpec.KeyDiff) return new KeyDiffScoreCl(cl);
+        if (spec instanceof ScoreSpec.Cur c) return new CurScoreCl(cl, c);
+        if (spec instanceof ScoreSpec.External) return new ExternalScoreCl();
+        if (spec instanceof ScoreSpec.Tova || spec instanceof ScoreSpec.KvpressSnapKv || spec instanceof ScoreSpec.LagKv)
+            throw new UnsupportedVariantException(spec, NAME, NOT_YET_ON_OPENCL);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -92,6 +106,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof MergeSpec.Pivot) return new PivotMergeCl(cl);
         if (spec instanceof MergeSpec.Average a) return new AverageMergeCl(cl, a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMergeCl(cl, w);
+        if (spec instanceof MergeSpec.ValueMerge) throw new UnsupportedVariantException(spec, NAME, NOT_YET_ON_OPENCL);
         throw new UnsupportedVariantException(spec, NAME);
     }
 

@@ -82,6 +82,15 @@ class MergeEquivalenceTest {
         }
     }
 
+    /** kvpress's value-only merge is not ported to OpenCL: refused, naming the variant and the backend. */
+    @Test
+    void theValueOnlyMergeIsRefusedVisibly() {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        MergeSpec merge = new MergeSpec.ValueMerge(0);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(lookm.spec.policy.UnsupportedVariantException.class, () -> backend.merger(merge));
+        assertTrue(e.getMessage().contains(merge.toString()) && e.getMessage().contains(OpenClBackend.NAME), e.getMessage());
+    }
+
     @Test
     void rowsThatReceiveNothingAreCopiedBitForBit() {
         OpenClBackend backend = OpenClTestSupport.backend();

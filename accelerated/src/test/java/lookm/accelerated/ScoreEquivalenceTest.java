@@ -1,6 +1,7 @@
 package lookm.accelerated;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
@@ -11,6 +12,7 @@ import lookm.spec.invariant.Verdict;
 import lookm.spec.policy.Pooling;
 import lookm.spec.policy.ScoreSource;
 import lookm.spec.policy.ScoreSpec;
+import lookm.spec.policy.UnsupportedVariantException;
 import lookm.spec.policy.Window;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.Scores;
@@ -30,7 +32,26 @@ class ScoreEquivalenceTest {
                 Arguments.of(new ScoreSpec.AccumulatedAttention(ScoreSource.RECOMPUTED), 3, 3, 256),
                 Arguments.of(new ScoreSpec.WindowAttention(new Window.BudgetRecent(), Pooling.AVG, 5), 2, 4, 203),
                 Arguments.of(new ScoreSpec.WindowAttention(new Window.Fixed(32), Pooling.MAX, 7), 2, 2, 256),
-                Arguments.of(new ScoreSpec.HindsightOracle(), 2, 4, 203));
+                Arguments.of(new ScoreSpec.HindsightOracle(), 2, 4, 203),
+                Arguments.of(new ScoreSpec.ObservedAttention(ScoreSource.RECORDED), 2, 4, 203),
+                Arguments.of(new ScoreSpec.ObservedAttention(ScoreSource.RECOMPUTED), 2, 4, 203),
+                Arguments.of(new ScoreSpec.KeyNorm(), 2, 4, 203),
+                Arguments.of(new ScoreSpec.KeyDiff(), 3, 3, 256),
+                Arguments.of(new ScoreSpec.Cur(4, 16), 2, 4, 203),                                       // T not a block multiple
+                Arguments.of(new ScoreSpec.Cur(0, 7), 3, 3, 256));
+    }
+
+    /** The kvpress-parity scorers not ported to OpenCL are refused, naming the variant and the backend. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedScorers")
+    void unportedKvpressScorersAreRefusedVisibly(ScoreSpec spec) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        UnsupportedVariantException e = assertThrows(UnsupportedVariantException.class, () -> backend.scorer(spec));
+        assertTrue(e.getMessage().contains(spec.toString()) && e.getMessage().contains(OpenClBackend.NAME), e.getMessage());
+    }
+
+    static Stream<ScoreSpec> refusedScorers() {
+        return Stream.of(new ScoreSpec.Tova(), new ScoreSpec.KvpressSnapKv(64, 5), new ScoreSpec.LagKv(4, 128));
     }
 
     @ParameterizedTest(name = "{0} Hkv={1} Hq={2} T={3}")

@@ -2,13 +2,16 @@ package lookm.bench.replay;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
 import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -21,8 +24,16 @@ import lookm.traces.schema.TraceMetadata;
 public final class Replay {
     private Replay() {}
 
-    /** One policy at one budget. */
-    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {}
+    /**
+     * One policy at one budget.
+     *
+     * @param externalScores per layer, scores computed elsewhere to hand the scorer (ScoreSpec.External), or null
+     */
+    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget, IntFunction<Scores> externalScores) {
+        public Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {
+            this(policy, budgetFraction, compressor, budget, null);
+        }
+    }
 
     /** A job's per-layer fidelity and its compression time. */
     public record Result(Job job, List<LayerFidelity> layers, long compressNanos) {
@@ -64,7 +75,9 @@ public final class Replay {
             for (int j = 0; j < jobs.size(); j++) {
                 Job job = jobs.get(j);
                 long start = System.nanoTime();
-                CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget()); // (2)
+                Observation observation = job.externalScores() == null ? layer.observation()
+                        : layer.observation().withExternal(job.externalScores().apply(l));
+                CompressedLayer compressed = job.compressor().compress(layer.block(), observation, job.budget()); // (2)
                 nanos[j] += System.nanoTime() - start;
                 layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, bytes));                      // (3)
                 listener.done(l, job);

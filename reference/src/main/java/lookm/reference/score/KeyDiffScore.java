@@ -1,5 +1,6 @@
 package lookm.reference.score;
 
+import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.KvBlock;
@@ -12,10 +13,7 @@ import lookm.spec.tensor.Scores;
  * direction are kept.
  */
 public final class KeyDiffScore implements Scorer {
-    /** F.normalize's clamp of the norm (ε_n). */
-    public static final double NORMALIZE_EPSILON = 1e-12;
-    /** F.cosine_similarity's clamp of the norm product (ε_c). */
-    public static final double COSINE_EPSILON = 1e-8;
+    private static final double NORMALIZE_EPSILON = ScoreSpec.KeyDiff.NORMALIZE_EPSILON, COSINE_EPSILON = ScoreSpec.KeyDiff.COSINE_EPSILON;
 
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         int tokens = block.tokens(), dim = block.headDim();

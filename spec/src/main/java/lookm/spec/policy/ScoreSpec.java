@@ -67,7 +67,12 @@ public sealed interface ScoreSpec {
      * kvpress {@code KeyDiffPress} (Park et al., arXiv 2504.15364), one-shot: u = mean_j k_j/max(‖k_j‖, 1e−12) per
      * head, S[j] = −cos(k_j, u) with cos = x·y / max(‖x‖‖y‖, 1e−8): keeps the keys least aligned with the mean.
      */
-    record KeyDiff() implements ScoreSpec {}
+    record KeyDiff() implements ScoreSpec {
+        /** F.normalize's clamp of the key norm (ε_n). */
+        public static final double NORMALIZE_EPSILON = 1e-12;
+        /** F.cosine_similarity's clamp of the norm product (ε_c). */
+        public static final double COSINE_EPSILON = 1e-8;
+    }
 
     /**
      * kvpress {@code LagKVPress} (Liang et al., arXiv 2504.04704), cross_scoring off: partitions of {@code lagSize}
