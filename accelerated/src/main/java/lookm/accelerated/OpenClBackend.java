@@ -14,9 +14,11 @@ import lookm.accelerated.score.ExternalScoreCl;
 import lookm.accelerated.score.HindsightOracleScoreCl;
 import lookm.accelerated.score.KeyDiffScoreCl;
 import lookm.accelerated.score.KeyNormScoreCl;
+import lookm.accelerated.score.KvpressSnapKvScoreCl;
 import lookm.accelerated.score.NoScoreCl;
 import lookm.accelerated.score.ObservedAttentionScoreCl;
 import lookm.accelerated.score.RandomScoreCl;
+import lookm.accelerated.score.TovaScoreCl;
 import lookm.accelerated.score.WindowAttentionScoreCl;
 import lookm.accelerated.select.KeepAllSelectCl;
 import lookm.accelerated.select.StreamingSelectCl;
@@ -88,8 +90,9 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof ScoreSpec.KeyDiff) return new KeyDiffScoreCl(cl);
         if (spec instanceof ScoreSpec.Cur c) return new CurScoreCl(cl, c);
         if (spec instanceof ScoreSpec.External) return new ExternalScoreCl();
-        if (spec instanceof ScoreSpec.Tova || spec instanceof ScoreSpec.KvpressSnapKv || spec instanceof ScoreSpec.LagKv)
-            throw new UnsupportedVariantException(spec, NAME, NOT_YET_ON_OPENCL);
+        if (spec instanceof ScoreSpec.Tova) return new TovaScoreCl(cl);
+        if (spec instanceof ScoreSpec.KvpressSnapKv k) return new KvpressSnapKvScoreCl(cl, k);
+        if (spec instanceof ScoreSpec.LagKv) throw new UnsupportedVariantException(spec, NAME, NOT_YET_ON_OPENCL);
         throw new UnsupportedVariantException(spec, NAME);
     }
 

@@ -38,7 +38,10 @@ class ScoreEquivalenceTest {
                 Arguments.of(new ScoreSpec.KeyNorm(), 2, 4, 203),
                 Arguments.of(new ScoreSpec.KeyDiff(), 3, 3, 256),
                 Arguments.of(new ScoreSpec.Cur(4, 16), 2, 4, 203),                                       // T not a block multiple
-                Arguments.of(new ScoreSpec.Cur(0, 7), 3, 3, 256));
+                Arguments.of(new ScoreSpec.Cur(0, 7), 3, 3, 256),
+                Arguments.of(new ScoreSpec.Tova(), 2, 4, 203),
+                Arguments.of(new ScoreSpec.KvpressSnapKv(64, 5), 2, 4, 203),                              // W = 64 ≥ C: the window is C
+                Arguments.of(new ScoreSpec.KvpressSnapKv(16, 3), 3, 3, 256));
     }
 
     /** The kvpress-parity scorers not ported to OpenCL are refused, naming the variant and the backend. */
@@ -51,7 +54,7 @@ class ScoreEquivalenceTest {
     }
 
     static Stream<ScoreSpec> refusedScorers() {
-        return Stream.of(new ScoreSpec.Tova(), new ScoreSpec.KvpressSnapKv(64, 5), new ScoreSpec.LagKv(4, 128));
+        return Stream.of(new ScoreSpec.LagKv(4, 128), new ScoreSpec.LagKv(0, 16));
     }
 
     @ParameterizedTest(name = "{0} Hkv={1} Hq={2} T={3}")
