@@ -1,4 +1,4 @@
-package lookm.reference.golden;
+package lookm.traces.kvpress;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON reader for the golden runs.json files (test support): objects as LinkedHashMap, arrays as List,
+ * A minimal JSON reader for the kvpress golden runs.json files: objects as LinkedHashMap, arrays as List,
  * numbers as Double, strings, booleans and null. Malformed input fails naming the offset.
  */
 final class Json {
@@ -37,6 +37,18 @@ final class Json {
     static List<Object> array(Object v, String what) {
         if (!(v instanceof List)) throw new IllegalStateException(what + ": expected a JSON array, got " + v);
         return (List<Object>) v;
+    }
+
+    static int integer(Map<String, Object> o, String key, String where) { return (int) number(o, key, where); }
+
+    static double number(Map<String, Object> o, String key, String where) {
+        if (!(o.get(key) instanceof Number n)) throw new IllegalStateException(where + ": '" + key + "' missing or not a number: " + o.get(key));
+        return n.doubleValue();
+    }
+
+    static String string(Map<String, Object> o, String key, String where) {
+        if (!(o.get(key) instanceof String s)) throw new IllegalStateException(where + ": '" + key + "' missing or not a string: " + o.get(key));
+        return s;
     }
 
     private Object value() {
