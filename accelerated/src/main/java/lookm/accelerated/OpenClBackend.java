@@ -7,6 +7,7 @@ import lookm.accelerated.cl.Tiling;
 import lookm.accelerated.merge.AverageMergeCl;
 import lookm.accelerated.merge.DropMergeCl;
 import lookm.accelerated.merge.PivotMergeCl;
+import lookm.accelerated.merge.ValueMergeCl;
 import lookm.accelerated.merge.WeightedMergeCl;
 import lookm.accelerated.score.AccumulatedAttentionScoreCl;
 import lookm.accelerated.score.CurScoreCl;
@@ -109,7 +110,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof MergeSpec.Pivot) return new PivotMergeCl(cl);
         if (spec instanceof MergeSpec.Average a) return new AverageMergeCl(cl, a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMergeCl(cl, w);
-        if (spec instanceof MergeSpec.ValueMerge) throw new UnsupportedVariantException(spec, NAME, NOT_YET_ON_OPENCL);
+        if (spec instanceof MergeSpec.ValueMerge v) return new ValueMergeCl(cl, v);
         throw new UnsupportedVariantException(spec, NAME);
     }
 

@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import lookm.spec.invariant.Tolerance;
 import lookm.spec.invariant.Verdict;
 import lookm.spec.policy.Compressor;
+import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.KvBlock;
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * kvpress parity on the device: every run of every case of ../shared/golden-kvpress through the OpenCL backend, scores
- * within {@link Tolerance#MERGE} (1e-5) of kvpress's and kept sets identical (ambiguous heads: the README's rule). A
- * variant the backend refuses (LagKV, the value-only merge) and the allocation presses (AdaKV, PyramidKV) skip visibly.
+ * within {@link Tolerance#MERGE} (1e-5) of kvpress's, kept sets identical and MergingPress's
+ * pairing, weights and merged values (ambiguous heads: the README's rule). A
+ * variant the backend refuses (LagKV) and the allocation presses (AdaKV, PyramidKV) skip visibly.
  */
 class KvpressGoldenEquivalenceTest {
     @TestFactory
@@ -62,5 +64,9 @@ class KvpressGoldenEquivalenceTest {
         Selection kept = device.selector().select(scores, block.layout(), budget);
         for (Verdict v : new Verdict[] {KvpressChecks.scores(run, policy, scores, kept, Tolerance.MERGE), KvpressChecks.keptSets(run, scores, kept)})
             assertTrue(v.holds(), v::toString);
+        if (policy.merge() instanceof MergeSpec.ValueMerge vm) {
+            Verdict v = KvpressChecks.valueMerge(run, block, device.merger().merge(block, kept), vm, Tolerance.MERGE);
+            assertTrue(v.holds(), v::toString);
+        }
     }
 }

@@ -32,7 +32,8 @@ class MergeEquivalenceTest {
     static List<MergeSpec> merges() {
         return List.of(new MergeSpec.Drop(), new MergeSpec.Pivot(),
                 new MergeSpec.Average(AveragePairing.CORRECT, true), new MergeSpec.Average(AveragePairing.RELEASED_MISPAIRED, true),
-                new MergeSpec.Average(AveragePairing.CORRECT, false), new MergeSpec.Weighted(true), new MergeSpec.Weighted(false));
+                new MergeSpec.Average(AveragePairing.CORRECT, false), new MergeSpec.Weighted(true), new MergeSpec.Weighted(false),
+                new MergeSpec.ValueMerge(0), new MergeSpec.ValueMerge(0.3));
     }
 
     static Stream<Arguments> cases() {
@@ -80,15 +81,6 @@ class MergeEquivalenceTest {
                     assertArrayEquals(expected.head(h).values(), actual.head(h).values());
                 }
         }
-    }
-
-    /** kvpress's value-only merge is not ported to OpenCL: refused, naming the variant and the backend. */
-    @Test
-    void theValueOnlyMergeIsRefusedVisibly() {
-        OpenClBackend backend = OpenClTestSupport.backend();
-        MergeSpec merge = new MergeSpec.ValueMerge(0);
-        var e = org.junit.jupiter.api.Assertions.assertThrows(lookm.spec.policy.UnsupportedVariantException.class, () -> backend.merger(merge));
-        assertTrue(e.getMessage().contains(merge.toString()) && e.getMessage().contains(OpenClBackend.NAME), e.getMessage());
     }
 
     @Test

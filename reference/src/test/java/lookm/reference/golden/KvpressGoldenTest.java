@@ -104,32 +104,10 @@ class KvpressGoldenTest {
             Scores read = external.scorer().score(block, inputs.observation().withExternal(stored), budget);
             holds(KvpressChecks.keptSets(run, read, external.selector().select(read, block.layout(), budget)));
         }
-        if (policy.merge() instanceof MergeSpec.ValueMerge vm) checkMerge(c, run, block, compressor.merger().merge(block, kept), vm);
+        if (policy.merge() instanceof MergeSpec.ValueMerge vm)
+            holds(KvpressChecks.valueMerge(run, block, compressor.merger().merge(block, kept), vm, Tolerance.MERGE));
     }
 
     private static void holds(Verdict v) { assertTrue(v.holds(), v::toString); }
 
-    private static void checkMerge(KvpressCase c, KvpressRun run, KvBlock block, CompressedLayer out, MergeSpec.ValueMerge merge) {
-        String id = run.id();
-        int[][] evicted = c.intRows(run.file("evicted")), target = c.intRows(run.file("merge_target"));
-        float[] similarity = c.floats(run.file("merge_sim")), weight = c.floats(run.file("merge_weight")), merged = c.floats(run.file("V_merged"));
-        int p = evicted[0].length, n = c.tokens() - p, d = c.headDim();
-        float[] ourSimilarity = new float[similarity.length], ourWeight = new float[weight.length], ourValues = new float[merged.length];
-        for (int h = 0; h < c.kvHeads(); h++) {
-            HeadCompression head = out.head(h);
-            assertArrayEquals(evicted[h], head.evicted(), id + " head " + h + ": evicted");
-            int[] positions = new int[p];
-            for (int s = 0; s < p; s++) positions[s] = head.mergeTarget()[s] < 0 ? -1 : head.kept()[head.mergeTarget()[s]];
-            assertArrayEquals(target[h], positions, id + " head " + h + ": merge target (cache position) of each evicted token");
-            System.arraycopy(head.matchSimilarity(), 0, ourSimilarity, h * p, p);
-            System.arraycopy(head.mergeWeight(), 0, ourWeight, h * p, p);
-            System.arraycopy(head.values(), 0, ourValues, h * n * d, n * d);
-            Verdict formula = Invariants.mergedRowsFollowFormula(block, h, head, merge, Tolerance.MERGE);
-            assertTrue(formula.holds(), formula::toString);                       // keys unchanged, values by the formula
-        }
-        for (Verdict v : new Verdict[] {Tolerance.MERGE.compare(similarity, ourSimilarity, id + " merge_sim"),
-                Tolerance.MERGE.compare(weight, ourWeight, id + " merge_weight"), Tolerance.MERGE.compare(merged, ourValues, id + " V_merged")})
-            assertTrue(v.holds(), v::toString);
-        assertTrue(Arrays.stream(target).allMatch(t -> t.length == p), id + ": ragged merge targets");
-    }
 }

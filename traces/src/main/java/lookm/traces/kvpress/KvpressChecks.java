@@ -3,11 +3,16 @@ package lookm.traces.kvpress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import lookm.spec.invariant.Invariants;
 import lookm.spec.invariant.Tolerance;
 import lookm.spec.invariant.Verdict;
+import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.SelectSpec;
+import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.HeadCompression;
+import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.Selection;
 
@@ -77,6 +82,38 @@ public final class KvpressChecks {
                     return new Verdict(name, false, run.id() + " head " + h + ": kept position " + j + " scores " + s + ", below the cut " + at);
             }
         }
+        return new Verdict(name, true, "");
+    }
+
+    /**
+     * A MergingPress run: the evicted positions, the merge target (cache position) of each evicted token identical; match
+     * cosine, weight and merged values within {@code tolerance}; and the value-merge formula with keys unchanged
+     * ({@link Invariants#valueMergeFollowsFormula}).
+     */
+    public static Verdict valueMerge(KvpressRun run, KvBlock block, CompressedLayer out, MergeSpec.ValueMerge merge, Tolerance tolerance) {
+        KvpressCase c = run.owner();
+        String name = "kvpress merge";
+        int[][] evicted = c.intRows(run.file("evicted")), target = c.intRows(run.file("merge_target"));
+        float[] similarity = c.floats(run.file("merge_sim")), weight = c.floats(run.file("merge_weight")), merged = c.floats(run.file("V_merged"));
+        int p = evicted[0].length, n = c.tokens() - p, d = c.headDim();
+        float[] ourSimilarity = new float[similarity.length], ourWeight = new float[weight.length], ourValues = new float[merged.length];
+        for (int h = 0; h < c.kvHeads(); h++) {
+            HeadCompression head = out.head(h);
+            if (!java.util.Arrays.equals(evicted[h], head.evicted())) return new Verdict(name, false, run.id() + " head " + h + ": evicted positions differ");
+            for (int s = 0; s < p; s++) {
+                int position = head.mergeTarget()[s] < 0 ? -1 : head.kept()[head.mergeTarget()[s]];
+                if (position != target[h][s])
+                    return new Verdict(name, false, run.id() + " head " + h + ", evicted " + evicted[h][s] + ": merged into " + position + ", kvpress " + target[h][s]);
+            }
+            System.arraycopy(head.matchSimilarity(), 0, ourSimilarity, h * p, p);
+            System.arraycopy(head.mergeWeight(), 0, ourWeight, h * p, p);
+            System.arraycopy(head.values(), 0, ourValues, h * n * d, n * d);
+            Verdict formula = Invariants.valueMergeFollowsFormula(block, h, head, merge, tolerance);
+            if (!formula.holds()) return new Verdict(name, false, run.id() + ": " + formula);
+        }
+        for (Verdict v : new Verdict[] {tolerance.compare(similarity, ourSimilarity, run.id() + " merge_sim"),
+                tolerance.compare(weight, ourWeight, run.id() + " merge_weight"), tolerance.compare(merged, ourValues, run.id() + " V_merged")})
+            if (!v.holds()) return new Verdict(name, false, v.detail());
         return new Verdict(name, true, "");
     }
 
