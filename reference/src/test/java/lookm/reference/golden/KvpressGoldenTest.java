@@ -1,17 +1,13 @@
 package lookm.reference.golden;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import lookm.reference.ReferenceBackend;
-import lookm.spec.invariant.Invariants;
 import lookm.spec.invariant.Tolerance;
 import lookm.spec.invariant.Verdict;
 import lookm.spec.policy.Compressor;
@@ -20,10 +16,7 @@ import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.ScoreSource;
 import lookm.spec.policy.ScoreSpec;
-import lookm.spec.policy.SelectSpec;
 import lookm.spec.tensor.Budget;
-import lookm.spec.tensor.CompressedLayer;
-import lookm.spec.tensor.HeadCompression;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Scores;
