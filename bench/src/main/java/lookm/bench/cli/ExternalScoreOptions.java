@@ -29,7 +29,8 @@ final class ExternalScoreOptions {
         if (file == null) file = ScoreFile.read(scoresFrom);
         ScoreFile f = file;
         int heads = reader.metadata().kvHeads(), tokens = reader.metadata().tokens();
-        if (f.layers() < reader.metadata().layers() && f.layers() != 1 || f.heads() != heads || f.tokens() != tokens)
+        // a file covers every layer of the trace, or is one layer (then only layer 0 can use it: ScoreFile.layer refuses others)
+        if (f.layers() != reader.metadata().layers() && f.layers() != 1 || f.heads() != heads || f.tokens() != tokens)
             throw new IllegalArgumentException("--scores-from " + scoresFrom + ": scores are (L=" + f.layers() + ", H=" + f.heads() + ", T=" + f.tokens()
                     + "), the trace " + reader.path() + " is (L=" + reader.metadata().layers() + ", Hkv=" + heads + ", T=" + tokens + ")");
         return layer -> f.layer(layer, heads, tokens);

@@ -125,6 +125,12 @@ class ScoresFromTest {
                 "--scores-from", nan.toString(), "--compression-ratio", "0.8", "--out", tmp.resolve("o2").toString());
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains(nan.toString()) && bad.err().contains("head 1, position 7"), bad.err());
+        Path layers = tmp.resolve("three-layers.npy");
+        write(layers, new float[3 * 2 * 1200], 3, 2, 1200);                    // 3 layers, the trace has 1
+        LookmCliTest.Run extra = LookmCliTest.lookm("replay", "--trace", trace.toString(), "--policy", "kvpress-knorm",
+                "--scores-from", layers.toString(), "--compression-ratio", "0.8", "--out", tmp.resolve("o3").toString(), "--quiet");
+        assertEquals(2, extra.code(), extra.err());
+        assertTrue(extra.err().contains("L=3") && extra.err().contains("L=1"), extra.err());
     }
 
     @Test
