@@ -16,6 +16,7 @@ import lookm.accelerated.score.HindsightOracleScoreCl;
 import lookm.accelerated.score.KeyDiffScoreCl;
 import lookm.accelerated.score.KeyNormScoreCl;
 import lookm.accelerated.score.KvpressSnapKvScoreCl;
+import lookm.accelerated.score.LagKvScoreCl;
 import lookm.accelerated.score.NoScoreCl;
 import lookm.accelerated.score.ObservedAttentionScoreCl;
 import lookm.accelerated.score.RandomScoreCl;
@@ -48,8 +49,6 @@ import lookm.spec.policy.UnsupportedVariantException;
  */
 public final class OpenClBackend implements Backend {
     public static final String NAME = "opencl";
-    /** Why a kvpress-parity variant is refused here: it runs on the reference backend only (--backend reference). */
-    public static final String NOT_YET_ON_OPENCL = "kvpress parity variant implemented on the reference backend only; use --backend reference";
 
     private final ClContext cl;
 
@@ -93,7 +92,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof ScoreSpec.External) return new ExternalScoreCl();
         if (spec instanceof ScoreSpec.Tova) return new TovaScoreCl(cl);
         if (spec instanceof ScoreSpec.KvpressSnapKv k) return new KvpressSnapKvScoreCl(cl, k);
-        if (spec instanceof ScoreSpec.LagKv) throw new UnsupportedVariantException(spec, NAME, NOT_YET_ON_OPENCL);
+        if (spec instanceof ScoreSpec.LagKv l) return new LagKvScoreCl(cl, l);
         throw new UnsupportedVariantException(spec, NAME);
     }
 

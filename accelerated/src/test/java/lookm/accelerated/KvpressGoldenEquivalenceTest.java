@@ -28,8 +28,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * kvpress parity on the device: every run of every case of ../shared/golden-kvpress through the OpenCL backend, scores
  * within {@link Tolerance#MERGE} (1e-5) of kvpress's, kept sets identical and MergingPress's
- * pairing, weights and merged values (ambiguous heads: the README's rule). A
- * variant the backend refuses (LagKV) and the allocation presses (AdaKV, PyramidKV) skip visibly.
+ * pairing, weights and merged values (ambiguous heads: the README's rule; LagKV ranks up to neighbour swaps). A variant
+ * the backend refused would skip visibly; the allocation presses (AdaKV, PyramidKV) skip visibly as such.
  */
 class KvpressGoldenEquivalenceTest {
     @TestFactory
