@@ -9,7 +9,7 @@ import lookm.traces.scores.ScoreFile;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --scores-from FILE}: rank by scores computed elsewhere (a kvpress press, your own PyTorch code) instead of the
+ * {@code --scores-from FILE} (replay, sweep, trace export): rank by scores computed elsewhere (a kvpress press, your own PyTorch code) instead of the
  * policy's scorer; the policy's selection and merge run on them (SPEC.md §2.7, FORMAT.md "External scores").
  */
 final class ExternalScoreOptions {

@@ -108,6 +108,18 @@ class ScoresFromTest {
     }
 
     @Test
+    void aSweepRanksTheExternalScoresWithEveryPolicysSelection() throws IOException {
+        Assumptions.assumeTrue(trace != null, "no ../shared/golden-kvpress/" + CASE);
+        Path scores = caseDir.resolve("tova/score.npy");
+        LookmCliTest.Run r = LookmCliTest.lookm("sweep", "--trace", trace.toString(), "--policies", "kvpress-knorm,h2o", "--budgets", "0.1,0.3",
+                "--scores-from", scores.toString(), "--out", tmp.resolve("sweep").toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        String report = Files.readString(tmp.resolve("sweep/sweep.json"));
+        assertTrue(report.contains("kvpress-knorm: score=External[]") && report.contains("h2o: score=External[]")
+                && report.contains("scoresFrom=" + scores), "every policy ranks the external scores: " + report);
+    }
+
+    @Test
     void aScoreFileThatDoesNotFitTheTraceExitsTwoNamingIt() throws IOException {
         Assumptions.assumeTrue(trace != null, "no ../shared/golden-kvpress/" + CASE);
         Path wrong = tmp.resolve("wrong.npy");
