@@ -26,6 +26,7 @@ import lookm.accelerated.select.KeepAllSelectCl;
 import lookm.accelerated.select.StreamingSelectCl;
 import lookm.accelerated.select.TextPriorSelectCl;
 import lookm.accelerated.select.TopKSelectCl;
+import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Merger;
@@ -33,6 +34,7 @@ import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.Selector;
+import lookm.spec.policy.Stage;
 import lookm.spec.policy.UnsupportedVariantException;
 
 /**
@@ -93,6 +95,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof ScoreSpec.Tova) return new TovaScoreCl(cl);
         if (spec instanceof ScoreSpec.KvpressSnapKv k) return new KvpressSnapKvScoreCl(cl, k);
         if (spec instanceof ScoreSpec.LagKv l) return new LagKvScoreCl(cl, l);
+        if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), NAME, Scorer.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -101,6 +104,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof SelectSpec.TopK t) return new TopKSelectCl(cl, t);
         if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp.mode());
         if (spec instanceof SelectSpec.Streaming s) return new StreamingSelectCl(s.sinkTokens());
+        if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), NAME, Selector.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -110,6 +114,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof MergeSpec.Average a) return new AverageMergeCl(cl, a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMergeCl(cl, w);
         if (spec instanceof MergeSpec.ValueMerge v) return new ValueMergeCl(cl, v);
+        if (spec instanceof MergeSpec.Custom c) return Plugins.require(Stage.MERGE, c.keyword(), c.args(), NAME, Merger.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 

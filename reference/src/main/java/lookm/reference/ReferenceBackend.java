@@ -22,6 +22,7 @@ import lookm.reference.select.KeepAllSelect;
 import lookm.reference.select.StreamingSelect;
 import lookm.reference.select.TextPriorSelect;
 import lookm.reference.select.TopKSelect;
+import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Merger;
@@ -29,6 +30,7 @@ import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.Selector;
+import lookm.spec.policy.Stage;
 import lookm.spec.policy.UnsupportedVariantException;
 
 /**
@@ -56,6 +58,7 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof ScoreSpec.Cur c) return new CurScore(c);
         if (spec instanceof ScoreSpec.KvpressSnapKv s) return new KvpressSnapKvScore(s);
         if (spec instanceof ScoreSpec.External) return new ExternalScore();
+        if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), NAME, Scorer.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -64,6 +67,7 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof SelectSpec.TopK t) return new TopKSelect(t);
         if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelect(tp.mode());
         if (spec instanceof SelectSpec.Streaming s) return new StreamingSelect(s.sinkTokens());
+        if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), NAME, Selector.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -73,6 +77,7 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof MergeSpec.Average a) return new AverageMerge(a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMerge(w);
         if (spec instanceof MergeSpec.ValueMerge v) return new ValueMerge(v);
+        if (spec instanceof MergeSpec.Custom c) return Plugins.require(Stage.MERGE, c.keyword(), c.args(), NAME, Merger.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 }

@@ -17,6 +17,25 @@ public record Observation(AccumulatedAttention accumulatedAttention, Queries pre
         this(accumulatedAttention, prefillQueries, probeQueries, null);
     }
 
+    /** The parts of an observation, as a scorer declares what it reads ({@code ScoreSpec.needs()}). */
+    public enum Part {
+        /** Recorded column sums per query head. */
+        ACCUMULATED_ATTENTION,
+        /** Post-RoPE prefill queries. */
+        PREFILL_QUERIES,
+        /** Decode probe queries (positions >= T). */
+        PROBE_QUERIES,
+        /** Scores computed elsewhere for the layer (--scores-from; not part of a trace). */
+        EXTERNAL_SCORES
+    }
+
+    /** This observation with only {@code parts} kept (the others null): what a policy may read. */
+    public Observation only(java.util.Set<Part> parts) {
+        return new Observation(parts.contains(Part.ACCUMULATED_ATTENTION) ? accumulatedAttention : null,
+                parts.contains(Part.PREFILL_QUERIES) ? prefillQueries : null, parts.contains(Part.PROBE_QUERIES) ? probeQueries : null,
+                parts.contains(Part.EXTERNAL_SCORES) ? externalScores : null);
+    }
+
     public static Observation none() { return new Observation(null, null, null); }
 
     public static Observation ofScores(AccumulatedAttention scores) { return new Observation(scores, null, null); }
