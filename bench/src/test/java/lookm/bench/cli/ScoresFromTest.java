@@ -104,7 +104,7 @@ class ScoresFromTest {
                 "--compression-ratio", "0.8", "--out", tmp.resolve("replay").toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         String report = Files.readString(tmp.resolve("replay/replay.json"));
-        assertTrue(report.contains("External") && report.contains("scoresFrom=" + arrow), "the report names the external scores: " + report);
+        assertTrue(report.contains("score=external") && report.contains("scoresFrom=" + arrow), "the report names the external scores: " + report);
     }
 
     @Test
@@ -115,7 +115,7 @@ class ScoresFromTest {
                 "--scores-from", scores.toString(), "--out", tmp.resolve("sweep").toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         String report = Files.readString(tmp.resolve("sweep/sweep.json"));
-        assertTrue(report.contains("kvpress-knorm: score=External[]") && report.contains("h2o: score=External[]")
+        assertTrue(report.contains("kvpress-knorm: score=external") && report.contains("h2o: score=external")
                 && report.contains("scoresFrom=" + scores), "every policy ranks the external scores: " + report);
     }
 
