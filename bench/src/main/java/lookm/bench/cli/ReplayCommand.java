@@ -43,6 +43,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Mixin BudgetOptions budget;
     @Mixin ScoreOptions scores;
+    @Mixin ExternalScoreOptions external;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
     @Mixin OutputOptions.Resume resume;
@@ -57,12 +58,12 @@ final class ReplayCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override public Integer call() {
-        PolicySpec p = Runs.withSeed(scores.apply(PolicyArgs.one(policy)), seed);
+        PolicySpec p = Runs.withSeed(external.apply(scores.apply(PolicyArgs.one(policy))), seed);
         Budget b = budget.budget();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         budget.warnIneffective(NAME, spec, err);
         Runs.warnUnusedSeed(NAME, seed, List.of(p), err);
-        List<Path> inputs = List.of(trace);
+        List<Path> inputs = Runs.inputs(trace, external);
         output.check(NAME, inputs);
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
              OutputDirectory dir = output.openResumable(NAME, resume.resume, inputs, err)) {
@@ -70,9 +71,9 @@ final class ReplayCommand implements Callable<Integer> {
             Runs.requireKeepsTokens(b, reader.metadata().tokens(), budget.describe(), trace);
             Provenance provenance = Runs.provenance(spec, inputs);
             ResumeKey.bind(dir, provenance, resume.resume);
-            RunInfo info = Runs.withTrace(RunInfo.of(NAME), reader).withPolicy(p.name(), p.parameters())
+            RunInfo info = Runs.withTrace(RunInfo.of(NAME), reader).withPolicy(p.name(), p.parameters() + external.describe())
                     .withBackend(be.name(), be.device()).withBudget(b.toString()).withSeed(Runs.policySeed(p)).withProvenance(provenance);
-            Replay.Job job = new Replay.Job(p.name(), budget.fraction(), be.compressor(p), b);
+            Replay.Job job = new Replay.Job(p.name(), budget.fraction(), be.compressor(p), b, external.layers(reader));
             Replay.Result result;
             int count = layers == null ? reader.metadata().layers() : layers;
             Map<String, Object> memory = new LinkedHashMap<>();

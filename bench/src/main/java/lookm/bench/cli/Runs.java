@@ -50,6 +50,11 @@ final class Runs {
         return new PolicySpec(policy.name(), policy.description(), new ScoreSpec.Random(seed), policy.select(), policy.merge(), policy.original());
     }
 
+    /** The files a run reads: the trace and, with {@code --scores-from}, the scores file (the output rules and checksums cover both). */
+    static List<Path> inputs(Path trace, ExternalScoreOptions external) {
+        return external == null || external.scoresFrom == null ? List.of(trace) : List.of(trace, external.scoresFrom);
+    }
+
     /** Warns when {@code --seed} was given but no policy uses a seed. */
     static void warnUnusedSeed(String command, Long seed, List<PolicySpec> policies, PrintWriter err) {
         if (seed != null && policies.stream().noneMatch(p -> policySeed(p) != null))

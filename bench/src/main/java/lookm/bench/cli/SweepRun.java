@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import lookm.bench.fidelity.Summary;
@@ -21,6 +22,7 @@ import lookm.bench.report.TextTable;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -62,8 +64,14 @@ final class SweepRun {
      */
     static Path run(String command, Path trace, SweepOptions sweep, BackendOptions backend, OutputOptions output, boolean resume,
                     CommandSpec spec) {
+        return run(command, trace, sweep, backend, output, resume, spec, null);
+    }
+
+    /** As above; with {@code external} (--scores-from), every policy ranks the file's scores. */
+    static Path run(String command, Path trace, SweepOptions sweep, BackendOptions backend, OutputOptions output, boolean resume,
+                    CommandSpec spec, ExternalScoreOptions external) {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        List<PolicySpec> policies = sweep.policySpecs();
+        List<PolicySpec> policies = sweep.policySpecs().stream().map(p -> external == null ? p : external.apply(p)).toList();
         List<Double> budgets = sweep.budgets;
         double recentShare = sweep.recentShare;
         if (budgets.isEmpty()) throw new IllegalArgumentException("--budgets needs at least one value");
@@ -73,23 +81,25 @@ final class SweepRun {
             fractions.add(b);
         }
         Runs.warnUnusedSeed(command, sweep.seed, policies, err);
-        List<Path> inputs = List.of(trace);
+        List<Path> inputs = Runs.inputs(trace, external);
         output.check(command, inputs);
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
              OutputDirectory dir = output.openResumable(command, resume, inputs, err)) {
             Replay.requireProbes(reader);
             policies = supported(command, policies, be, err);
             List<Replay.Job> jobs = new ArrayList<>();
+            IntFunction<Scores> externalScores = external == null ? null : external.layers(reader);
             for (PolicySpec p : policies)
                 for (double f : fractions) {
                     Budget b = BudgetOptions.split(f, recentShare);
                     Runs.requireKeepsTokens(b, reader.metadata().tokens(), "--budgets value " + f, trace);
-                    jobs.add(new Replay.Job(p.name(), f, be.compressor(p), b));
+                    jobs.add(new Replay.Job(p.name(), f, be.compressor(p), b, externalScores));
                 }
             Provenance provenance = Runs.provenance(spec, inputs);
             ResumeKey.bind(dir, provenance, resume);
             StringBuilder parameters = new StringBuilder();
             for (PolicySpec p : policies) parameters.append(parameters.length() == 0 ? "" : "; ").append(p.name()).append(": ").append(p.parameters());
+            if (external != null) parameters.append(external.describe());
             Long seed = policies.stream().map(Runs::policySeed).filter(java.util.Objects::nonNull).findFirst().orElse(null);
             RunInfo info = Runs.withTrace(RunInfo.of(command), reader)
                     .withPolicy(String.join(",", policies.stream().map(PolicySpec::name).toList()), parameters.toString())
