@@ -2,6 +2,8 @@ package lookm.traces.write;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Queries;
@@ -40,6 +42,7 @@ public final class TraceWriter implements AutoCloseable {
     private final ArrowSink queries;
     private final ArrowSink probes;
     private int nextLayer;
+    private final IntegrityWriter.Written layoutWritten;
 
     private TraceWriter(TraceMetadata meta, TokenLayout layout, int[] tokenIds, AtomicDirectory directory) {
         this.meta = meta;
@@ -48,6 +51,7 @@ public final class TraceWriter implements AutoCloseable {
         Path tmp = directory.temp();
         try (ArrowSink layoutSink = new ArrowSink(tmp.resolve(TraceSchema.LAYOUT_FILE), TraceSchema.layout(meta, tokenIds != null), allocator)) {
             layoutSink.batch(meta.tokens(), root -> fillLayout(root, tokenIds));
+            layoutWritten = new IntegrityWriter.Written(TraceSchema.LAYOUT_FILE, layoutSink.rows(), layoutSink.batches());
         }
         kv = new ArrowSink(tmp.resolve(TraceSchema.KV_FILE), TraceSchema.kv(meta), allocator);
         attention = new ArrowSink(tmp.resolve(TraceSchema.ATTENTION_FILE), TraceSchema.attention(meta), allocator);
@@ -193,6 +197,10 @@ public final class TraceWriter implements AutoCloseable {
         if (nextLayer != meta.layers())
             throw where("incomplete: " + nextLayer + " of " + meta.layers() + " layers written; nothing was committed");
         closeSinks();
+        List<IntegrityWriter.Written> written = new ArrayList<>(List.of(layoutWritten));
+        for (ArrowSink sink : new ArrowSink[] {kv, attention, queries, probes})
+            if (sink != null) written.add(new IntegrityWriter.Written(sink.file().getFileName().toString(), sink.rows(), sink.batches()));
+        IntegrityWriter.seal(directory.temp(), meta.toMap(TraceSchema.INTEGRITY_FILE), written);   // last: digests of the final bytes
         return directory.commit();
     }
 

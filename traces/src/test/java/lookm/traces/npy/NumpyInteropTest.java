@@ -58,7 +58,7 @@ class NumpyInteropTest {
                 }
         var a = layer.observation().accumulatedAttention();
         for (int h = 0; h < 4; h++)
-            for (int t = 0; t < 8; t++) assertEquals((8 - t) * 0.5f + l + h * 0.25f, a.at(h, t));
+            for (int t = 0; t < 8; t++) assertEquals(1 + (7 / 2f - t) * (l + h + 1) / 64f, a.at(h, t));
         var window = layer.observation().prefillQueries();
         assertArrayEquals(new int[] {6, 7}, window.positions());
         assertEquals((l + 3 + 1 + 2) / 16f, window.data()[window.offset(3, 1) + 2]);
