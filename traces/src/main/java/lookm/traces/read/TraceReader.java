@@ -175,11 +175,7 @@ public final class TraceReader implements AutoCloseable {
             if (values[i] < 0)
                 throw TraceFormatException.in(attention.file(), row.of(i) + ": accumulated attention is " + values[i]
                         + "; column sums of attention are >= 0");
-        int head = AttentionSums.firstViolation(values, hq, t, meta.dtype());
-        if (head >= 0)
-            throw TraceFormatException.in(attention.file(), "layer " + l + ", query_head " + head + ": accumulated attention sums to "
-                    + AttentionSums.sum(values, head, t) + ", expected T=" + t + " within " + AttentionSums.tolerance(meta.dtype(), t)
-                    + " (each of the T softmax rows sums to 1; tolerance derived for " + meta.dtype().label() + ", FORMAT.md)");
+        AttentionSums.require(attention.file(), l, values, hq, t, meta.dtype());
         return new AccumulatedAttention(values, hq, t);
     }
 

@@ -44,6 +44,19 @@ public final class AttentionSums {
         return -1;
     }
 
+    /**
+     * Refuses accumulated attention that breaks (1) beyond (5), naming the file, layer and head.
+     *
+     * @param values (Hq, T) accumulated attention of layer {@code layer}
+     */
+    public static void require(java.nio.file.Path file, int layer, float[] values, int queryHeads, int tokens, CacheDtype dtype) {
+        int head = firstViolation(values, queryHeads, tokens, dtype);
+        if (head >= 0)
+            throw TraceFormatException.in(file, "layer " + layer + ", query_head " + head + ": accumulated attention sums to "
+                    + sum(values, head, tokens) + ", expected T=" + tokens + " within " + tolerance(dtype, tokens)
+                    + " (each of the T causal softmax rows sums to 1; tolerance derived for " + dtype.label() + ", FORMAT.md)");
+    }
+
     /** Σ_j a[h, j] in double. */
     public static double sum(float[] values, int head, int tokens) {
         double s = 0;

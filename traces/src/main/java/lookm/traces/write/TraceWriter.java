@@ -8,6 +8,7 @@ import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.TokenLayout;
+import lookm.traces.schema.AttentionSums;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -142,6 +143,7 @@ public final class TraceWriter implements AutoCloseable {
         if (a.queryHeads() != meta.queryHeads() || a.tokens() != meta.tokens())
             throw where("layer " + nextLayer + " accumulated attention is (Hq=" + a.queryHeads() + ", T=" + a.tokens()
                     + "), the metadata says (Hq=" + meta.queryHeads() + ", T=" + meta.tokens() + ")");
+        AttentionSums.require(directory.target().resolve(TraceSchema.ATTENTION_FILE), nextLayer, a.values(), a.queryHeads(), a.tokens(), meta.dtype());
         int t = meta.tokens(), rows = meta.queryHeads() * t;
         attention.batch(rows, root -> {
             ArrowSink.fill((IntVector) root.getVector(TraceSchema.COL_LAYER), 0, rows, nextLayer);
