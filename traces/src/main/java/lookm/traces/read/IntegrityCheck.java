@@ -1,19 +1,16 @@
 package lookm.traces.read;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import lookm.traces.schema.FileIntegrity;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceMetadata;
 import lookm.traces.schema.TraceSchema;
 import lookm.traces.write.IntegrityWriter;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -27,14 +24,12 @@ final class IntegrityCheck {
     /** sha256 in hex. */
     private static final int SHA256_HEX_DIGITS = 64;
 
-    private record Entry(String file, long bytes, long rows, int batches, String sha256) {}
-
     private final Path manifest;
-    private final Map<String, Entry> entries;
+    private final Map<String, FileIntegrity> entries;
     private final Map<String, TraceFormatException> failures = new LinkedHashMap<>();
     private int verified;
 
-    private IntegrityCheck(Path manifest, Map<String, Entry> entries) {
+    private IntegrityCheck(Path manifest, Map<String, FileIntegrity> entries) {
         this.manifest = manifest;
         this.entries = entries;
     }
@@ -43,22 +38,19 @@ final class IntegrityCheck {
     static IntegrityCheck open(Path dir, TraceMetadata meta, BufferAllocator allocator) {
         Path file = dir.resolve(TraceSchema.INTEGRITY_FILE);
         if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return new IntegrityCheck(file, null);
-        Map<String, Entry> entries = new LinkedHashMap<>();
+        Map<String, FileIntegrity> entries = new LinkedHashMap<>();
         try (ArrowSource s = new ArrowSource(file, allocator)) {
             SourceChecks.sameTrace(s, meta);
             String algorithm = s.schema().getCustomMetadata().get(TraceSchema.KEY_INTEGRITY_ALGORITHM);
             if (!TraceSchema.INTEGRITY_ALGORITHM.equals(algorithm))
                 throw TraceFormatException.in(file, "metadata '" + TraceSchema.KEY_INTEGRITY_ALGORITHM + "' is '" + algorithm
                         + "', this reader verifies '" + TraceSchema.INTEGRITY_ALGORITHM + "'");
-            s.requireColumn(TraceSchema.COL_FILE, org.apache.arrow.vector.types.pojo.ArrowType.Utf8.INSTANCE, null);
-            s.requireColumn(TraceSchema.COL_BYTES, TraceSchema.int64(), null);
-            s.requireColumn(TraceSchema.COL_ROWS, TraceSchema.int64(), null);
-            s.requireColumn(TraceSchema.COL_BATCHES, TraceSchema.int32(), null);
-            s.requireColumn(TraceSchema.COL_SHA256, org.apache.arrow.vector.types.pojo.ArrowType.Utf8.INSTANCE, null);
+            for (org.apache.arrow.vector.types.pojo.Field f : TraceSchema.integrity(Map.of()).getFields())
+                s.requireColumn(f.getName(), f.getType(), null);
             for (int b = 0; b < s.batchCount(); b++) readBatch(file, s.loadAny(b, "record batch " + b), entries);
         }
         requireListed(file, entries, meta);
-        for (Entry e : entries.values()) {
+        for (FileIntegrity e : entries.values()) {
             Path data = dir.resolve(e.file());
             if (Files.isDirectory(data)) throw TraceFormatException.in(data, "is a directory, expected an Arrow IPC file");
             if (!Files.isRegularFile(data))
@@ -71,26 +63,19 @@ final class IntegrityCheck {
         return new IntegrityCheck(file, entries);
     }
 
-    private static void readBatch(Path file, VectorSchemaRoot root, Map<String, Entry> entries) {
-        VarCharVector name = (VarCharVector) root.getVector(TraceSchema.COL_FILE);
-        BigIntVector bytes = (BigIntVector) root.getVector(TraceSchema.COL_BYTES);
-        BigIntVector rows = (BigIntVector) root.getVector(TraceSchema.COL_ROWS);
-        IntVector batches = (IntVector) root.getVector(TraceSchema.COL_BATCHES);
-        VarCharVector sha = (VarCharVector) root.getVector(TraceSchema.COL_SHA256);
+    private static void readBatch(Path file, VectorSchemaRoot root, Map<String, FileIntegrity> entries) {
         for (int r = 0; r < root.getRowCount(); r++) {
-            String f = new String(name.get(r), StandardCharsets.UTF_8);
-            String digest = new String(sha.get(r), StandardCharsets.UTF_8);
-            if (!TraceSchema.DATA_FILES.contains(f))
-                throw TraceFormatException.in(file, "row " + r + " lists '" + f + "', not a file of a trace (" + TraceSchema.DATA_FILES + ")");
-            if (!digest.matches("[0-9a-f]{" + SHA256_HEX_DIGITS + "}"))
-                throw TraceFormatException.in(file, f + ": sha256 '" + digest + "' is not " + SHA256_HEX_DIGITS + " lower-case hex digits");
-            if (entries.put(f, new Entry(f, bytes.get(r), rows.get(r), batches.get(r), digest)) != null)
-                throw TraceFormatException.in(file, "lists '" + f + "' twice");
+            FileIntegrity e = FileIntegrity.read(root, r);
+            if (!TraceSchema.DATA_FILES.contains(e.file()))
+                throw TraceFormatException.in(file, "row " + r + " lists '" + e.file() + "', not a file of a trace (" + TraceSchema.DATA_FILES + ")");
+            if (!e.sha256().matches("[0-9a-f]{" + SHA256_HEX_DIGITS + "}"))
+                throw TraceFormatException.in(file, e.file() + ": sha256 '" + e.sha256() + "' is not " + SHA256_HEX_DIGITS + " lower-case hex digits");
+            if (entries.put(e.file(), e) != null) throw TraceFormatException.in(file, "lists '" + e.file() + "' twice");
         }
     }
 
     /** Exactly the files the metadata announces, each with the rows and batches the metadata implies. */
-    private static void requireListed(Path file, Map<String, Entry> entries, TraceMetadata meta) {
+    private static void requireListed(Path file, Map<String, FileIntegrity> entries, TraceMetadata meta) {
         long t = meta.tokens(), l = meta.layers(), hq = meta.queryHeads();
         Map<String, long[]> expected = new LinkedHashMap<>();            // file -> {rows, batches (-1: any)}
         expected.put(TraceSchema.LAYOUT_FILE, new long[] {t, -1});
@@ -100,7 +85,7 @@ final class IntegrityCheck {
         if (meta.hasProbes()) expected.put(TraceSchema.PROBES_FILE, new long[] {l * hq * meta.probes(), l});
         if (!entries.keySet().equals(expected.keySet()))
             throw TraceFormatException.in(file, "lists " + entries.keySet() + ", the metadata announces " + expected.keySet());
-        for (Entry e : entries.values()) {
+        for (FileIntegrity e : entries.values()) {
             long[] want = expected.get(e.file());
             if (e.rows() != want[0] || (want[1] >= 0 && e.batches() != want[1]))
                 throw TraceFormatException.in(file, e.file() + ": records " + e.rows() + " rows in " + e.batches() + " batches, the metadata implies "
@@ -117,11 +102,11 @@ final class IntegrityCheck {
     void attach(ArrowSource source) {
         if (entries == null) return;
         String name = source.file().getFileName().toString();
-        Entry e = entries.get(name);
+        FileIntegrity e = entries.get(name);
         source.beforeFirstLoad(() -> verify(source, e));
     }
 
-    private void verify(ArrowSource source, Entry e) {
+    private void verify(ArrowSource source, FileIntegrity e) {
         TraceFormatException failed = failures.get(e.file());
         if (failed != null) throw failed;
         if (source.batchCount() != e.batches()) fail(source.file(), e, "has " + source.batchCount() + " record batches, "
@@ -132,7 +117,7 @@ final class IntegrityCheck {
         verified++;
     }
 
-    private void fail(Path file, Entry e, String detail) {
+    private void fail(Path file, FileIntegrity e, String detail) {
         TraceFormatException x = TraceFormatException.in(file, detail);
         failures.put(e.file(), x);
         throw x;

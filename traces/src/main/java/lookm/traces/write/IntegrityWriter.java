@@ -3,7 +3,6 @@ package lookm.traces.write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,13 +11,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import lookm.traces.schema.FileIntegrity;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceSchema;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
@@ -49,19 +46,10 @@ public final class IntegrityWriter {
         try (BufferAllocator allocator = new RootAllocator();
              ArrowSink sink = new ArrowSink(out, TraceSchema.integrity(traceMetadata), allocator)) {
             sink.batch(files.size(), root -> {
-                VarCharVector name = (VarCharVector) root.getVector(TraceSchema.COL_FILE);
-                BigIntVector bytes = (BigIntVector) root.getVector(TraceSchema.COL_BYTES);
-                BigIntVector rows = (BigIntVector) root.getVector(TraceSchema.COL_ROWS);
-                IntVector batches = (IntVector) root.getVector(TraceSchema.COL_BATCHES);
-                VarCharVector sha = (VarCharVector) root.getVector(TraceSchema.COL_SHA256);
                 for (int i = 0; i < files.size(); i++) {
                     Written w = files.get(i);
                     Path file = dir.resolve(w.file());
-                    name.setSafe(i, w.file().getBytes(StandardCharsets.UTF_8));
-                    bytes.set(i, size(file));
-                    rows.set(i, w.rows());
-                    batches.set(i, w.batches());
-                    sha.setSafe(i, sha256(file).getBytes(StandardCharsets.UTF_8));
+                    new FileIntegrity(w.file(), size(file), w.rows(), w.batches(), sha256(file)).write(root, i);
                 }
             });
         }
