@@ -244,7 +244,11 @@ class TraceWriter:
         for _, writer in sinks.values():
             writer.close()
         if commit and self.next_layer == self.meta["layers"]:
-            self._write_integrity()
+            try:
+                self._write_integrity()
+            except BaseException:   # e.g. a full disk: nothing half-written is left behind
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                raise
             if os.path.exists(self.path) and not self.overwrite:   # appeared while writing
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 raise FileExistsError(f"{self.path}: appeared while the trace was written; refusing to overwrite it")

@@ -136,18 +136,18 @@ final class TraceMutations {
                 m.add(new Mutant(f + " batches reversed" + sealed, Kind.REORDER, t -> rewrite(t, f, UnaryOperator.identity(), reversed(), reseal)));
             }
             for (String f : FILES.subList(0, FILES.size() - 1)) {
-                for (Map.Entry<String, String> e : metadataEdits().entrySet())
-                    m.add(new Mutant(f + " metadata " + e.getKey() + " = " + e.getValue() + sealed, Kind.METADATA,
-                            t -> rewrite(t, f, metadata(e.getKey(), e.getValue()), identityOrder(), reseal)));
+                for (String[] e : METADATA_EDITS)
+                    m.add(new Mutant(f + " metadata " + e[0] + " = " + e[1] + sealed, Kind.METADATA,
+                            t -> rewrite(t, f, metadata(e[0], e[1]), identityOrder(), reseal)));
                 m.add(new Mutant(f + " metadata without " + TraceSchema.KEY_MODEL + sealed, Kind.METADATA,
                         t -> rewrite(t, f, metadata(TraceSchema.KEY_MODEL, null), identityOrder(), reseal)));
                 m.add(new Mutant(f + " column 'position' renamed" + sealed, Kind.SCHEMA, t -> rewrite(t, f, renamed(TraceSchema.COL_POSITION, "pos"), identityOrder(), reseal)));
                 m.add(new Mutant(f + " every column declared nullable" + sealed, Kind.SCHEMA, t -> rewrite(t, f, nullable(), identityOrder(), reseal)));
             }
         }
-        for (Map.Entry<String, String> e : metadataEdits().entrySet())
-            m.add(new Mutant("every file's metadata " + e.getKey() + " = " + e.getValue() + " (re-sealed)", Kind.METADATA, t -> {
-                for (String f : FILES.subList(0, FILES.size() - 1)) rewrite(t, f, metadata(e.getKey(), e.getValue()), identityOrder(), false);
+        for (String[] e : METADATA_EDITS)
+            m.add(new Mutant("every file's metadata " + e[0] + " = " + e[1] + " (re-sealed)", Kind.METADATA, t -> {
+                for (String f : FILES.subList(0, FILES.size() - 1)) rewrite(t, f, metadata(e[0], e[1]), identityOrder(), false);
                 reseal(t);
             }));
         return m;
@@ -181,23 +181,14 @@ final class TraceMutations {
         return m;
     }
 
-    /** Metadata values that lie: sizes far beyond the files, off by one, wrong types, other versions. */
-    private static Map<String, String> metadataEdits() {
-        Map<String, String> e = new LinkedHashMap<>();
-        e.put(TraceSchema.KEY_TOKENS, HUGE);
-        e.put(TraceSchema.KEY_TOKENS + " ", "33");
-        e.put(TraceSchema.KEY_LAYERS, HUGE);
-        e.put(TraceSchema.KEY_LAYERS + " ", "3");
-        e.put(TraceSchema.KEY_KV_HEADS, "4");
-        e.put(TraceSchema.KEY_HEAD_DIM, HUGE);
-        e.put(TraceSchema.KEY_PROBES, HUGE);
-        e.put(TraceSchema.KEY_PREFILL_QUERIES, "5");
-        e.put(TraceSchema.KEY_DTYPE, "float32");
-        e.put(TraceSchema.KEY_VERSION, "2");
-        e.put(TraceSchema.KEY_TOKENS_PER_IMAGE, "15");
-        e.put(TraceSchema.KEY_QUERY_HEADS, "-4");
-        return e;
-    }
+    /** Metadata values that lie (key, value): sizes far beyond the files, off by one, wrong types, other versions. */
+    private static final List<String[]> METADATA_EDITS = List.of(
+            new String[] {TraceSchema.KEY_TOKENS, HUGE}, new String[] {TraceSchema.KEY_TOKENS, "33"},
+            new String[] {TraceSchema.KEY_LAYERS, HUGE}, new String[] {TraceSchema.KEY_LAYERS, "3"},
+            new String[] {TraceSchema.KEY_KV_HEADS, "4"}, new String[] {TraceSchema.KEY_HEAD_DIM, HUGE},
+            new String[] {TraceSchema.KEY_PROBES, HUGE}, new String[] {TraceSchema.KEY_PREFILL_QUERIES, "5"},
+            new String[] {TraceSchema.KEY_DTYPE, "float32"}, new String[] {TraceSchema.KEY_VERSION, "2"},
+            new String[] {TraceSchema.KEY_TOKENS_PER_IMAGE, "15"}, new String[] {TraceSchema.KEY_QUERY_HEADS, "-4"});
 
     private static void truncate(Path file, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -256,8 +247,8 @@ final class TraceMutations {
     private static UnaryOperator<Schema> metadata(String key, String value) {
         return s -> {
             Map<String, String> m = new LinkedHashMap<>(s.getCustomMetadata());
-            if (value == null) m.remove(key.trim());
-            else m.put(key.trim(), value);
+            if (value == null) m.remove(key);
+            else m.put(key, value);
             return new Schema(s.getFields(), m);
         };
     }

@@ -248,7 +248,7 @@ final class ArrowSource implements AutoCloseable {
     }
 
     /** Fails if the file has more batches than expected (a trace from another model glued on, say). */
-    void requireBatchCount(int expected, String unit) {
+    void requireBatchCount(long expected, String unit) {
         if (blocks.size() != expected)
             throw TraceFormatException.in(file, "has " + blocks.size() + " record batches, expected " + expected + " (" + unit + ")");
     }

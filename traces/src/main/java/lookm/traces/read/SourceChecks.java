@@ -17,7 +17,7 @@ final class SourceChecks {
         indexColumns(s, TraceSchema.COL_KV_HEAD);
         vectorColumn(s, TraceSchema.COL_KEY, meta);
         vectorColumn(s, TraceSchema.COL_VALUE, meta);
-        s.requireBatchCount(meta.layers() * meta.kvHeads(), "one per (layer, kv_head): L=" + meta.layers() + " x Hkv=" + meta.kvHeads());
+        s.requireBatchCount((long) meta.layers() * meta.kvHeads(), "one per (layer, kv_head): L=" + meta.layers() + " x Hkv=" + meta.kvHeads());
         String fields = field(TraceSchema.KEY_LAYERS, meta.layers()) + ", " + field(TraceSchema.KEY_KV_HEADS, meta.kvHeads()) + ", "
                 + field(TraceSchema.KEY_TOKENS, meta.tokens()) + ", " + field(TraceSchema.KEY_HEAD_DIM, meta.headDim()) + ", "
                 + TraceSchema.KEY_DTYPE + "=" + meta.dtype().label();
