@@ -221,7 +221,7 @@ public final class TraceReader implements AutoCloseable {
     /** Most bytes of Arrow (off-heap) memory held at once by this reader so far: about one record batch. */
     public long arrowPeakBytes() { return allocator.getPeakMemoryAllocation(); }
 
-    /** Bytes on disk of each file of the trace, by file name. */
+    /** Bytes on disk of each file of the trace (integrity.arrow included when present), by file name. */
     public java.util.Map<String, Long> fileSizes() {
         java.util.Map<String, Long> sizes = new java.util.LinkedHashMap<>();
         for (ArrowSource s : open) {
@@ -229,6 +229,14 @@ public final class TraceReader implements AutoCloseable {
                 sizes.put(s.file().getFileName().toString(), Files.size(s.file()));
             } catch (java.io.IOException e) {
                 throw TraceFormatException.in(s.file(), "cannot read its size", e);
+            }
+        }
+        Path manifest = dir.resolve(TraceSchema.INTEGRITY_FILE);
+        if (hasIntegrity()) {
+            try {
+                sizes.put(TraceSchema.INTEGRITY_FILE, Files.size(manifest));
+            } catch (java.io.IOException e) {
+                throw TraceFormatException.in(manifest, "cannot read its size", e);
             }
         }
         return sizes;
