@@ -74,22 +74,30 @@ final class IntegrityCheck {
         }
     }
 
+    /** Rows and batches (-1: any) the metadata implies for one file, and the metadata fields they come from. */
+    private record Expected(long rows, long batches, String fields) {}
+
     /** Exactly the files the metadata announces, each with the rows and batches the metadata implies. */
     private static void requireListed(Path file, Map<String, FileIntegrity> entries, TraceMetadata meta) {
         long t = meta.tokens(), l = meta.layers(), hq = meta.queryHeads();
-        Map<String, long[]> expected = new LinkedHashMap<>();            // file -> {rows, batches (-1: any)}
-        expected.put(TraceSchema.LAYOUT_FILE, new long[] {t, -1});
-        expected.put(TraceSchema.KV_FILE, new long[] {l * meta.kvHeads() * t, l * meta.kvHeads()});
-        expected.put(TraceSchema.ATTENTION_FILE, new long[] {l * hq * t, l});
-        if (meta.hasPrefillQueries()) expected.put(TraceSchema.QUERIES_FILE, new long[] {l * hq * meta.prefillQueries(), l});
-        if (meta.hasProbes()) expected.put(TraceSchema.PROBES_FILE, new long[] {l * hq * meta.probes(), l});
+        String tokens = TraceSchema.KEY_TOKENS + "=" + t, layers = TraceSchema.KEY_LAYERS + "=" + l;
+        String heads = layers + " x " + TraceSchema.KEY_QUERY_HEADS + "=" + hq + " x ";
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        expected.put(TraceSchema.LAYOUT_FILE, new Expected(t, -1, tokens));
+        expected.put(TraceSchema.KV_FILE, new Expected(l * meta.kvHeads() * t, l * meta.kvHeads(),
+                layers + " x " + TraceSchema.KEY_KV_HEADS + "=" + meta.kvHeads() + " x " + tokens));
+        expected.put(TraceSchema.ATTENTION_FILE, new Expected(l * hq * t, l, heads + tokens));
+        if (meta.hasPrefillQueries()) expected.put(TraceSchema.QUERIES_FILE, new Expected(l * hq * meta.prefillQueries(), l,
+                heads + TraceSchema.KEY_PREFILL_QUERIES + "=" + meta.prefillQueries()));
+        if (meta.hasProbes()) expected.put(TraceSchema.PROBES_FILE, new Expected(l * hq * meta.probes(), l,
+                heads + TraceSchema.KEY_PROBES + "=" + meta.probes()));
         if (!entries.keySet().equals(expected.keySet()))
             throw TraceFormatException.in(file, "lists " + entries.keySet() + ", the metadata announces " + expected.keySet());
         for (FileIntegrity e : entries.values()) {
-            long[] want = expected.get(e.file());
-            if (e.rows() != want[0] || (want[1] >= 0 && e.batches() != want[1]))
-                throw TraceFormatException.in(file, e.file() + ": records " + e.rows() + " rows in " + e.batches() + " batches, the metadata implies "
-                        + want[0] + " rows" + (want[1] >= 0 ? " in " + want[1] + " batches" : ""));
+            Expected want = expected.get(e.file());
+            if (e.rows() != want.rows() || (want.batches() >= 0 && e.batches() != want.batches()))
+                throw TraceFormatException.in(file, e.file() + ": records " + e.rows() + " rows in " + e.batches() + " batches, the metadata ("
+                        + want.fields() + ") implies " + want.rows() + " rows" + (want.batches() >= 0 ? " in " + want.batches() + " batches" : ""));
         }
     }
 

@@ -126,13 +126,13 @@ class IntegrityTest {
                 new IntegrityWriter.Written(TraceSchema.LAYOUT_FILE, 32, 1), new IntegrityWriter.Written(TraceSchema.KV_FILE, 127, 4),
                 new IntegrityWriter.Written(TraceSchema.ATTENTION_FILE, 256, 2), new IntegrityWriter.Written(TraceSchema.QUERIES_FILE, 32, 2),
                 new IntegrityWriter.Written(TraceSchema.PROBES_FILE, 24, 2)));
-        assertMentions(refused(trace), "integrity.arrow", "kv.arrow: records 127 rows in 4 batches, the metadata implies 128 rows");
+        assertMentions(refused(trace), "integrity.arrow", "kv.arrow: records 127 rows in 4 batches, the metadata (lookm.model.layers=2 x lookm.model.kv_heads=2 x lookm.trace.tokens=32) implies 128 rows");
     }
 
     @Test
     void aHeaderClaimingABillionTokensIsRefusedByNameBeforeAllocation() throws IOException {
         edit(DATA, t -> t.metadata.put(TraceSchema.KEY_TOKENS, "1000000000"));
-        assertMentions(refused(trace), "integrity.arrow", "layout.arrow: records 32 rows", "the metadata implies 1000000000 rows");
+        assertMentions(refused(trace), "integrity.arrow", "layout.arrow: records 32 rows", "(lookm.trace.tokens=1000000000) implies 1000000000 rows");
         Files.delete(trace.resolve(TraceSchema.INTEGRITY_FILE));
         // believed, it would allocate 4 GB for layout.arrow's image ids alone, beyond this test JVM's heap
         assertMentions(refused(trace), "layout.arrow", "lookm.trace.tokens=1000000000", "implies 1000000000 rows", "a metadata field is wrong");
