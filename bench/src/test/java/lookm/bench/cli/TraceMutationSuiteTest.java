@@ -183,8 +183,8 @@ class TraceMutationSuiteTest {
         }
         if (validate.code() == LookmCli.EXIT_OK && replay.code() != LookmCli.EXIT_OK)
             return "validate accepted what replay refused: " + replay.err();
-        if (validate.code() != LookmCli.EXIT_OK && replay.code() == LookmCli.EXIT_OK)
-            return "replay accepted what validate refused (" + validate.err().trim() + ")";
+        // replay reads only the parts its policy needs (e.g. not queries.arrow for recorded scores): it may accept a
+        // trace validate refuses for a file it never opened, but then its result must be the original's (checked below)
         if (replay.code() == LookmCli.EXIT_OK && !original.equals(result(out)))
             return SILENT + ": exit 0 with a result that differs from the original's";
         return null;
