@@ -28,6 +28,8 @@ final class ArrowSink implements AutoCloseable {
     private final FileChannel channel;
     private final VectorSchemaRoot root;
     private final ArrowFileWriter writer;
+    private long rows;
+    private int batches;
 
     ArrowSink(Path file, Schema schema, BufferAllocator allocator) {
         this.file = file;
@@ -67,12 +69,22 @@ final class ArrowSink implements AutoCloseable {
         root.setRowCount(rows);
         try {
             writer.writeBatch();
+            this.rows += rows;
+            batches++;
         } catch (IOException e) {
             throw TraceFormatException.in(file, "cannot write a record batch", e);
         } finally {
             root.clear();
         }
     }
+
+    Path file() { return file; }
+
+    /** Rows written so far, over all batches. */
+    long rows() { return rows; }
+
+    /** Record batches written so far. */
+    int batches() { return batches; }
 
     @Override public void close() {
         try (root; channel) {

@@ -2,11 +2,13 @@ package lookm.traces.write;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.TokenLayout;
+import lookm.traces.schema.AttentionSums;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -41,6 +43,7 @@ public final class TraceWriter implements AutoCloseable {
     private final ArrowSink queries;
     private final ArrowSink probes;
     private int nextLayer;
+    private final IntegrityWriter.Written layoutWritten;
 
     private TraceWriter(TraceMetadata meta, TokenLayout layout, int[] tokenIds, AtomicDirectory directory) {
         this.meta = meta;
@@ -51,6 +54,7 @@ public final class TraceWriter implements AutoCloseable {
         try {
             try (ArrowSink layoutSink = new ArrowSink(tmp.resolve(TraceSchema.LAYOUT_FILE), TraceSchema.layout(meta, tokenIds != null), allocator)) {
                 layoutSink.batch(meta.tokens(), root -> fillLayout(root, tokenIds));
+                layoutWritten = new IntegrityWriter.Written(TraceSchema.LAYOUT_FILE, layoutSink.rows(), layoutSink.batches());
             }
             sinks[0] = new ArrowSink(tmp.resolve(TraceSchema.KV_FILE), TraceSchema.kv(meta), allocator);
             sinks[1] = new ArrowSink(tmp.resolve(TraceSchema.ATTENTION_FILE), TraceSchema.attention(meta), allocator);
@@ -171,6 +175,7 @@ public final class TraceWriter implements AutoCloseable {
         if (a.queryHeads() != meta.queryHeads() || a.tokens() != meta.tokens())
             throw where("layer " + nextLayer + " accumulated attention is (Hq=" + a.queryHeads() + ", T=" + a.tokens()
                     + "), the metadata says (Hq=" + meta.queryHeads() + ", T=" + meta.tokens() + ")");
+        AttentionSums.require(directory.target().resolve(TraceSchema.ATTENTION_FILE), nextLayer, a.values(), a.queryHeads(), a.tokens(), meta.dtype());
         int t = meta.tokens(), rows = meta.queryHeads() * t;
         attention.batch(rows, root -> {
             ArrowSink.fill((IntVector) root.getVector(TraceSchema.COL_LAYER), 0, rows, nextLayer);
@@ -226,6 +231,10 @@ public final class TraceWriter implements AutoCloseable {
         if (nextLayer != meta.layers())
             throw where("incomplete: " + nextLayer + " of " + meta.layers() + " layers written; nothing was committed");
         closeSinks();
+        List<IntegrityWriter.Written> written = new ArrayList<>(List.of(layoutWritten));
+        for (ArrowSink sink : new ArrowSink[] {kv, attention, queries, probes})
+            if (sink != null) written.add(new IntegrityWriter.Written(sink.file().getFileName().toString(), sink.rows(), sink.batches()));
+        IntegrityWriter.seal(directory.temp(), meta.toMap(TraceSchema.INTEGRITY_FILE), written);   // last: digests of the final bytes
         return directory.commit();
     }
 
