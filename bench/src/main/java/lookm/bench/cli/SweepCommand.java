@@ -20,12 +20,13 @@ final class SweepCommand implements Callable<Integer> {
     Path trace;
 
     @Mixin SweepOptions sweep;
+    @Mixin ExternalScoreOptions external;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
+    @Mixin OutputOptions.Resume resume;
 
     @Override public Integer call() {
-        SweepRun.run(NAME, trace, sweep.policySpecs(), sweep.budgets, sweep.recentShare, backend, output, sweep.quiet,
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        SweepRun.run(NAME, trace, sweep, backend, output, resume.resume, spec, external);
         return LookmCli.EXIT_OK;
     }
 }

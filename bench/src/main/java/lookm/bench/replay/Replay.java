@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
@@ -12,6 +13,7 @@ import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -26,8 +28,16 @@ import lookm.traces.schema.TracePart;
 public final class Replay {
     private Replay() {}
 
-    /** One policy at one budget. */
-    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {}
+    /**
+     * One policy at one budget.
+     *
+     * @param externalScores per layer, scores computed elsewhere to hand the scorer (ScoreSpec.External), or null
+     */
+    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget, IntFunction<Scores> externalScores) {
+        public Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {
+            this(policy, budgetFraction, compressor, budget, null);
+        }
+    }
 
     /** A job's per-layer fidelity and its compression time. */
     public record Result(Job job, List<LayerFidelity> layers, long compressNanos) {
@@ -46,40 +56,82 @@ public final class Replay {
      * @throws IllegalArgumentException if the trace has no decode probes (fidelity needs them)
      */
     public static List<Result> run(TraceReader reader, List<Job> jobs, Listener listener) {
-        return run(reader, jobs, reader.metadata().layers(), listener);
+        return run(reader, jobs, reader.metadata().layers(), CellStore.none(), listener);
+    }
+
+    /** Runs every job on the first {@code layerCount} layers, keeping nothing. */
+    public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, Listener listener) {
+        return run(reader, jobs, layerCount, CellStore.none(), listener);
     }
 
     /**
-     * Runs every job on the first {@code layerCount} layers.
+     * Runs every job on the first {@code layerCount} layers. Each finished (job, layer) cell is committed to
+     * {@code cells} as it finishes; a cell already there (a resumed run) is read back instead of computed, and a layer
+     * whose cells are all there is not read at all.
      *
      * @throws IllegalArgumentException if the trace has no decode probes, or {@code layerCount} is not in [1, L]
+     * @throws CellFailure naming policy, budget and layer when a cell fails (its cause says why)
      */
-    public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, Listener listener) {
+    public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, CellStore cells, Listener listener) {
         TraceMetadata meta = reader.metadata();
         if (layerCount < 1 || layerCount > meta.layers())
             throw new IllegalArgumentException("--layers must be in [1, " + meta.layers() + "] for " + reader.path() + ", was " + layerCount);
         requireProbes(reader);
         int bytes = meta.dtype().bytes();
-        List<List<LayerFidelity>> layers = new ArrayList<>();
-        long[] nanos = new long[jobs.size()];
-        for (int j = 0; j < jobs.size(); j++) layers.add(new ArrayList<>());
+        CellStore.Cell[][] done = new CellStore.Cell[jobs.size()][layerCount];
         Set<TracePart> parts = parts(jobs);
         for (int l = 0; l < layerCount; l++) {
+            boolean missing = false;
+            for (int j = 0; j < jobs.size(); j++) missing |= (done[j][l] = cells.load(j, jobs.get(j), l)) == null;
+            if (!missing) {
+                for (Job job : jobs) listener.done(l, job);
+                continue;
+            }
             TraceLayer layer = reader.layer(l, parts);                                  // (1) read one layer, only the parts needed
             Queries probes = layer.observation().probeQueries();
             for (int j = 0; j < jobs.size(); j++) {
                 Job job = jobs.get(j);
-                Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
-                long start = System.nanoTime();
-                CompressedLayer compressed = job.compressor().compress(layer.block(), seen, job.budget()); // (2)
-                nanos[j] += System.nanoTime() - start;
-                layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, bytes));                      // (3)
+                if (done[j][l] == null) {
+                    done[j][l] = compress(job, l, layer, probes, bytes);                  // (2) compress, (3) fidelity
+                    cells.save(j, job, l, done[j][l]);                                    // (4) commit the cell
+                }
                 listener.done(l, job);
             }
         }
         List<Result> results = new ArrayList<>();
-        for (int j = 0; j < jobs.size(); j++) results.add(new Result(jobs.get(j), layers.get(j), nanos[j]));
+        for (int j = 0; j < jobs.size(); j++) {
+            List<LayerFidelity> layers = new ArrayList<>();
+            long nanos = 0;
+            for (CellStore.Cell c : done[j]) {
+                layers.add(c.fidelity());
+                nanos += c.compressNanos();
+            }
+            results.add(new Result(jobs.get(j), layers, nanos));
+        }
         return results;
+    }
+
+    private static CellStore.Cell compress(Job job, int l, TraceLayer layer, Queries probes, int bytes) {
+        try {
+            Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
+            long start = System.nanoTime();
+            if (job.externalScores() != null) seen = seen.withExternal(job.externalScores().apply(l));   // --scores-from
+            CompressedLayer compressed = job.compressor().compress(layer.block(), seen, job.budget());
+            long nanos = System.nanoTime() - start;
+            return new CellStore.Cell(Fidelity.layer(l, layer.block(), probes, compressed, bytes), nanos);
+        } catch (RuntimeException e) {
+            throw new CellFailure(job, l, e);
+        }
+    }
+
+    /** A (policy, budget, layer) cell that failed; the cause says why and decides the exit code. */
+    public static final class CellFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CellFailure(Job job, int layer, RuntimeException cause) {
+            super("policy " + job.policy() + " at budget " + job.budgetFraction() + " (" + job.budget() + "), layer " + layer + ": "
+                    + cause.getMessage(), cause);
+        }
     }
 
     /** The trace parts to read: K/V and the probes (fidelity), plus every observation part some job's score needs. */
@@ -91,6 +143,7 @@ public final class Replay {
                     case ACCUMULATED_ATTENTION -> TracePart.ATTENTION;
                     case PREFILL_QUERIES -> TracePart.PREFILL_QUERIES;
                     case PROBE_QUERIES -> TracePart.PROBES;
+                    case EXTERNAL_SCORES -> TracePart.KV;                        // from --scores-from, not from the trace
                 });
         return parts;
     }

@@ -93,18 +93,23 @@ class LookmCliTest {
     }
 
     @Test
-    void anExistingOutputDirectoryIsRefusedUnlessOverwrite() throws IOException {
+    void anExistingOutputDirectoryIsRefusedUnlessOverwriteAndLookmWroteIt() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("out"));
         Files.writeString(out.resolve("keep.txt"), "mine");
         String[] args = {"replay", "--trace", sample.toString(), "--policy", "h2o", "--out", out.toString(), "--quiet"};
         Run refused = lookm(args);
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("--overwrite"), refused.err());
+        Run stranger = lookm(append(args, "--overwrite"));
+        assertEquals(2, stranger.code(), "a directory lookm did not write is never replaced");
+        assertTrue(stranger.err().contains("was not written by lookm"), stranger.err());
         assertEquals("mine", Files.readString(out.resolve("keep.txt")));
-        Run replaced = lookm(append(args, "--overwrite"));
+        Path ours = tmp.resolve("ours");
+        assertEquals(0, lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--out", ours.toString(), "--quiet").code());
+        assertEquals(2, lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--out", ours.toString(), "--quiet").code());
+        Run replaced = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--out", ours.toString(), "--quiet", "--overwrite");
         assertEquals(0, replaced.code(), replaced.err());
-        assertTrue(Files.exists(out.resolve("replay.json")));
-        assertFalse(Files.exists(out.resolve("keep.txt")));
+        assertTrue(Files.readString(ours.resolve("replay.json")).contains("\"policy\": \"lookm\""));
     }
 
     @Test
