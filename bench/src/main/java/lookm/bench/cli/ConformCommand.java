@@ -6,20 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import lookm.bench.conform.CaseFiles;
 import lookm.bench.conform.Conformance;
 import lookm.bench.conform.PythonWorker;
 import lookm.properties.gen.CacheCase;
 import lookm.properties.qt.Theories;
 import lookm.spec.invariant.Verdict;
 import lookm.spec.policy.PolicySpec;
-import lookm.spec.tensor.AccumulatedAttention;
-import lookm.spec.tensor.Budget;
-import lookm.spec.tensor.KvBlock;
-import lookm.spec.tensor.Observation;
-import lookm.traces.read.TraceReader;
-import lookm.traces.schema.TraceLayer;
-import lookm.traces.schema.TraceMetadata;
-import lookm.traces.write.TraceWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,7 +21,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code lookm conform --python MODULE:CALLABLE}: the variant contract for a Python (PyTorch) variant, run in a worker
  * process over Arrow IPC on its stdin/stdout (bench/README.md). Exit 0: every case passed; {@value #EXIT_VIOLATED}: a
- * contract violation, shrunk, written as a one-layer trace with a one-line replay command; 2: the worker crashed,
+ * contract violation, shrunk, written as NumPy files with a one-line replay command; 2: the worker crashed,
  * hung or answered outside the protocol (with the case), or bad options.
  */
 @Command(name = "conform", mixinStandardHelpOptions = true, sortOptions = false,
@@ -76,27 +69,20 @@ final class ConformCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where a counterexample trace goes (default: ./conform-counterexample-SEED, never overwritten).")
     Path out;
 
-    @Option(names = "--trace", paramLabel = "DIR", description = "Replay one case: layer 0 of this trace (a written counterexample), with --heavy and --recent.")
-    Path trace;
-
-    @Option(names = "--heavy", paramLabel = "N", description = "With --trace: heavy-hitter count N.")
-    Integer heavy;
-
-    @Option(names = "--recent", paramLabel = "R", description = "With --trace: recent-window count R.")
-    Integer recent;
+    @Option(names = "--case", paramLabel = "DIR", description = "Replay one case: a counterexample directory written by a failing run.")
+    Path replayCase;
 
     @Override public Integer call() {
         if (!callable.matches("[A-Za-z_][\\w.]*:[A-Za-z_]\\w*"))
             throw new IllegalArgumentException("--python must be MODULE:CALLABLE (e.g. lookm_traces.variants:h2o), was '" + callable + "'");
         if (!(timeout > 0)) throw new IllegalArgumentException("--timeout must be > 0 seconds, was " + timeout);
         if (examples < 1) throw new IllegalArgumentException("--examples must be >= 1, was " + examples);
-        if (trace == null && (heavy != null || recent != null)) throw new IllegalArgumentException("--heavy and --recent replay a --trace; give --trace DIR");
         PolicySpec claimed = matches == null ? null : PolicyArgs.one(matches);
         Path python = pythonExe != null ? pythonExe : Files.isExecutable(PROJECT_VENV_PYTHON) ? PROJECT_VENV_PYTHON : Path.of(DEFAULT_PYTHON);
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         try (PythonWorker worker = PythonWorker.start(python, pythonPath, callable, timeout)) {
             Conformance conformance = new Conformance(worker, claimed);
-            return trace != null ? replay(conformance, o, err) : generated(conformance, python, o, err);
+            return replayCase != null ? replay(conformance, o, err) : generated(conformance, python, o, err);
         } catch (PythonWorker.WorkerFailedException e) {
             err.println("lookm conform: " + e.failure.name().toLowerCase() + ": " + e.getMessage());
             return LookmCli.EXIT_BAD_INPUT;
@@ -118,30 +104,25 @@ final class ConformCommand implements Callable<Integer> {
             return LookmCli.EXIT_OK;
         }
         CacheCase c = outcome.failing();
-        Budget.Resolved b = c.budget().resolve(c.tokens());
         Path dir = writeCounterexample(c);
         err.println("conform: " + what + " FAILED: " + outcome.violation());
         err.println("Smallest falsifying case:");
         err.println(c.describe());
-        err.println("Counterexample trace: " + dir);
+        err.println("Counterexample (NumPy files): " + dir);
         err.println("Replay: bench/lookm conform --python " + callable + (matches == null ? "" : " --matches '" + matches + "'")
-                + " --python-exe " + python + pathOptions() + " --trace " + dir + " --heavy " + b.heavy() + " --recent " + b.recent());
+                + " --python-exe " + python + pathOptions() + " --case " + dir);
         return EXIT_VIOLATED;
     }
 
     private int replay(Conformance conformance, PrintWriter o, PrintWriter err) {
-        if (heavy == null || recent == null) throw new IllegalArgumentException("--trace needs --heavy N and --recent R (the counterexample's budget)");
-        TraceLayer layer;
-        try (TraceReader reader = Runs.openTrace(trace)) {
-            layer = reader.layer(0);
-        }
-        List<Verdict> verdicts = conformance.check(layer.block(), layer.observation(), Budget.counts(heavy, recent));
+        CaseFiles.Case c = CaseFiles.read(replayCase);
+        List<Verdict> verdicts = conformance.check(c.block(), c.observation(), c.budget());
         boolean ok = true;
         for (Verdict v : verdicts) {
             (v.holds() ? o : err).println("  " + v);
             ok &= v.holds();
         }
-        o.println("conform: " + callable + " on " + trace + " (heavy " + heavy + ", recent " + recent + "): " + (ok ? "passed" : "FAILED"));
+        o.println("conform: " + callable + " on " + replayCase + " (" + c.budget() + "): " + (ok ? "passed" : "FAILED"));
         return ok ? LookmCli.EXIT_OK : EXIT_VIOLATED;
     }
 
@@ -151,7 +132,7 @@ final class ConformCommand implements Callable<Integer> {
         return s.toString();
     }
 
-    /** The case as a one-layer trace (K, V, layout and recorded attention), in a directory that did not exist. */
+    /** The case as NumPy files ({@link CaseFiles}) in a directory that did not exist. */
     private Path writeCounterexample(CacheCase c) {
         Path base = out != null ? out : Path.of("conform-counterexample-" + seed);
         Path dir = base;
@@ -159,12 +140,6 @@ final class ConformCommand implements Callable<Integer> {
             if (out != null) throw new IllegalArgumentException("--out " + out + " already exists; not overwriting it");
             dir = Path.of(base + "-" + n);
         }
-        KvBlock block = c.block();
-        AccumulatedAttention a = c.observation().accumulatedAttention();
-        int queryHeads = a == null ? block.heads() : a.queryHeads();
-        TraceMetadata meta = TraceMetadata.builder("lookm-conform/counterexample", 1, queryHeads, block.heads(), block.headDim(), block.tokens())
-                .tokensPerImage(0).source("lookm conform --python " + callable + " --seed " + seed).build();
-        Observation observation = new Observation(a, null, null);
-        return TraceWriter.write(dir, meta, block.layout(), null, List.of(new TraceLayer(0, block, observation)), false);
+        return CaseFiles.write(dir, c.block(), c.observation().accumulatedAttention(), c.budget().resolve(c.tokens()));
     }
 }

@@ -61,12 +61,16 @@ class ConformCliTest {
     }
 
     @Test
-    void brokenH2oFailsWithAShrunkCounterexampleTrace() {
+    void brokenH2oFailsWithAShrunkCounterexampleThatReplays() {
         Run r = conform("--python", "lookm_traces.variants:broken_h2o", "--matches", "h2o");
         assertEquals(ConformCommand.EXIT_VIOLATED, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("matches h2o: VIOLATED") && r.err().contains("CacheCase (H=1, T="), r.err());
-        assertTrue(Files.isDirectory(tmp.resolve("counterexample")), r.err());
-        assertTrue(r.err().contains("--trace " + tmp.resolve("counterexample") + " --heavy "), r.err());
+        assertTrue(Files.isRegularFile(tmp.resolve("counterexample").resolve("keys.npy")), r.err());
+        assertTrue(r.err().contains("--case " + tmp.resolve("counterexample")), r.err());
+        Run replay = conform("--python", "lookm_traces.variants:broken_h2o", "--matches", "h2o", "--case", tmp.resolve("counterexample").toString());
+        assertEquals(ConformCommand.EXIT_VIOLATED, replay.code(), replay.out() + replay.err());
+        Run fixed = conform("--python", "lookm_traces.variants:h2o", "--matches", "h2o", "--case", tmp.resolve("counterexample").toString());
+        assertEquals(LookmCli.EXIT_OK, fixed.code(), fixed.out() + fixed.err());
     }
 
     @Test
