@@ -104,7 +104,7 @@ final class ConformCommand implements Callable<Integer> {
             return LookmCli.EXIT_OK;
         }
         CacheCase c = outcome.failing();
-        Path dir = writeCounterexample(c);
+        Path dir = writeCounterexample(c).toAbsolutePath();
         err.println("conform: " + what + " FAILED: " + outcome.violation());
         err.println("Smallest falsifying case:");
         err.println(c.describe());
