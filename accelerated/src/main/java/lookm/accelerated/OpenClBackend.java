@@ -82,7 +82,7 @@ public final class OpenClBackend implements Backend {
     @Override public Selector selector(SelectSpec spec) {
         if (spec instanceof SelectSpec.KeepAll) return new KeepAllSelectCl();
         if (spec instanceof SelectSpec.TopK t) return new TopKSelectCl(cl, t);
-        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp.mode());
+        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp);
         if (spec instanceof SelectSpec.Streaming s) return new StreamingSelectCl(s.sinkTokens());
         throw new UnsupportedVariantException(spec, NAME);
     }

@@ -45,7 +45,7 @@ public final class ReferenceBackend implements Backend {
     @Override public Selector selector(SelectSpec spec) {
         if (spec instanceof SelectSpec.KeepAll) return new KeepAllSelect();
         if (spec instanceof SelectSpec.TopK t) return new TopKSelect(t);
-        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelect(tp.mode());
+        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelect(tp);
         if (spec instanceof SelectSpec.Streaming s) return new StreamingSelect(s.sinkTokens());
         throw new UnsupportedVariantException(spec, NAME);
     }

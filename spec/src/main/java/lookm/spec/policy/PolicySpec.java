@@ -25,6 +25,11 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
         return this;
     }
 
+    /** The same policy with its selection's tie order replaced (SPEC.md §3); selections without a cut unchanged. */
+    public PolicySpec withTies(TieOrder ties) {
+        return new PolicySpec(name, description, score, select.withTies(ties), merge, original);
+    }
+
     /** Parameters in one line, e.g. {@code score=AccumulatedAttention[source=RECORDED] select=... merge=...}. */
     public String parameters() { return "score=" + score + " select=" + select + " merge=" + merge; }
 }
