@@ -2,6 +2,9 @@ package lookm.spec.policy;
 
 /** Which tokens survive, per head. Formal definitions: spec/SPEC.md §3. Never reads keys or values. */
 public sealed interface SelectSpec {
+    /** Who survives equal scores at this selection's top-N cut (SPEC.md §3); POSITION for selections without a cut. */
+    default TieOrder ties() { return TieOrder.POSITION; }
+
     /** This selection with its tie order replaced (selections without a top-N cut are returned unchanged). */
     default SelectSpec withTies(TieOrder ties) {
         if (this instanceof TopK t) return new TopK(t.sinkTokens(), t.window(), ties);
