@@ -2,9 +2,11 @@
 
 Usage: python3 torch_cpu_order_cases.py OUT [SEED] [CASES]
 
-Writes, per case, three lines: "<op> <k> <n>" (op: topk or argsort), the n values as float32 bit patterns
-(signed int32, so NaN payloads and -0.0 survive exactly), and the indices torch returned
-(topk(x, k, largest=True, sorted=True).indices, or argsort(x, descending=True)). Exits 3 if torch is not 1.13.
+Writes, per case, three lines: "<op> <k> <n>", the n values as float32 bit patterns (signed int32, so NaN
+payloads and -0.0 survive exactly), and torch's answer: for topk and argsort the indices returned
+(topk(x, k, largest=True, sorted=True).indices, argsort(x, descending=True)); for bf16 the bit patterns of
+x.to(bfloat16); for bf16-penalised those of x.to(bfloat16) + the released text prior's penalty mask (an int tensor of
+-65516 cast to bfloat16, as the original casts it to the score dtype). Exits 3 if torch is not 1.13.
 """
 import random
 import struct
@@ -44,6 +46,22 @@ def k_for(rng, n):
     return rng.randint(max(1, n // 64 + 1), n)
 
 
+def score_like(rng, n):
+    """Finite column-sum-like values over many magnitudes, some exactly halfway between two bfloat16 values."""
+    v = []
+    for _ in range(n):
+        x = rng.uniform(0, 2) * 10.0 ** rng.uniform(-6, 5.2)
+        if rng.random() < 0.2:   # a bfloat16 value plus half its ulp: the tie-to-even case
+            b = torch.tensor([x]).to(torch.bfloat16).float().item()
+            x = b + b * 2.0 ** -8
+        v.append(-x if rng.random() < 0.05 else x)
+    return torch.tensor(v, dtype=torch.float32)
+
+
+def bits_of(x):
+    return struct.unpack("<%di" % x.numel(), struct.pack("<%df" % x.numel(), *x.float().tolist()))
+
+
 def main():
     out, seed, cases = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 12, int(sys.argv[3]) if len(sys.argv) > 3 else 3000
     if not torch.__version__.startswith("1.13"):
@@ -55,16 +73,24 @@ def main():
             lo, hi = SIZES[c % len(SIZES)]
             n = rng.randint(lo, hi)
             x = values(rng, n)
-            if c % 2 == 0:
+            if c % 5 == 3:
+                x = score_like(rng, n)
+                op, k = "bf16", n
+                answer = bits_of(x.to(torch.bfloat16))
+            elif c % 5 == 4:
+                x = score_like(rng, n)
+                mask = torch.full((n,), -65516).to(dtype=torch.bfloat16)
+                op, k = "bf16-penalised", n
+                answer = bits_of(x.to(torch.bfloat16) + mask)
+            elif c % 2 == 0:
                 op, k = "topk", k_for(rng, n)
-                idx = torch.topk(x, k, largest=True, sorted=True).indices
+                answer = torch.topk(x, k, largest=True, sorted=True).indices.tolist()
             else:
                 op, k = "argsort", n
-                idx = torch.argsort(x, descending=True)
-            bits = struct.unpack("<%di" % n, struct.pack("<%df" % n, *x.tolist()))
+                answer = torch.argsort(x, descending=True).tolist()
             f.write("%s %d %d\n" % (op, k, n))
-            f.write(" ".join(map(str, bits)) + "\n")
-            f.write(" ".join(map(str, idx.tolist())) + "\n")
+            f.write(" ".join(map(str, bits_of(x))) + "\n")
+            f.write(" ".join(map(str, answer)) + "\n")
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ public final class OpenClBackend implements Backend {
 
     @Override public Scorer scorer(ScoreSpec spec) {
         if (spec instanceof ScoreSpec.None) return new NoScoreCl();
-        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScoreCl(cl, a.source());
+        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScoreCl(cl, a);
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScoreCl(cl, w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScoreCl(cl, r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScoreCl(cl);

@@ -35,7 +35,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override public Scorer scorer(ScoreSpec spec) {
         if (spec instanceof ScoreSpec.None) return new NoScore();
-        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScore(a.source());
+        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScore(a);
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScore(w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScore(r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScore();

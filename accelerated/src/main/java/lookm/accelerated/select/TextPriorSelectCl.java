@@ -10,13 +10,14 @@ import lookm.spec.policy.TieOrder;
 import lookm.spec.policy.TextPriorMode;
 import lookm.spec.policy.UnsupportedVariantException;
 import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.ScorePrecision;
 import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.Selection;
 import lookm.spec.tensor.TokenLayout;
 
 /**
  * OpenCL twin of {@code lookm.reference.select.TextPriorSelect} (text_prior_select.cl, keep_order_top.cl).
- * RELEASED: b = a − 65516 in float32 on image and window positions, top-N of b over [0, T − R), then every
+ * RELEASED: b = a − 65516 in float32 (bf16 scores: bf16(a − 65536)) on image and window positions, top-N of b over [0, T − R), then every
  * b >= 0; BUDGETED: top-N by (text first, score desc, position asc) plus the window. Same kept sets as the
  * reference given the same float32 scores. RELEASED under {@link TieOrder#TORCH_CPU}: step (2) runs on the host
  * ({@link TieOrder#topk}, the sequential libstdc++ order torch 1.13 leaves ties in) and its flags are uploaded for
@@ -43,7 +44,7 @@ public final class TextPriorSelectCl implements Selector {
         Budget.Resolved b = budget.resolve(tokens);
         if (b.coversCache()) return Selection.all(heads, tokens);
         if (mode == TextPriorMode.RELEASED) requireNonNegative(scores);
-        int recentStart = b.recentStart();
+        int recentStart = b.recentStart(), bf16 = scores.precision() == ScorePrecision.BF16 ? 1 : 0;
         try (ClBuffer s = cl.upload(scores.values());
              ClBuffer image = cl.upload(KeepOrderTopCl.imageMask(layout));
              ClBuffer keys = cl.allocate((long) heads * tokens * Long.BYTES)) {
@@ -52,13 +53,13 @@ public final class TextPriorSelectCl implements Selector {
                 // (1) b = a − Λ on image and window positions (float32; TORCH_CPU: with step 2 on the host)
                 if (ties == TieOrder.POSITION)
                     try (ClKernel rank = cl.program("text_prior_select", "").kernel("rank_keys_released")) {
-                        rank.arg(s).arg(image).arg(tokens).arg(recentStart).arg(keys).launch(perToken, null);
+                        rank.arg(s).arg(image).arg(tokens).arg(recentStart).arg(bf16).arg(keys).launch(perToken, null);
                     }
                 // (2) S = top-N of b over [0, T − R) (TORCH_CPU: on the host);  (3) kept = S ∪ window ∪ {b >= 0}
                 try (ClBuffer flags = ties == TieOrder.TORCH_CPU ? cl.upload(torchCpuTopOnHost(scores, layout, recentStart, b.heavy()))
                              : KeepOrderTopCl.keepTop(cl, keys, heads, tokens, recentStart, b.heavy());
                      ClKernel rule = cl.program("text_prior_select", "").kernel("keep_released_rule")) {
-                    rule.arg(s).arg(image).arg(tokens).arg(recentStart).arg(flags).launch(perToken, null);
+                    rule.arg(s).arg(image).arg(tokens).arg(recentStart).arg(bf16).arg(flags).launch(perToken, null);
                     return KeepOrderTopCl.toSelection(flags, heads, tokens);
                 }
             }
@@ -82,7 +83,7 @@ public final class TextPriorSelectCl implements Selector {
         for (int h = 0; h < scores.heads(); h++) {
             for (int j = 0; j < tokens; j++) {
                 float a = scores.at(h, j);
-                adjusted[j] = layout.isImage(j) || j >= recentStart ? a - Policies.TEXT_PRIOR_PENALTY : a;   // (1), as rank_keys_released
+                adjusted[j] = layout.isImage(j) || j >= recentStart ? scores.precision().penalised(a, Policies.TEXT_PRIOR_PENALTY) : a;  // (1)
             }
             for (int j : TieOrder.TORCH_CPU.topk(adjusted, candidates, heavy)) flags[h * tokens + j] = 1;
             for (int j = recentStart; j < tokens; j++) flags[h * tokens + j] = 1;

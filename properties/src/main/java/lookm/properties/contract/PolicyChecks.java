@@ -95,7 +95,7 @@ public final class PolicyChecks {
 
         float rank(int h, int t) {
             float a = scores.at(h, t);
-            return mode == TextPriorMode.RELEASED ? a - Policies.TEXT_PRIOR_PENALTY : a;           // float32, as the released code
+            return mode == TextPriorMode.RELEASED ? scores.precision().penalised(a, Policies.TEXT_PRIOR_PENALTY) : a;   // as the released code
         }
 
         boolean before(int h, int a, int b, boolean byPosition) {

@@ -7,6 +7,7 @@ import lookm.spec.policy.Selector;
 import lookm.spec.policy.TieOrder;
 import lookm.spec.policy.TextPriorMode;
 import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.ScorePrecision;
 import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.Selection;
 import lookm.spec.tensor.TokenLayout;
@@ -34,21 +35,22 @@ public final class TextPriorSelect implements Selector {
         int[][] kept = new int[scores.heads()][];
         for (int h = 0; h < scores.heads(); h++) {
             float[] row = Arrays.copyOfRange(scores.values(), h * tokens, (h + 1) * tokens);
-            kept[h] = mode == TextPriorMode.RELEASED ? released(row, layout, b, h) : budgeted(row, layout, b);
+            kept[h] = mode == TextPriorMode.RELEASED ? released(row, scores.precision(), layout, b, h) : budgeted(row, layout, b);
         }
         return new Selection(kept, tokens);
     }
 
-    /** Kept = {j ∈ Ω : text} ∪ top-N(b over Ω) ∪ W_R, with b = a − Λ·[image or window] in float32. */
-    private int[] released(float[] a, TokenLayout layout, Budget.Resolved b, int head) {
+    /** Kept = {j ∈ Ω : text} ∪ top-N(b over Ω) ∪ W_R, with b = a − Λ·[image or window] in the scores' precision. */
+    private int[] released(float[] a, ScorePrecision precision, TokenLayout layout, Budget.Resolved b, int head) {
         int tokens = a.length, recentStart = b.recentStart();
-        // (1) b[j] = a[j] − Λ for image and window positions, rounded to float32 as the original adds in fp32
+        // (1) b[j] = a[j] − Λ for image and window positions, rounded to the scores' precision as the original adds
+        //     (float32; bfloat16 under BF16, where Λ itself becomes 65536)
         float[] adjusted = new float[tokens];
         for (int j = 0; j < tokens; j++) {
             if (a[j] < 0)
                 throw new IllegalArgumentException("released text prior needs scores >= 0 (it keeps every adjusted score >= 0);"
                         + " head " + head + ", token " + j + " has " + a[j]);
-            adjusted[j] = layout.isImage(j) || j >= recentStart ? a[j] - Policies.TEXT_PRIOR_PENALTY : a[j];
+            adjusted[j] = layout.isImage(j) || j >= recentStart ? precision.penalised(a[j], Policies.TEXT_PRIOR_PENALTY) : a[j];
         }
         // (2) S = top-N of b over Ω = [0, T − R), ties by the spec's order (text first, since text b >= 0 > image b)
         int[] top = ties.topk(adjusted, Ranges.range(0, recentStart), b.heavy());

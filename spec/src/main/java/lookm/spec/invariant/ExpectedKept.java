@@ -44,7 +44,7 @@ public final class ExpectedKept {
         int n = 0;
         for (int j = 0; j < b.recentStart(); j++) {
             float a = scores.at(head, j);
-            if ((layout.isImage(j) ? a - Policies.TEXT_PRIOR_PENALTY : a) >= 0f) n++;
+            if ((layout.isImage(j) ? scores.precision().penalised(a, Policies.TEXT_PRIOR_PENALTY) : a) >= 0f) n++;
         }
         return n;
     }

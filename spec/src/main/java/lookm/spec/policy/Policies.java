@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lookm.spec.tensor.ScorePrecision;
 
 /**
  * The one registry of policies, by stable name. CLI, benchmarks, contract and equivalence suites all read it.
@@ -44,6 +45,9 @@ public final class Policies {
                         new ScoreSpec.None(), new SelectSpec.KeepAll(), drop, "origin"),
                 new PolicySpec("lookm", "LOOK-M TP+P-Merge: released text prior (all text kept) + pivot merge; the authors' default",
                         attention, released, pivot, "TextPivotMerge_LayerWise (text_prior_pivot_merge)"),
+                new PolicySpec("lookm-bf16", "LOOK-M TP+P-Merge with bfloat16 scores (torch CPU autocast, or a bf16 model): the penalty becomes -65536 and small image scores tie",
+                        new ScoreSpec.AccumulatedAttention(ScoreSource.RECORDED, ScorePrecision.BF16), released, pivot,
+                        "TextPivotMerge_LayerWise under torch.autocast(cpu, bfloat16)"),
                 new PolicySpec("lookm-budgeted", "LOOK-M TP+P-Merge as the paper states: text first, exactly N+R kept, pivot merge",
                         attention, budgeted, pivot, ""),
                 new PolicySpec("tp-drop", "text prior (released), evicted tokens dropped",

@@ -20,8 +20,8 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
 
     /** The same policy with its accumulated-attention scores taken from {@code source}; other scorers unchanged. */
     public PolicySpec withScoreSource(ScoreSource source) {
-        if (score instanceof ScoreSpec.AccumulatedAttention)
-            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source), select, merge, original);
+        if (score instanceof ScoreSpec.AccumulatedAttention a)
+            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source, a.precision()), select, merge, original);
         return this;
     }
 

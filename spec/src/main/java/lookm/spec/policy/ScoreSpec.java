@@ -1,5 +1,7 @@
 package lookm.spec.policy;
 
+import lookm.spec.tensor.ScorePrecision;
+
 /** How importance scores (H, T) are computed. Formal definitions: spec/SPEC.md §2. */
 public sealed interface ScoreSpec {
     /** No scores (all zero): for selections that ignore scores (full cache, StreamingLLM, recent). */
@@ -8,11 +10,16 @@ public sealed interface ScoreSpec {
     /**
      * H2O accumulated attention (paper §3.1): a[j] = Σ_i P[i, j] over all T prefill rows, per query head, summed
      * over each GQA group. {@code source}: recorded column sums, or recomputed from the prefill queries.
+     * {@code precision}: the dtype the original runtime holds them in (SPEC.md §2.6; BF16 rounds them to bfloat16).
      */
-    record AccumulatedAttention(ScoreSource source) implements ScoreSpec {
+    record AccumulatedAttention(ScoreSource source, ScorePrecision precision) implements ScoreSpec {
         public AccumulatedAttention {
             if (source == null) throw new IllegalArgumentException("score source must not be null");
+            if (precision == null) throw new IllegalArgumentException("score precision must not be null");
         }
+
+        /** float32 scores (the default). */
+        public AccumulatedAttention(ScoreSource source) { this(source, ScorePrecision.FLOAT32); }
     }
 
     /**

@@ -13,13 +13,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import lookm.spec.tensor.ScorePrecision;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * TorchCpuOrder against the real thing: Debian's python3-torch 1.13 (CI installs it) computes topk and argsort of
- * thousands of tie-heavy vectors with NaN and infinities (src/test/python/torch_cpu_order_cases.py), and every
- * returned index must match, in order. Skips visibly where no python3 with torch 1.13 is found
+ * TorchCpuOrder and ScorePrecision.BF16 against the real thing: Debian's python3-torch 1.13 (CI installs it) computes
+ * topk and argsort of thousands of tie-heavy vectors with NaN and infinities, the bfloat16 rounding of score-like
+ * values and the released penalty added in bfloat16 (src/test/python/torch_cpu_order_cases.py); every returned index
+ * and bit pattern must match, in order. Skips visibly where no python3 with torch 1.13 is found
  * (-Dlookm.torch.python=PATH to name one).
  */
 class TorchCpuOrderTest {
@@ -42,14 +44,21 @@ class TorchCpuOrderTest {
         String log = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS), "torch case generator timed out");
         assertEquals(0, p.exitValue(), "torch case generator failed: " + log);
-        int checked = 0, partialSort = 0, withTies = 0;
+        int checked = 0, partialSort = 0, withTies = 0, bf16 = 0;
         try (BufferedReader in = Files.newBufferedReader(out)) {
             for (String header; (header = in.readLine()) != null; checked++) {
                 String[] h = header.split(" ");
                 int k = Integer.parseInt(h[1]), n = Integer.parseInt(h[2]);
                 float[] x = floats(in.readLine(), n);
                 int[] expected = ints(in.readLine(), k);
-                int[] got = h[0].equals("topk") ? TorchCpuOrder.topk(x, k) : TorchCpuOrder.argsortDescending(x);
+                int[] got = switch (h[0]) {
+                    case "topk" -> TorchCpuOrder.topk(x, k);
+                    case "argsort" -> TorchCpuOrder.argsortDescending(x);
+                    case "bf16" -> bits(x, ScorePrecision::toBf16);
+                    case "bf16-penalised" -> bits(x, v -> ScorePrecision.BF16.penalised(ScorePrecision.toBf16(v), Policies.TEXT_PRIOR_PENALTY));
+                    default -> throw new IllegalStateException("unknown case kind " + h[0]);
+                };
+                if (h[0].startsWith("bf16")) bf16++;
                 String what = "case " + checked + ": " + header + " values " + Arrays.toString(Arrays.copyOf(x, Math.min(n, SHOWN))) + (n > SHOWN ? "..." : "");
                 assertArrayEquals(expected, got, what);
                 if (h[0].equals("topk") && (long) k * TorchCpuOrder.PARTIAL_SORT_RATIO <= n) partialSort++;
@@ -57,8 +66,9 @@ class TorchCpuOrderTest {
             }
         }
         assertEquals(CASES, checked, "cases read");
-        assertTrue(partialSort > CASES / 10, "too few partial_sort cases: " + partialSort);
+        assertTrue(partialSort > CASES / 20, "too few partial_sort cases: " + partialSort);
         assertTrue(withTies > CASES / 2, "too few tie-heavy cases: " + withTies);
+        assertTrue(bf16 > CASES / 4, "too few bfloat16 cases: " + bf16);
     }
 
     @Test
@@ -79,6 +89,14 @@ class TorchCpuOrderTest {
         assertArrayEquals(new int[] {1, 2}, TorchCpuOrder.topk(new float[] {0f, Float.NaN, 3f}, 2));
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TorchCpuOrder.topk(new float[3], 4));
         assertTrue(e.getMessage().contains("[0, 3]"), e.getMessage());
+    }
+
+    private interface FloatOp { float apply(float x); }
+
+    private static int[] bits(float[] x, FloatOp f) {
+        int[] out = new int[x.length];
+        for (int i = 0; i < x.length; i++) out[i] = Float.floatToRawIntBits(f.apply(x[i]));
+        return out;
     }
 
     private static boolean hasTies(float[] x) {
