@@ -3,17 +3,37 @@ package lookm.bench.cli;
 import java.util.Locale;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.TieOrder;
 import picocli.CommandLine.Option;
 
-/** {@code --scores recorded|recomputed}: where accumulated-attention policies take their scores from (SPEC.md §2.1). */
+/**
+ * {@code --scores recorded|recomputed}: where accumulated-attention policies take their scores from (SPEC.md §2.1);
+ * {@code --ties position|torch-cpu}: who survives equal scores at the top-N cut (SPEC.md §3).
+ */
 final class ScoreOptions {
     @Option(names = "--scores", paramLabel = "SOURCE", defaultValue = "recorded",
             description = "Accumulated attention: 'recorded' (the trace's column sums) or 'recomputed' (causal softmax from all "
                     + "prefill queries; the trace must store them). Default ${DEFAULT-VALUE}.")
     String scores;
 
-    /** The policy with its accumulated-attention source set; other scorers are unchanged. */
-    PolicySpec apply(PolicySpec policy) { return policy.withScoreSource(source()); }
+    @Option(names = "--ties", paramLabel = "ORDER",
+            description = "Tie order at the top-N cut: 'position' (the lower position wins) or 'torch-cpu' (what the authors' "
+                    + "code keeps under torch 1.13 on the CPU). Default: the policy's own (position for every registered policy).")
+    String ties;
+
+    /** The policy with its accumulated-attention source set (other scorers unchanged) and, if given, its tie order. */
+    PolicySpec apply(PolicySpec policy) {
+        PolicySpec p = policy.withScoreSource(source());
+        return ties == null ? p : p.withTies(tieOrder());
+    }
+
+    TieOrder tieOrder() {
+        try {
+            return TieOrder.ofLabel(ties.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--ties: " + e.getMessage(), e);
+        }
+    }
 
     ScoreSource source() {
         return switch (scores.toLowerCase(Locale.ROOT)) {
