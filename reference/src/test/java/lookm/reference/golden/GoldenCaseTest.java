@@ -87,6 +87,38 @@ class GoldenCaseTest {
         return tests.stream();
     }
 
+    /**
+     * SPEC §2.6's measurement: with bf16 scores (lookm-bf16) the released penalty collapses the image candidates onto
+     * one or two scores per head in every golden case, where float32 keeps many distinct ones.
+     */
+    @TestFactory
+    Stream<DynamicTest> bf16ScoresCollapseTheImageCandidates() throws IOException {
+        Path shared = sharedGolden();
+        Assumptions.assumeTrue(shared != null, "no shared golden directory: the bf16 measurement was not checked");
+        List<DynamicTest> tests = new ArrayList<>();
+        try (var dirs = Files.list(shared)) {
+            for (Path dir : (Iterable<Path>) dirs.filter(d -> Files.exists(d.resolve("manifest.json"))).sorted()::iterator)
+                tests.add(DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+                    GoldenCase c = GoldenCase.raw(dir);
+                    KvBlock block = block(c);
+                    Budget budget = budget(c);
+                    for (PolicySpec p : List.of(Policies.named("lookm"), Policies.named("lookm-bf16"))) {
+                        Scores scores = reference.compressor(p).scorer().score(block, observation(c), budget);
+                        int recentStart = budget.resolve(block.tokens()).recentStart();
+                        for (int h = 0; h < block.heads(); h++) {
+                            Set<Float> distinct = new TreeSet<>();
+                            for (int j = 0; j < recentStart; j++)
+                                if (block.layout().isImage(j)) distinct.add(scores.precision().penalised(scores.at(h, j), Policies.TEXT_PRIOR_PENALTY));
+                            boolean bf16 = p.name().equals("lookm-bf16");
+                            assertTrue(bf16 ? distinct.size() <= 2 : distinct.size() > 2,
+                                    c.name + " " + p.name() + " head " + h + ": " + distinct.size() + " distinct penalised image scores");
+                        }
+                    }
+                }));
+        }
+        return tests.stream();
+    }
+
     static Path sharedGolden() {
         String configured = System.getProperty(SHARED_GOLDEN_PROPERTY);
         for (Path p : new Path[] {configured == null ? null : Paths.get(configured), Paths.get("../../shared/golden"), Paths.get("../shared/golden")})
