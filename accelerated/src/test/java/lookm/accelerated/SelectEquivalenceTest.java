@@ -16,6 +16,7 @@ import lookm.spec.policy.UnsupportedVariantException;
 import lookm.spec.policy.TextPriorMode;
 import lookm.spec.policy.Window;
 import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.ScorePrecision;
 import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.Selection;
 import lookm.spec.tensor.TokenLayout;
@@ -74,6 +75,21 @@ class SelectEquivalenceTest {
             assertEquals(java.util.Arrays.toString(expected.kept(h)), java.util.Arrays.toString(actual.kept(h)), spec + " " + budget + " head " + h);
         assertTrue(expected.contentEquals(actual));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tieOrders")
+    void theReleasedTextPriorOnBf16ScoresKeepsTheReferenceSets(TieOrder ties) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        TokenLayout layout = Layers.multimodal(TOKENS);
+        SelectSpec spec = new SelectSpec.TextPrior(TextPriorMode.RELEASED, ties);
+        for (Budget budget : budgets()) {
+            Scores scores = ScorePrecision.BF16.apply(tiedScores(budget.toString().hashCode()));
+            assertTrue(reference.selector(spec).select(scores, layout, budget).contentEquals(backend.selector(spec).select(scores, layout, budget)),
+                    spec + " " + budget + " on bf16 scores");
+        }
+    }
+
+    static List<TieOrder> tieOrders() { return List.of(TieOrder.values()); }
 
     @Test
     void theBudgetedTextPriorWithTorchTiesIsRefusedVisibly() {

@@ -50,7 +50,7 @@ public final class TextPriorSelectCl implements Selector {
              ClBuffer keys = cl.allocate((long) heads * tokens * Long.BYTES)) {
             long[] perToken = {tokens, heads};
             if (mode == TextPriorMode.RELEASED) {
-                // (1) b = a − Λ on image and window positions (float32; TORCH_CPU: with step 2 on the host)
+                // (1) b = a − Λ on image and window positions (float32, or bfloat16 for bf16 scores; TORCH_CPU: on the host)
                 if (ties == TieOrder.POSITION)
                     try (ClKernel rank = cl.program("text_prior_select", "").kernel("rank_keys_released")) {
                         rank.arg(s).arg(image).arg(tokens).arg(recentStart).arg(bf16).arg(keys).launch(perToken, null);
