@@ -4,11 +4,13 @@ import java.util.Locale;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.ScoreSource;
 import lookm.spec.policy.TieOrder;
+import lookm.spec.tensor.ScorePrecision;
 import picocli.CommandLine.Option;
 
 /**
  * {@code --scores recorded|recomputed}: where accumulated-attention policies take their scores from (SPEC.md §2.1);
- * {@code --ties position|torch-cpu}: who survives equal scores at the top-N cut (SPEC.md §3).
+ * {@code --ties position|torch-cpu}: who survives equal scores at the top-N cut (SPEC.md §3);
+ * {@code --precision float32|bf16}: the dtype of accumulated-attention scores (SPEC.md §2.6).
  */
 final class ScoreOptions {
     @Option(names = "--scores", paramLabel = "SOURCE", defaultValue = "recorded",
@@ -21,10 +23,21 @@ final class ScoreOptions {
                     + "code keeps under torch 1.13 on the CPU). Default: the policy's own (position for every registered policy).")
     String ties;
 
-    /** The policy with its accumulated-attention source set (other scorers unchanged) and, if given, its tie order. */
+    @Option(names = "--precision", paramLabel = "DTYPE",
+            description = "Accumulated-attention scores as 'float32' or 'bf16' (a bfloat16 score tensor, as under torch CPU autocast: "
+                    + "the text prior's penalty becomes -65536). Default: the policy's own (float32 except lookm-bf16).")
+    String precision;
+
+    /** The policy with its accumulated-attention source set (other scorers unchanged) and, if given, its tie order and precision. */
     PolicySpec apply(PolicySpec policy) {
         PolicySpec p = policy.withScoreSource(source());
+        if (precision != null) p = p.withScorePrecision(scorePrecision());
         return ties == null ? p : p.withTies(tieOrder());
+    }
+
+    ScorePrecision scorePrecision() {
+        for (ScorePrecision s : ScorePrecision.values()) if (s.label().equals(precision.toLowerCase(Locale.ROOT))) return s;
+        throw new IllegalArgumentException("--precision must be 'float32' or 'bf16', was '" + precision + "'");
     }
 
     TieOrder tieOrder() {

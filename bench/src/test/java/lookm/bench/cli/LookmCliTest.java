@@ -70,7 +70,7 @@ class LookmCliTest {
     }
 
     @Test
-    void theTieOrderIsAnOptionRecordedInTheReport() throws IOException {
+    void theTieOrderAndScorePrecisionAreOptionsRecordedInTheReport() throws IOException {
         Path out = tmp.resolve("ties");
         Run r = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--ties", "torch-cpu", "--out", out.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
@@ -78,6 +78,13 @@ class LookmCliTest {
         Run bad = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--ties", "random", "--out", tmp.resolve("t2").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--ties") && bad.err().contains("torch-cpu"), bad.err());
+        Path bf16 = tmp.resolve("bf16");
+        Run p = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--precision", "bf16", "--out", bf16.toString(), "--quiet");
+        assertEquals(0, p.code(), p.err());
+        assertTrue(Files.readString(bf16.resolve("replay.json")).toLowerCase(java.util.Locale.ROOT).contains("precision=bf16"), "replay.json records the precision");
+        Run badPrecision = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--precision", "fp8", "--out", tmp.resolve("t3").toString());
+        assertEquals(2, badPrecision.code());
+        assertTrue(badPrecision.err().contains("--precision"), badPrecision.err());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package lookm.spec.policy;
 
+import lookm.spec.tensor.ScorePrecision;
+
 /**
  * A policy as data: which scorer, selector and merger, with their parameters. Shared by CLI, benchmarks,
  * tests and trace metadata; interpreted by each backend.
@@ -22,6 +24,13 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
     public PolicySpec withScoreSource(ScoreSource source) {
         if (score instanceof ScoreSpec.AccumulatedAttention a)
             return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source, a.precision()), select, merge, original);
+        return this;
+    }
+
+    /** The same policy with its accumulated-attention scores held in {@code precision} (SPEC.md §2.6); other scorers unchanged. */
+    public PolicySpec withScorePrecision(ScorePrecision precision) {
+        if (score instanceof ScoreSpec.AccumulatedAttention a)
+            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(a.source(), precision), select, merge, original);
         return this;
     }
 
