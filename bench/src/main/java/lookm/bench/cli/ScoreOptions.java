@@ -13,9 +13,9 @@ import picocli.CommandLine.Option;
  * {@code --precision float32|bf16}: the dtype of accumulated-attention scores (SPEC.md §2.6).
  */
 final class ScoreOptions {
-    @Option(names = "--scores", paramLabel = "SOURCE", defaultValue = "recorded",
+    @Option(names = "--scores", paramLabel = "SOURCE",
             description = "Accumulated attention: 'recorded' (the trace's column sums) or 'recomputed' (causal softmax from all "
-                    + "prefill queries; the trace must store them). Default ${DEFAULT-VALUE}.")
+                    + "prefill queries; the trace must store them). Default: as the policy says (registered policies: recorded).")
     String scores;
 
     @Option(names = "--ties", paramLabel = "ORDER",
@@ -28,9 +28,9 @@ final class ScoreOptions {
                     + "the text prior's penalty becomes -65536). Default: the policy's own (float32 except lookm-bf16).")
     String precision;
 
-    /** The policy with its accumulated-attention source set (other scorers unchanged) and, if given, its tie order and precision. */
+    /** The policy with, when given, its accumulated-attention source and precision (other scorers unchanged) and its tie order. */
     PolicySpec apply(PolicySpec policy) {
-        PolicySpec p = policy.withScoreSource(source());
+        PolicySpec p = scores == null ? policy : policy.withScoreSource(source());
         if (precision != null) p = p.withScorePrecision(scorePrecision());
         return ties == null ? p : p.withTies(tieOrder());
     }

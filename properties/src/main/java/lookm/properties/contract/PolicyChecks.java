@@ -8,7 +8,6 @@ import lookm.spec.invariant.Invariants;
 import lookm.spec.invariant.Tolerance;
 import lookm.spec.invariant.Verdict;
 import lookm.spec.policy.KeepOrder;
-import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.SelectSpec;
@@ -83,7 +82,7 @@ public final class PolicyChecks {
         static Ranking of(PolicySpec policy, CacheCase c, Scores scores) {
             int tokens = c.tokens();
             SelectSpec select = policy.select();
-            if (c.budget().resolve(tokens).coversCache() || select instanceof SelectSpec.KeepAll || select instanceof SelectSpec.Streaming) return null;
+            if (c.budget().resolve(tokens).coversCache() || !select.ranksByScore()) return null;
             int[] guarded = Invariants.protectedCounts(select, tokens, c.budget());
             TextPriorMode mode = Invariants.textPriorMode(select);
             return new Ranking(scores, c.layout(), mode, mode == null ? guarded[1] : 0, tokens - guarded[0]);
@@ -139,7 +138,7 @@ public final class PolicyChecks {
         KvBlock block = c.block();
         for (int h = 0; h < out.headCount(); h++) {
             HeadCompression head = out.head(h);
-            if (!(policy.merge() instanceof MergeSpec.Drop)) {
+            if (policy.merge().mergesEvicted()) {
                 v.add(Invariants.matchIsMostSimilar(block, h, head));
                 v.add(tiesGoToLowestPosition(block, h, head));
             }
@@ -179,7 +178,7 @@ public final class PolicyChecks {
 
     /** Property 5a: when the budget covers the cache (or the policy keeps all), nothing changes, bit for bit. */
     public static Verdict identityWhenCovering(PolicySpec policy, CacheCase c, CompressedLayer out) {
-        boolean covers = policy.select() instanceof SelectSpec.KeepAll || c.budget().resolve(c.tokens()).coversCache();
+        boolean covers = policy.select().keepsAll() || c.budget().resolve(c.tokens()).coversCache();
         return covers ? Invariants.identity(c.block(), out) : Require.verdict("identity", null);
     }
 

@@ -64,6 +64,10 @@ public enum TieOrder {
         return argsortTop(withSinks, range(0, candidates), heavy);
     }
 
+    /** What the {@code ties} parameter of a policy expression means. */
+    public static final String PARAM_DESCRIPTION = "who survives equal scores at the cut: position (the lower position)"
+            + " or torch_cpu (torch 1.13 CPU topk/argsort, as the golden cases; torch-cpu also accepted; SPEC §3)";
+
     /** Name in policy parameters and on the command line: {@code position}, {@code torch-cpu}. */
     public String label() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
 
