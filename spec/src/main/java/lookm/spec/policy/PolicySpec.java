@@ -42,7 +42,7 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
 
     /**
      * The canonical expression: all three stages, every parameter, e.g.
-     * {@code score=attention(source=recorded) select=textprior(mode=released) merge=pivot}. Reports and trace
+     * {@code score=attention(source=recorded,precision=float32) select=textprior(mode=released,ties=position) merge=pivot}. Reports and trace
      * metadata record it; {@code Policies.parse(expression())} gives these stages back.
      */
     public String expression() { return PolicyExpression.print(score, select, merge); }
