@@ -38,7 +38,7 @@ class LookmCliTest {
         Run r = lookm("policies");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("lookm-budgeted"), r.out());
-        assertTrue(r.out().contains("= score=attention(source=recorded) select=textprior(mode=budgeted) merge=pivot"), r.out());
+        assertTrue(r.out().contains("= score=attention(source=recorded,precision=float32) select=textprior(mode=budgeted,ties=position) merge=pivot"), r.out());
         assertTrue(r.out().contains("kernel: odd integer in [1, 2147483647], default 5"), "parameter ranges: " + r.out());
     }
 
@@ -57,7 +57,7 @@ class LookmCliTest {
         Run r = lookm("sweep", "--trace", sample.toString(), "--policies", file.toString(), "--budgets", "0.2", "--out", tmp.resolve("s").toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("snap-avg") && r.out().contains("h2o-pivot"), "named entries, and stages equal to a registered policy take its name: " + r.out());
-        assertTrue(Files.readString(tmp.resolve("s/sweep.json")).contains("score=window(window=32,pool=avg,kernel=7) select=topk(sinks=0,window=32) merge=drop"));
+        assertTrue(Files.readString(tmp.resolve("s/sweep.json")).contains("score=window(window=32,pool=avg,kernel=7) select=topk(sinks=0,window=32,ties=position) merge=drop"));
         Files.writeString(file, "[\"lookm\", {\"expression\": \"h2o(sinks=x)\"}]");
         Run bad = lookm("sweep", "--trace", sample.toString(), "--policies", file.toString(), "--out", tmp.resolve("t").toString(), "--quiet");
         assertEquals(2, bad.code());
@@ -90,6 +90,23 @@ class LookmCliTest {
         Run shape = lookm("bench", "--shape", "8,x,128", "--out", tmp.resolve("b").toString());
         assertEquals(2, shape.code());
         assertTrue(shape.err().contains("--shape"), shape.err());
+    }
+
+    @Test
+    void theTieOrderAndScorePrecisionAreOptionsRecordedInTheReport() throws IOException {
+        optionIsRecordedOrRefused("--ties", "torch-cpu", "ties=torch_cpu", "random", "torch-cpu");
+        optionIsRecordedOrRefused("--precision", "bf16", "precision=bf16", "fp8", "bf16");
+    }
+
+    /** {@code option good} runs and replay.json records {@code recorded}; {@code option bad} exits 2 naming the option and a valid value. */
+    private void optionIsRecordedOrRefused(String option, String good, String recorded, String bad, String named) throws IOException {
+        Path out = tmp.resolve(option.substring(2));
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", option, good, "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(out.resolve("replay.json")).toLowerCase(java.util.Locale.ROOT).contains(recorded), "replay.json records " + recorded);
+        Run refused = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", option, bad, "--out", tmp.resolve(option.substring(2) + "-bad").toString());
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains(option) && refused.err().contains(named), refused.err());
     }
 
     @Test
