@@ -62,6 +62,15 @@ public final class ClContext implements AutoCloseable {
         return programs.computeIfAbsent(file + "|" + options, k -> ClProgram.build(this, file, options));
     }
 
+    /**
+     * A program built from a caller's own source (tools outside this module, e.g. the bench's matmul yardstick),
+     * cached under {@code name} and {@code options} like the classpath kernels.
+     */
+    public synchronized ClProgram program(String name, String source, String options) {
+        if (closed) throw new IllegalStateException("OpenCL context already closed");
+        return programs.computeIfAbsent("source:" + name + "|" + options, k -> ClProgram.build(this, name, source, options));
+    }
+
     /** An uninitialised buffer of {@code bytes} (at least 1) bytes. */
     public ClBuffer allocate(long bytes) {
         long size = Math.max(bytes, 1);

@@ -11,7 +11,7 @@ import lookm.accelerated.cl.ClProgram;
  * ties to the lowest kept index, for all heads at once in register tiles (never the (P, C) matrix).
  */
 public final class CosineMatchCl {
-    private static final String FILE = "cosine_match";
+    private static final String FILE = "merge/cosine_match";
 
     /** Per head and evicted slot (H, evictedStride): the kept index of the match (−1 if none) and its cosine (NaN then). */
     record Matches(ClBuffer index, ClBuffer similarity) implements AutoCloseable {

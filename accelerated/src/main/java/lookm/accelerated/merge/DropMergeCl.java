@@ -33,7 +33,7 @@ public final class DropMergeCl implements Merger {
 
     private float[] gather(DeviceLayer layer, ClBuffer data) {
         try (ClBuffer out = cl.allocateFloats((long) layer.heads * layer.keptStride * layer.dim);
-             ClKernel gather = cl.program("gather", "").kernel("gather_kept_rows")) {
+             ClKernel gather = cl.program("merge/gather", "").kernel("gather_kept_rows")) {
             gather.arg(data).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride).arg(layer.keptCounts).arg(out)
                     .launch(new long[] {layer.dim, layer.keptStride, layer.heads}, null);
             return out.readFloats(layer.heads * layer.keptStride * layer.dim);

@@ -59,8 +59,8 @@ public abstract class MatchMergeCl implements Merger {
         try (ClBuffer rowStart = cl.allocateInts((long) heads * (layer.keptStride + 1));
              ClBuffer sources = cl.allocateInts((long) heads * layer.evictedStride);
              ClBuffer out = cl.allocateFloats((long) heads * layer.keptStride * layer.dim);
-             ClKernel owners = cl.program("match_merge", "").kernel("owners_of_kept_rows");
-             ClKernel rows = cl.program("match_merge", "").kernel("merge_rows")) {
+             ClKernel owners = cl.program("merge/match_merge", "").kernel("owners_of_kept_rows");
+             ClKernel rows = cl.program("merge/match_merge", "").kernel("merge_rows")) {
             // (5a) per kept row, its sources in ascending evicted order
             owners.arg(target).arg(layer.evictedStride).arg(layer.evictedCounts).arg(layer.keptStride).arg(layer.keptCounts)
                     .arg(rowStart).arg(sources).launch(new long[] {heads}, null);

@@ -13,8 +13,8 @@ import lookm.spec.tensor.KvBlock;
  * never materialising the (rows, T) matrix: a row at absolute position p sees keys j <= p.
  */
 public final class CausalColumnSumsCl {
-    private static final String FILE = "causal_column_sums";
-    private static final String LAYOUT = "pad_transpose";
+    private static final String FILE = "score/causal_column_sums";
+    private static final String LAYOUT = "score/pad_transpose";
 
     private CausalColumnSumsCl() {}
 

@@ -1,18 +1,16 @@
-// matmul_baseline.cl: no reference counterpart; a speed yardstick for the tools. C = A . B^T with the same register
-// tiling as causal_column_sums.cl (LANES rows of A in vector lanes, CHUNK rows of B per block), without the
-// softmax, so SpeedCheck can report the score kernels' rate against a plain matrix multiply on the same device.
+// matmul_baseline.cl: no reference counterpart; the speed yardstick of `lookm bench`. C = A . B^T over the causal
+// blocks only (row block [i0, i0 + LANES) against key chunks j0 <= i0 + LANES - 1), the same work as the causal
+// Q.K^T of the score stage, with the same register tiling as score/causal_column_sums.cl and without the softmax.
 // Layouts: aT (D, M) transposed, b (N, D) row-major, c (M, N); M a multiple of LANES, N a multiple of CHUNK.
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define floatV CAT(float, LANES)
-#define vloadV CAT(vload, LANES)
+#include "lookm_tiles.h"
 
-// One work-item: rows [i0, i0 + LANES) of A against all of B, CHUNK rows at a time.
-__kernel void matmul_transposed(__global const float* aT, __global const float* b, const int m, const int n,
-                                __global float* c) {
+// One work-item: rows [i0, i0 + LANES) of A against the causally visible rows of B, CHUNK rows at a time.
+__kernel void matmul_causal(__global const float* aT, __global const float* b, const int m, const int n,
+                            __global float* c) {
     const int i0 = get_global_id(0) * LANES;
-    for (int j0 = 0; j0 < n; j0 += CHUNK) {
+    const int last = min(n, i0 + LANES);
+    for (int j0 = 0; j0 < last; j0 += CHUNK) {
         floatV acc[CHUNK];
         #pragma unroll
         for (int k = 0; k < CHUNK; k++) acc[k] = (floatV)(0.0f);

@@ -4,12 +4,7 @@
 // Build options: -DLANES -DCHUNK -DHEAD_DIM as causal_column_sums.cl. Per-head row lists are padded to a stride
 // (a multiple of LANES and CHUNK); counts per head say how many rows are real.
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define floatV CAT(float, LANES)
-#define intV CAT(int, LANES)
-#define vloadV CAT(vload, LANES)
-#define vstoreV CAT(vstore, LANES)
+#include "lookm_tiles.h"
 
 float inverse_norm(__global const float* row) {
     float squares = 0.0f;

@@ -13,14 +13,7 @@
 // Layouts (rows padded to a multiple of LANES and CHUNK; padding rows are zero, padding positions repeat the last):
 //   queries (Hq, NP, D), queriesT (Hq, D, NP), keys (Hkv, TP, D), keysT (Hkv, D, TP), positions (NP).
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define floatV CAT(float, LANES)
-#define intV CAT(int, LANES)
-#define vloadV CAT(vload, LANES)
-#define vstoreV CAT(vstore, LANES)
-
-__constant int LANE_INDEX[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+#include "lookm_tiles.h"
 
 // (1) One work-item: query rows [r0, r0 + LANES) of query head q; keys in chunks of CHUNK with an online
 //     (running-max) log-sum-exp. Writes m_i and 1 / l_i, each (Hq, NP).

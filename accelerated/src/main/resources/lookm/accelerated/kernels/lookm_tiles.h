@@ -1,0 +1,19 @@
+// lookm_tiles.h: the one header shared by the kernel files (KernelSource inlines it where a file says
+// #include "lookm_tiles.h"; OpenCL compilers cannot see the classpath).
+// Register tiles: a work-item keeps LANES rows in the lanes of one vector (floatV) and walks the other operand
+// CHUNK rows at a time. Build options -DLANES=<2|4|8|16> -DCHUNK=<n> -DHEAD_DIM=<D> (lookm.accelerated.cl.Tiling).
+
+#ifndef LOOKM_TILES_H
+#define LOOKM_TILES_H
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define floatV CAT(float, LANES)
+#define intV CAT(int, LANES)
+#define vloadV CAT(vload, LANES)
+#define vstoreV CAT(vstore, LANES)
+
+// Lane l holds index l: j0 + vloadV(0, LANE_INDEX) is the vector of the tile's LANES positions.
+__constant int LANE_INDEX[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+#endif
