@@ -16,4 +16,11 @@
 // Lane l holds index l: j0 + vloadV(0, LANE_INDEX) is the vector of the tile's LANES positions.
 __constant int LANE_INDEX[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
+// Sum of the LANES lanes of a floatV in a fixed order (halves added pairwise): deterministic.
+inline float hsum2(const float2 v) { return v.s0 + v.s1; }
+inline float hsum4(const float4 v) { return hsum2(v.lo + v.hi); }
+inline float hsum8(const float8 v) { return hsum4(v.lo + v.hi); }
+inline float hsum16(const float16 v) { return hsum8(v.lo + v.hi); }
+#define hsumV CAT(hsum, LANES)
+
 #endif

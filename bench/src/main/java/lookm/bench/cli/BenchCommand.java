@@ -13,7 +13,9 @@ import lookm.bench.report.Json;
 import lookm.bench.report.OutputDirectory;
 import lookm.bench.report.RunInfo;
 import lookm.bench.report.TextTable;
+import lookm.accelerated.OpenClBackend;
 import lookm.bench.timing.BenchTarget;
+import lookm.bench.timing.MatmulBaseline;
 import lookm.bench.timing.StageTimes;
 import lookm.bench.timing.SyntheticLayer;
 import lookm.bench.timing.Validation;
@@ -22,6 +24,8 @@ import lookm.spec.policy.Backend;
 import lookm.spec.policy.Compressor;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
+import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.ScoreSpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.KvBlock;
@@ -46,6 +50,10 @@ final class BenchCommand implements Callable<Integer> {
     /** Modest default: finishes in seconds on 2 cores. LLaVA-7B's layer is 32,4096,128. */
     static final String DEFAULT_SHAPE = "8,1024,128";
     static final String[] STAGES = {"score", "select", "merge", "total"};
+    /** Issue 15: the score stage within this factor of one float32 causal Q·Kᵀ on the same device. */
+    static final double SCORE_VS_MATMUL_TARGET = 1.3;
+    /** Timed runs of the matmul yardstick per batch (after one warm-up). */
+    static final int MATMUL_REPEATS = 3;
 
     @Spec CommandSpec spec;
 
@@ -126,9 +134,22 @@ final class BenchCommand implements Callable<Integer> {
                 row.put("maxAbsDiffVsReference", v.maxAbsDiff());
                 out.printf("  %-22s %s: %s%n", target.label(), v.valid() ? "valid" : "INVALID, not timed", v.detail());
                 if (v.valid()) {
+                    boolean yardstick = be instanceof OpenClBackend && recomputesFromAllQueries(p, observation);
+                    double before = yardstick ? causalMatmulSeconds((OpenClBackend) be, observation, block) : Double.NaN;
                     StageTimes t = StageTimes.measure(c, block, observation, b, warmup, repetitions);
                     if (target.device() == null) referenceTimes = t;
                     row.put("times", t);
+                    if (yardstick) {                                    // A-B-A: the yardstick before and after, the faster counts
+                        double matmul = Math.min(before, causalMatmulSeconds((OpenClBackend) be, observation, block));
+                        double ratio = t.score().medianMs() / 1e3 / matmul;
+                        row.put("scoreVsCausalMatmul", Map.of("matmulSeconds", matmul, "matmulSecondsBefore", before,
+                                "gflop", MatmulBaseline.causalFlop(observation.prefill().orElseThrow().queryHeads(), block.tokens(), block.headDim()) / 1e9,
+                                "scoreMedianSeconds", t.score().medianMs() / 1e3, "ratio", ratio));
+                        out.printf(java.util.Locale.ROOT, "  %-22s score stage %.3f s (median) = %.2f x the causal float32 Q·Kᵀ on the same device"
+                                + " (%.3f s, %.1f GFLOP/s; target <= %.1f)%n", target.label(), t.score().medianMs() / 1e3, ratio, matmul,
+                                MatmulBaseline.causalFlop(observation.prefill().orElseThrow().queryHeads(), block.tokens(), block.headDim()) / 1e9 / matmul,
+                                SCORE_VS_MATMUL_TARGET);
+                    }
                 }
             } catch (RuntimeException e) {
                 if (target.device() == null) throw e;          // the reference must run
@@ -189,6 +210,17 @@ final class BenchCommand implements Callable<Integer> {
             out.println("wrote " + written);
         }
         return LookmCli.EXIT_OK;
+    }
+
+    /** True when the policy's score stage is the causal column sums of all T prefill queries (a Q·Kᵀ over the whole cache). */
+    static boolean recomputesFromAllQueries(PolicySpec p, Observation observation) {
+        return p.score() instanceof ScoreSpec.AccumulatedAttention a && a.source() == ScoreSource.RECOMPUTED
+                && observation.prefill().isPresent();
+    }
+
+    /** The causal Q·Kᵀ of every query head on the backend's device, best of {@link #MATMUL_REPEATS}, in seconds. */
+    static double causalMatmulSeconds(OpenClBackend backend, Observation observation, KvBlock block) {
+        return MatmulBaseline.causalSeconds(backend.context(), observation.prefill().orElseThrow().queryHeads(), block.tokens(), block.headDim(), MATMUL_REPEATS);
     }
 
     /** "H,T,D" → {H, T, D}. */
