@@ -3,6 +3,8 @@ package lookm.accelerated.cl;
 import java.util.HashMap;
 import java.util.Map;
 
+import lookm.spec.tensor.KvBlock;
+
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -22,6 +24,8 @@ public final class ClContext implements AutoCloseable {
     private final cl_command_queue queue;
     private final Map<String, ClProgram> programs = new HashMap<>();
     private final Tiling tiling;
+    private ResidentLayer resident;
+    private long residentUploads;
     private boolean closed;
 
     private ClContext(DeviceInfo device, cl_context context, cl_command_queue queue, Tiling tiling) {
@@ -95,11 +99,40 @@ public final class ClContext implements AutoCloseable {
         return new ClBuffer(this, mem, bytes);
     }
 
+    /**
+     * The block's K and V on the device: uploaded on the first call for this {@code KvBlock} instance, the same buffers
+     * afterwards, until {@link #release} (see {@link ResidentLayer} for the ownership rule). Replaces (and releases) the
+     * layer held for any other block.
+     */
+    public synchronized ResidentLayer resident(KvBlock block) {
+        if (closed) throw new IllegalStateException("OpenCL context already closed");
+        if (resident != null && resident.holds(block)) return resident;
+        releaseResident();
+        resident = new ResidentLayer(this, block);
+        residentUploads++;
+        return resident;
+    }
+
+    /** How many layers {@link #resident} has uploaded so far (each K and V once): for tests and the bench. */
+    public synchronized long residentUploads() { return residentUploads; }
+
+    /** Releases the device copy of {@code block} if this context holds it (the merge stage's last step). */
+    public synchronized void release(KvBlock block) {
+        if (resident != null && resident.holds(block)) releaseResident();
+    }
+
+    private void releaseResident() {
+        if (resident == null) return;
+        resident.close();
+        resident = null;
+    }
+
     /** Blocks until every enqueued command has finished (for stage timing). */
     public void finish() { CL.clFinish(queue); }
 
     @Override public synchronized void close() {
         if (closed) return;
+        releaseResident();
         closed = true;
         for (ClProgram p : programs.values()) p.close();
         programs.clear();

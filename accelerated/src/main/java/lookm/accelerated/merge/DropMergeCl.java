@@ -20,23 +20,22 @@ public final class DropMergeCl implements Merger {
 
     @Override public CompressedLayer merge(KvBlock block, Selection selection) {
         try (DeviceLayer layer = DeviceLayer.upload(cl, block, selection)) {
-            float[] keys = gather(layer, layer.keys), values = gather(layer, layer.values);
-            List<HeadCompression> out = new ArrayList<>(layer.heads);
-            for (int h = 0; h < layer.heads; h++) {
-                int from = h * layer.keptStride * layer.dim, to = from + layer.kept[h].length * layer.dim;
-                out.add(HeadCompression.dropped(layer.kept[h], layer.evicted[h],
-                        java.util.Arrays.copyOfRange(keys, from, to), java.util.Arrays.copyOfRange(values, from, to)));
+            long rows = (long) layer.heads * layer.keptStride * layer.dim;
+            try (ClBuffer keys = cl.allocateFloats(rows); ClBuffer values = cl.allocateFloats(rows)) {
+                gather(layer, layer.keys, keys);
+                gather(layer, layer.values, values);
+                List<HeadCompression> out = new ArrayList<>(layer.heads);
+                for (int h = 0; h < layer.heads; h++)                               // each head's rows read into its own arrays
+                    out.add(HeadCompression.dropped(layer.kept[h], layer.evicted[h], layer.keptRows(keys, h), layer.keptRows(values, h)));
+                return new CompressedLayer(out, block.tokens(), block.headDim(), block.layout());
             }
-            return new CompressedLayer(out, block.tokens(), block.headDim(), block.layout());
         }
     }
 
-    private float[] gather(DeviceLayer layer, ClBuffer data) {
-        try (ClBuffer out = cl.allocateFloats((long) layer.heads * layer.keptStride * layer.dim);
-             ClKernel gather = cl.program("merge/gather", "").kernel("gather_kept_rows")) {
+    private void gather(DeviceLayer layer, ClBuffer data, ClBuffer out) {
+        try (ClKernel gather = cl.program("merge/gather", "").kernel("gather_kept_rows")) {
             gather.arg(data).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride).arg(layer.keptCounts).arg(out)
                     .launch(new long[] {layer.dim, layer.keptStride, layer.heads}, null);
-            return out.readFloats(layer.heads * layer.keptStride * layer.dim);
         }
     }
 }

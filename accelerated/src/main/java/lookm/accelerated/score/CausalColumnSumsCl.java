@@ -31,11 +31,11 @@ public final class CausalColumnSumsCl {
      * @param block     (Hkv, T, D) keys. Not modified.
      * @param queries   (Hq, n, D) query rows. Not modified.
      * @param positions (n) ascending: row i sees keys j <= positions[i] (and j < T)
+     *                  The keys are read from the context's resident copy of the layer (uploaded once, shared with
+     *                  the merge stage: {@link lookm.accelerated.cl.ResidentLayer}).
      */
     public static float[] perKvHead(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
-        try (ClBuffer keys = cl.upload(block.keys())) {
-            return perKvHead(cl, keys, block, queries, hq, positions);
-        }
+        return perKvHead(cl, cl.resident(block).keys(), block, queries, hq, positions);
     }
 
     /** As {@link #perKvHead(ClContext, KvBlock, float[], int, int[])}, the keys already on the device ((Hkv, T, D), not modified). */
