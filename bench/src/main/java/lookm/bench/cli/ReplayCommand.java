@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import lookm.bench.backend.Backends;
 import lookm.bench.replay.HeapMonitor;
 import lookm.bench.replay.Replay;
 import lookm.bench.replay.ReplayReport;
@@ -51,9 +52,23 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "1",
+            description = "Layers read ahead on a reader thread while the current one is compressed (default ${DEFAULT-VALUE};"
+                    + " 0: read, then compress, one layer in memory).")
+    int prefetch;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Layers compressed at once, reference backend only (default ${DEFAULT-VALUE}); results do not depend on it."
+                    + " Memory: about prefetch + threads layers.")
+    int threads;
+
     @Override public Integer call() {
         PolicySpec p = scores.apply(Policies.named(policy));
         Budget b = budget.budget();
+        Replay.Pipeline pipeline = new Replay.Pipeline(prefetch, threads);
+        if (threads > 1 && !Backends.REFERENCE.equals(backend.backend))
+            throw new IllegalArgumentException("--threads " + threads + " needs --backend reference (an OpenCL backend has one in-order queue;"
+                    + " it runs one layer at a time)");
         output.check(NAME);
         PrintWriter out = spec.commandLine().getOut();
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open(); OutputDirectory dir = output.open(NAME)) {
@@ -62,18 +77,21 @@ final class ReplayCommand implements Callable<Integer> {
                     .withBackend(be.name(), be.device()).withBudget(b.toString()).withSeed(Runs.policySeed(p));
             Replay.Job job = new Replay.Job(p.name(), budget.fraction(),
                     be.compressor(p), b);
-            Replay.Result result;
+            Replay.Run run;
             int count = layers == null ? reader.metadata().layers() : layers;
             Map<String, Object> memory = new LinkedHashMap<>();
             try (HeapMonitor heap = HeapMonitor.start();
                  Progress progress = Progress.start("replay " + p.name(), count, spec.commandLine().getErr(), quiet)) {
-                result = Replay.run(reader, List.of(job), count, (layer, j) -> progress.step()).get(0);
+                run = Replay.run(reader, List.of(job), count, (layer, j) -> progress.step(), pipeline);
                 memory.put("peakLiveHeapBytes", heap.peakLiveBytes());
                 memory.put("peakUsedHeapBytes", heap.peakUsedBytes());
                 memory.put("maxHeapBytes", HeapMonitor.maxHeapBytes());
                 memory.put("layerKvBytesFloat32", 2L * reader.metadata().kvHeads() * reader.metadata().tokens() * reader.metadata().headDim() * Float.BYTES);
             }
-            dir.writeString("replay.json", Json.write(ReplayReport.json(info, result, memory)));
+            Replay.Result result = run.results().get(0);
+            Map<String, Object> root = ReplayReport.json(info, result, memory);
+            root.put("throughput", ReplayReport.throughput(run.throughput(), pipeline));
+            dir.writeString("replay.json", Json.write(root));
             dir.writeString("layers.csv", ReplayReport.layersCsv(info, result).toString());
             dir.writeString("head_groups.csv", ReplayReport.headGroupsCsv(info, result).toString());
             Path written = dir.commit();
@@ -81,6 +99,7 @@ final class ReplayCommand implements Callable<Integer> {
             out.print(ReplayReport.table(result));
             out.printf("peak heap: %.1f MiB live after GC, %.1f MiB sampled (max %.0f MiB)%n", mib(memory.get("peakLiveHeapBytes")),
                     mib(memory.get("peakUsedHeapBytes")), mib(memory.get("maxHeapBytes")));
+            out.println(ReplayReport.throughputLine(run.throughput(), pipeline));
             out.println("wrote " + written);
         }
         return LookmCli.EXIT_OK;

@@ -1,7 +1,14 @@
 package lookm.bench.replay;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
@@ -15,8 +22,9 @@ import lookm.traces.schema.TraceMetadata;
 
 /**
  * Streams a trace layer by layer through one or more (policy, budget) jobs and measures each compressed layer's
- * fidelity on the trace's decode probes. Only the current layer (and the previous one, until it is collected) is
- * in memory: each layer is read once and every job compresses it before the next is read.
+ * fidelity on the trace's decode probes. Each layer is read once and every job compresses it; by default the next
+ * layer is read only afterwards (one layer in memory); a {@link Pipeline} reads ahead on a reader thread while the
+ * current layer is compressed, and may compress several layers at once.
  */
 public final class Replay {
     private Replay() {}
@@ -45,34 +53,164 @@ public final class Replay {
     }
 
     /**
-     * Runs every job on the first {@code layerCount} layers.
+     * Runs every job on the first {@code layerCount} layers, one layer at a time, nothing read ahead
+     * ({@link Pipeline#SEQUENTIAL}: the least memory).
      *
      * @throws IllegalArgumentException if the trace has no decode probes, or {@code layerCount} is not in [1, L]
      */
     public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, Listener listener) {
+        return run(reader, jobs, layerCount, listener, Pipeline.SEQUENTIAL).results();
+    }
+
+    /**
+     * How a replay overlaps its work: a reader thread reads up to {@code prefetch} layers ahead of the layer being
+     * compressed, and {@code threads} layers are compressed at once (each layer's jobs run in order on one thread,
+     * so results do not depend on the thread count). At most prefetch + threads layers are in memory.
+     * More than one thread needs thread-safe compressors (the reference; not an OpenCL backend, one queue).
+     */
+    public record Pipeline(int prefetch, int threads) {
+        /** Read, compress, read the next: one layer in memory. */
+        public static final Pipeline SEQUENTIAL = new Pipeline(0, 1);
+
+        public Pipeline {
+            if (prefetch < 0) throw new IllegalArgumentException("--prefetch must be >= 0, was " + prefetch);
+            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, was " + threads);
+        }
+    }
+
+    /**
+     * Where the time of a replay went. {@code readSeconds}: the reader thread decoding layers (overlapped with
+     * compression when prefetching); {@code waitSeconds}: the compressing side idle, waiting for a layer to be read;
+     * {@code compressSeconds} and {@code fidelitySeconds}: summed over layers and jobs (over threads when several).
+     */
+    public record Throughput(int layers, double wallSeconds, double readSeconds, double waitSeconds, double compressSeconds,
+                             double fidelitySeconds, long bytesRead) {
+        public double layersPerSecond() { return layers / wallSeconds; }
+
+        /** Trace bytes on disk per second of wall time. */
+        public double megabytesPerSecond() { return bytesRead / 1e6 / wallSeconds; }
+
+        /** "read" when waiting for the reader took most of the wall time, else "compute". */
+        public String boundBy() { return waitSeconds >= wallSeconds / 2 ? "read" : "compute"; }
+    }
+
+    /** The results and the replay's throughput. */
+    public record Run(List<Result> results, Throughput throughput) {}
+
+    /** One layer's outputs, per job. */
+    private record LayerOutput(LayerFidelity[] fidelity, long[] compressNanos, long fidelityNanos) {}
+
+    /**
+     * Runs every job on the first {@code layerCount} layers through {@code pipeline}; results in layer order.
+     *
+     * @throws IllegalArgumentException if the trace has no decode probes, or {@code layerCount} is not in [1, L]
+     */
+    public static Run run(TraceReader reader, List<Job> jobs, int layerCount, Listener listener, Pipeline pipeline) {
         TraceMetadata meta = reader.metadata();
         if (layerCount < 1 || layerCount > meta.layers())
             throw new IllegalArgumentException("--layers must be in [1, " + meta.layers() + "] for " + reader.path() + ", was " + layerCount);
         requireProbes(reader);
         int bytes = meta.dtype().bytes();
-        List<List<LayerFidelity>> layers = new ArrayList<>();
-        long[] nanos = new long[jobs.size()];
-        for (int j = 0; j < jobs.size(); j++) layers.add(new ArrayList<>());
-        for (int l = 0; l < layerCount; l++) {
-            TraceLayer layer = reader.layer(l);                                         // (1) read one layer
-            Queries probes = layer.observation().probeQueries();
-            for (int j = 0; j < jobs.size(); j++) {
-                Job job = jobs.get(j);
-                long start = System.nanoTime();
-                CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget()); // (2)
-                nanos[j] += System.nanoTime() - start;
-                layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, bytes));                      // (3)
-                listener.done(l, job);
+        long start = System.nanoTime();
+        long[] readNanos = new long[1];
+        long waitNanos = 0;
+        ExecutorService readerThread = Executors.newSingleThreadExecutor(daemon("lookm-replay-reader"));
+        ExecutorService compressing = pipeline.threads() == 1 ? null : Executors.newFixedThreadPool(pipeline.threads(), daemon("lookm-replay-compress"));
+        Deque<Future<TraceLayer>> reads = new ArrayDeque<>();
+        Deque<Future<LayerOutput>> inFlight = new ArrayDeque<>();
+        List<LayerOutput> outputs = new ArrayList<>();
+        try {
+            int nextRead = 0;
+            for (int l = 0; l < layerCount; l++) {
+                while (nextRead < layerCount && nextRead <= l + pipeline.prefetch()) {         // (1) read ahead, one reader
+                    int layerIndex = nextRead++;
+                    reads.add(readerThread.submit(() -> {
+                        long t0 = System.nanoTime();
+                        TraceLayer layer = reader.layer(layerIndex);
+                        readNanos[0] += System.nanoTime() - t0;                                 // only the reader thread writes it
+                        return layer;
+                    }));
+                }
+                long t0 = System.nanoTime();
+                TraceLayer layer = await(reads.removeFirst());
+                waitNanos += System.nanoTime() - t0;
+                if (compressing == null) {
+                    outputs.add(compress(layer, jobs, bytes));                                   // (2)-(3) on this thread
+                    for (Job job : jobs) listener.done(l, job);
+                } else {
+                    inFlight.add(compressing.submit(() -> compress(layer, jobs, bytes)));         // (2)-(3) on a worker
+                    if (inFlight.size() == pipeline.threads()) finish(inFlight, outputs, jobs, listener);
+                }
             }
+            while (!inFlight.isEmpty()) finish(inFlight, outputs, jobs, listener);
+        } finally {
+            readerThread.shutdownNow();
+            if (compressing != null) compressing.shutdownNow();
         }
         List<Result> results = new ArrayList<>();
-        for (int j = 0; j < jobs.size(); j++) results.add(new Result(jobs.get(j), layers.get(j), nanos[j]));
-        return results;
+        long fidelityNanos = 0, compressNanos = 0;
+        for (LayerOutput o : outputs) fidelityNanos += o.fidelityNanos();
+        for (int j = 0; j < jobs.size(); j++) {
+            List<LayerFidelity> perLayer = new ArrayList<>();
+            long nanos = 0;
+            for (LayerOutput o : outputs) {
+                perLayer.add(o.fidelity()[j]);
+                nanos += o.compressNanos()[j];
+            }
+            compressNanos += nanos;
+            results.add(new Result(jobs.get(j), perLayer, nanos));
+        }
+        long traceBytes = 0;
+        for (long size : reader.fileSizes().values()) traceBytes += size;
+        Throughput throughput = new Throughput(layerCount, (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, waitNanos / 1e9,
+                compressNanos / 1e9, fidelityNanos / 1e9, traceBytes * layerCount / meta.layers());
+        return new Run(results, throughput);
+    }
+
+    /** Steps (2)-(3) for one layer: every job compresses it, then its fidelity on the probes. */
+    private static LayerOutput compress(TraceLayer layer, List<Job> jobs, int bytes) {
+        Queries probes = layer.observation().probeQueries();
+        LayerFidelity[] fidelity = new LayerFidelity[jobs.size()];
+        long[] nanos = new long[jobs.size()];
+        long fidelityNanos = 0;
+        for (int j = 0; j < jobs.size(); j++) {
+            Job job = jobs.get(j);
+            long t0 = System.nanoTime();
+            CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget());   // (2)
+            long t1 = System.nanoTime();
+            fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), probes, compressed, bytes);                      // (3)
+            nanos[j] = t1 - t0;
+            fidelityNanos += System.nanoTime() - t1;
+        }
+        return new LayerOutput(fidelity, nanos, fidelityNanos);
+    }
+
+    private static void finish(Deque<Future<LayerOutput>> inFlight, List<LayerOutput> outputs, List<Job> jobs, Listener listener) {
+        LayerOutput o = await(inFlight.removeFirst());
+        int l = outputs.size();
+        outputs.add(o);
+        for (Job job : jobs) listener.done(l, job);
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("replay interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;              // bad input keeps its message and exit code
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** @throws IllegalArgumentException naming the trace when it has no probe queries */
