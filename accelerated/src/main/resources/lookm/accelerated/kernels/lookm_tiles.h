@@ -23,4 +23,17 @@ inline float hsum8(const float8 v) { return hsum4(v.lo + v.hi); }
 inline float hsum16(const float16 v) { return hsum8(v.lo + v.hi); }
 #define hsumV CAT(hsum, LANES)
 
+// The register tile of every Q.K^T-like kernel: acc[c] = sum_d aT[d * aStride] * b[c * HEAD_DIM + d] for c < CHUNK,
+// aT the LANES rows of one operand transposed (one vector per d), b CHUNK rows of the other, row-major. D innermost,
+// ascending: a fixed summation order.
+inline void tile_dot(floatV acc[CHUNK], __global const float* aT, const int aStride, __global const float* b) {
+    #pragma unroll
+    for (int c = 0; c < CHUNK; c++) acc[c] = (floatV)(0.0f);
+    for (int d = 0; d < HEAD_DIM; d++) {
+        const floatV ad = vloadV(0, aT + (size_t)d * aStride);
+        #pragma unroll
+        for (int c = 0; c < CHUNK; c++) acc[c] = fma(ad, (floatV)(b[c * HEAD_DIM + d]), acc[c]);
+    }
+}
+
 #endif

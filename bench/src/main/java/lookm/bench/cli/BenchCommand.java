@@ -85,6 +85,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reference-only", description = "Bench only the reference (skip OpenCL devices).")
     boolean referenceOnly;
 
+    @Option(names = "--skip-reference-timing", description = "Run the reference once, to validate the others against it, but do not time it"
+            + " (for back-to-back runs against other baselines; no OpenCL/reference ratio then).")
+    boolean skipReferenceTiming;
+
     @Mixin OutputOptions output;
 
     @Override public Integer call() {
@@ -110,7 +114,9 @@ final class BenchCommand implements Callable<Integer> {
             info = info.withSeed(seed).withTrace(null, "synthetic " + shape, "synthetic");
         }
         List<String> unavailable = new ArrayList<>();
+        if (referenceOnly && skipReferenceTiming) throw new IllegalArgumentException("--reference-only and --skip-reference-timing exclude each other");
         List<BenchTarget> targets = referenceOnly ? List.of(new BenchTarget(ReferenceBackend.NAME, null)) : BenchTarget.all(unavailable);
+        if (skipReferenceTiming) targets = targets.stream().filter(t -> t.device() != null).toList();
         for (String u : unavailable) err.println("lookm bench: OpenCL unavailable, benching the reference only: " + u);
         out.printf("bench %s, %s, layer (H=%d, T=%d, D=%d), %d warmup + %d timed rounds%n", p.name(), b, block.heads(), block.tokens(),
                 block.headDim(), warmup, repetitions);
@@ -170,6 +176,7 @@ final class BenchCommand implements Callable<Integer> {
             TextTable table = new TextTable("backend", "score ms", "select ms", "merge ms", "total ms", "speedup (total)");
             List<Object> results = new ArrayList<>();
             Map<String, List<Double>> chart = new LinkedHashMap<>();
+            List<String> shares = new ArrayList<>();
             for (Map<String, Object> row : rows) {
                 StageTimes t = (StageTimes) row.remove("times");
                 if (t != null) {
@@ -186,6 +193,11 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     row.put("times", times);
                     chart.put((String) row.get("backend"), bars);
+                    double stages = stats[0].medianMs() + stats[1].medianMs() + stats[2].medianMs();
+                    shares.add(String.format(java.util.Locale.ROOT, "  %-22s share of the stages: score %.1f %%, select %.1f %%, merge + gather %.1f %%%s",
+                            row.get("backend"), 100 * stats[0].medianMs() / stages, 100 * stats[1].medianMs() / stages, 100 * stats[2].medianMs() / stages,
+                            refStats == null ? "" : String.format(java.util.Locale.ROOT, "; vs the reference: score %.1fx, whole compression %.1fx",
+                                    refStats[0].medianMs() / stats[0].medianMs(), refStats[3].medianMs() / stats[3].medianMs())));
                     table.row(row.get("backend"), TextTable.num(stats[0].medianMs(), 2), TextTable.num(stats[1].medianMs(), 2),
                             TextTable.num(stats[2].medianMs(), 2), TextTable.num(stats[3].medianMs(), 2),
                             refStats == null ? "-" : TextTable.num(refStats[3].medianMs() / stats[3].medianMs(), 2) + "x");
@@ -207,6 +219,7 @@ final class BenchCommand implements Callable<Integer> {
             Path written = dir.commit();
             out.println("median times (ms) and speedup of the whole compression vs the reference:");
             out.print(table);
+            shares.forEach(out::println);
             out.println("wrote " + written);
         }
         return LookmCli.EXIT_OK;

@@ -12,14 +12,7 @@ __kernel void matmul_causal(__global const float* aT, __global const float* b, c
     const int last = min(n, i0 + LANES);
     for (int j0 = 0; j0 < last; j0 += CHUNK) {
         floatV acc[CHUNK];
-        #pragma unroll
-        for (int k = 0; k < CHUNK; k++) acc[k] = (floatV)(0.0f);
-        __global const float* bc = b + (size_t)j0 * HEAD_DIM;
-        for (int d = 0; d < HEAD_DIM; d++) {
-            const floatV ad = vloadV(0, aT + (size_t)d * m + i0);
-            #pragma unroll
-            for (int k = 0; k < CHUNK; k++) acc[k] = fma(ad, (floatV)(bc[k * HEAD_DIM + d]), acc[k]);
-        }
+        tile_dot(acc, aT + i0, m, b + (size_t)j0 * HEAD_DIM);
         #pragma unroll
         for (int k = 0; k < CHUNK; k++) {
             // column j0 + k of rows i0.. (strided store: the tile stays in registers until here)

@@ -54,14 +54,7 @@ __kernel void cosine_argmax(__global const float* evictedT, const int evictedStr
     intV bestIndex = (intV)(-1);
     for (int c0 = 0; c0 < keptCount; c0 += CHUNK) {
         floatV u[CHUNK];
-        #pragma unroll
-        for (int c = 0; c < CHUNK; c++) u[c] = (floatV)(0.0f);
-        __global const float* kc = k + (size_t)c0 * HEAD_DIM;
-        for (int d = 0; d < HEAD_DIM; d++) {
-            const floatV ed = vloadV(0, eT + (size_t)d * evictedStride);
-            #pragma unroll
-            for (int c = 0; c < CHUNK; c++) u[c] = fma(ed, (floatV)(kc[c * HEAD_DIM + d]), u[c]);
-        }
+        tile_dot(u, eT, evictedStride, k + (size_t)c0 * HEAD_DIM);
         #pragma unroll
         for (int c = 0; c < CHUNK; c++) {
             if (c0 + c < keptCount) {

@@ -43,14 +43,7 @@ __kernel void block_column_sums(__global const float* queriesT, __global const f
         for (int j0 = 0; j0 <= lastKey; j0 += CHUNK) {
             // (1) z = q.k / sqrt(D) for the chunk's keys, -inf where j > p_i or j >= T
             floatV z[CHUNK];
-            #pragma unroll
-            for (int c = 0; c < CHUNK; c++) z[c] = (floatV)(0.0f);
-            __global const float* kc = k + (size_t)j0 * HEAD_DIM;
-            for (int d = 0; d < HEAD_DIM; d++) {
-                const floatV qd = vloadV(0, qT + (size_t)d * rowsPadded);
-                #pragma unroll
-                for (int c = 0; c < CHUNK; c++) z[c] = fma(qd, (floatV)(kc[c * HEAD_DIM + d]), z[c]);
-            }
+            tile_dot(z, qT, rowsPadded, k + (size_t)j0 * HEAD_DIM);
             floatV mChunk = m;
             #pragma unroll
             for (int c = 0; c < CHUNK; c++) {
