@@ -5,6 +5,7 @@ over heads, causal row blocks so that T x T is never held, float32, torch's own 
   snapkv-32  window attention of the last 32 queries, max pool 7, top-(C-32) + last 32, gather (SPEC.md 2.2, 3.2)
   h2o        accumulated attention recomputed from all prefill Q and K, top-N over [0, T-R) + recent R, gather (2.1, 3.2)
   lookm      accumulated attention, released text prior (Lambda = 65516, float32), pivot merge of K and V (3.3, 4.1, 4.3)
+  matmul-causal  the yardstick: only the causal Q.K^T in row blocks (torch's float32 BLAS on the same cores)
 
 Budget: heavy and recent ratios 0.1 (N = R = floor(0.1 T)), as `lookm bench`'s default. Layout: the synthetic layer
 of `lookm bench` (a text prefix of 5 %, one image of 60 %, text after). Before timing it checks, on a small layer,
@@ -134,7 +135,15 @@ def pivot_merge(k, v, keep):
     return out[0], out[1]
 
 
-POLICIES = {"snapkv-32": snapkv_32, "h2o": h2o, "lookm": lookm}
+def causal_matmul(q, k, v, is_image):
+    """The sgemm yardstick: per row block, Q_block . K[:visible]^T (the causal Q.K^T, blocks of ROW_BLOCK), nothing else."""
+    n = q.shape[1]
+    for i0 in range(0, n, ROW_BLOCK):
+        i1 = min(n, i0 + ROW_BLOCK)
+        torch.matmul(q[:, i0:i1], k[:, :i1].transpose(1, 2))
+
+
+POLICIES = {"snapkv-32": snapkv_32, "h2o": h2o, "lookm": lookm, "matmul-causal": causal_matmul}
 
 
 def self_check(seed):
