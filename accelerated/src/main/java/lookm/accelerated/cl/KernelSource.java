@@ -20,17 +20,16 @@ public final class KernelSource {
     private KernelSource() {}
 
     /** The source of kernel file {@code name} (without ".cl"), headers inlined. @throws IllegalArgumentException if it or a header is not on the classpath */
-    public static String load(String name) {
-        String source = read(FOLDER + name + ".cl", "kernel source");
+    public static String load(String name) { return withHeaders(read(FOLDER + name + ".cl", "kernel source"), name + ".cl"); }
+
+    /** {@code source} (named {@code name} in errors) with each {@code #include "x.h"} of a shared header inlined: for tools' own kernels. */
+    public static String withHeaders(String source, String name) {
         Matcher m = INCLUDE.matcher(source);
         StringBuilder out = new StringBuilder();
-        while (m.find()) m.appendReplacement(out, Matcher.quoteReplacement(read(FOLDER + m.group(1), "header of " + name + ".cl")));
+        while (m.find()) m.appendReplacement(out, Matcher.quoteReplacement(read(FOLDER + m.group(1), "header of " + name)));
         m.appendTail(out);
         return out.toString();
     }
-
-    /** The shared header {@code name} (e.g. "lookm_tiles.h"), for tools that build their own sources. */
-    public static String header(String name) { return read(FOLDER + name, "header"); }
 
     private static String read(String path, String what) {
         try (InputStream in = KernelSource.class.getClassLoader().getResourceAsStream(path)) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import lookm.accelerated.cl.ClBuffer;
 import lookm.accelerated.cl.ClContext;
 import lookm.accelerated.cl.ClKernel;
+import lookm.accelerated.cl.KernelSource;
 
 /**
  * The float32 matrix-multiply yardstick of {@code lookm bench} on an OpenCL device (lookm/bench/kernels/matmul_baseline.cl):
@@ -53,8 +54,7 @@ public final class MatmulBaseline {
     private static String source() {
         try (InputStream in = MatmulBaseline.class.getClassLoader().getResourceAsStream(KERNEL)) {
             if (in == null) throw new IllegalStateException(KERNEL + " is not on the classpath");
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return text.replace("#include \"lookm_tiles.h\"", lookm.accelerated.cl.KernelSource.header("lookm_tiles.h"));
+            return KernelSource.withHeaders(new String(in.readAllBytes(), StandardCharsets.UTF_8), KERNEL);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + KERNEL, e);
         }
