@@ -15,7 +15,6 @@ import lookm.bench.fidelity.Summary;
 import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
-import lookm.spec.tensor.Queries;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -65,7 +64,9 @@ public final class Replay {
     /**
      * How a replay overlaps its work: a reader thread reads up to {@code prefetch} layers ahead of the layer being
      * compressed, and {@code threads} layers are compressed at once (each layer's jobs run in order on one thread,
-     * so results do not depend on the thread count). At most prefetch + threads layers are in memory.
+     * so results do not depend on the thread count). With one thread and read-ahead, the fidelity of a layer is
+     * measured on a second thread while the next layer is compressed (the compressor itself stays on the calling
+     * thread, as an OpenCL backend needs). At most prefetch + threads + 1 layers are in memory.
      * More than one thread needs thread-safe compressors (the reference; not an OpenCL backend, one queue).
      */
     public record Pipeline(int prefetch, int threads) {
@@ -116,6 +117,9 @@ public final class Replay {
         long waitNanos = 0;
         ExecutorService readerThread = Executors.newSingleThreadExecutor(daemon("lookm-replay-reader"));
         ExecutorService compressing = pipeline.threads() == 1 ? null : Executors.newFixedThreadPool(pipeline.threads(), daemon("lookm-replay-compress"));
+        // one compressing thread with read-ahead: the fidelity of layer l runs beside the compression of layer l + 1
+        ExecutorService measuring = compressing == null && pipeline.prefetch() > 0
+                ? Executors.newSingleThreadExecutor(daemon("lookm-replay-fidelity")) : null;
         Deque<Future<TraceLayer>> reads = new ArrayDeque<>();
         Deque<Future<LayerOutput>> inFlight = new ArrayDeque<>();
         List<LayerOutput> outputs = new ArrayList<>();
@@ -134,11 +138,15 @@ public final class Replay {
                 long t0 = System.nanoTime();
                 TraceLayer layer = await(reads.removeFirst());
                 waitNanos += System.nanoTime() - t0;
-                if (compressing == null) {
-                    outputs.add(compress(layer, jobs, bytes));                                   // (2)-(3) on this thread
+                if (compressing == null && measuring == null) {
+                    outputs.add(measure(layer, compress(layer, jobs), bytes));                   // (2)-(3) on this thread
                     for (Job job : jobs) listener.done(l, job);
+                } else if (compressing == null) {
+                    Compressed compressed = compress(layer, jobs);                               // (2) on this thread (one queue)
+                    if (!inFlight.isEmpty()) finish(inFlight, outputs, jobs, listener);          // (3) of layer l-1 done first
+                    inFlight.add(measuring.submit(() -> measure(layer, compressed, bytes)));     // (3) overlaps (2) of layer l+1
                 } else {
-                    inFlight.add(compressing.submit(() -> compress(layer, jobs, bytes)));         // (2)-(3) on a worker
+                    inFlight.add(compressing.submit(() -> measure(layer, compress(layer, jobs), bytes)));   // (2)-(3) on a worker
                     if (inFlight.size() == pipeline.threads()) finish(inFlight, outputs, jobs, listener);
                 }
             }
@@ -146,6 +154,7 @@ public final class Replay {
         } finally {
             readerThread.shutdownNow();
             if (compressing != null) compressing.shutdownNow();
+            if (measuring != null) measuring.shutdownNow();
         }
         List<Result> results = new ArrayList<>();
         long fidelityNanos = 0, compressNanos = 0;
@@ -167,22 +176,28 @@ public final class Replay {
         return new Run(results, throughput);
     }
 
-    /** Steps (2)-(3) for one layer: every job compresses it, then its fidelity on the probes. */
-    private static LayerOutput compress(TraceLayer layer, List<Job> jobs, int bytes) {
-        Queries probes = layer.observation().probeQueries();
-        LayerFidelity[] fidelity = new LayerFidelity[jobs.size()];
+    /** Step (2) for one layer: every job's compressed layer and its time. */
+    private record Compressed(CompressedLayer[] layers, long[] nanos) {}
+
+    private static Compressed compress(TraceLayer layer, List<Job> jobs) {
+        CompressedLayer[] out = new CompressedLayer[jobs.size()];
         long[] nanos = new long[jobs.size()];
-        long fidelityNanos = 0;
         for (int j = 0; j < jobs.size(); j++) {
             Job job = jobs.get(j);
             long t0 = System.nanoTime();
-            CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget());   // (2)
-            long t1 = System.nanoTime();
-            fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), probes, compressed, bytes);                      // (3)
-            nanos[j] = t1 - t0;
-            fidelityNanos += System.nanoTime() - t1;
+            out[j] = job.compressor().compress(layer.block(), layer.observation(), job.budget());
+            nanos[j] = System.nanoTime() - t0;
         }
-        return new LayerOutput(fidelity, nanos, fidelityNanos);
+        return new Compressed(out, nanos);
+    }
+
+    /** Step (3) for one layer: each job's fidelity on the probes. */
+    private static LayerOutput measure(TraceLayer layer, Compressed compressed, int bytes) {
+        long t0 = System.nanoTime();
+        LayerFidelity[] fidelity = new LayerFidelity[compressed.layers().length];
+        for (int j = 0; j < fidelity.length; j++)
+            fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), layer.observation().probeQueries(), compressed.layers()[j], bytes);
+        return new LayerOutput(fidelity, compressed.nanos(), System.nanoTime() - t0);
     }
 
     private static void finish(Deque<Future<LayerOutput>> inFlight, List<LayerOutput> outputs, List<Job> jobs, Listener listener) {
