@@ -113,7 +113,7 @@ public final class ClContext implements AutoCloseable {
         return resident;
     }
 
-    /** How many layers {@link #resident} has uploaded so far (each K and V once): for tests and the bench. */
+    /** How many layers {@link #resident} has held so far (each uploads its K and V at most once): for tests and the bench. */
     public synchronized long residentUploads() { return residentUploads; }
 
     /** Releases the device copy of {@code block} if this context holds it (the merge stage's last step). */

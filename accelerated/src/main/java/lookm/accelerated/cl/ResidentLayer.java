@@ -3,8 +3,9 @@ package lookm.accelerated.cl;
 import lookm.spec.tensor.KvBlock;
 
 /**
- * One layer's keys and values on the device, uploaded once and shared by the stages of one compression (the score
- * stage reads K; the merge reads K and V). Owned by its {@link ClContext}, which holds at most one.
+ * One layer's keys and values on the device, each uploaded at most once, when a stage first needs it, and shared by
+ * the stages of one compression (the score stage reads K; the merges read K and V; a gather reads a tensor on the
+ * device only if it is already there). Owned by its {@link ClContext}, which holds at most one.
  *
  * <p>Ownership rule: {@link ClContext#resident(KvBlock)} uploads {@code block}'s arrays the first time a stage asks for
  * that block (the same {@code KvBlock} instance) and returns the same buffers to later stages; the last stage (the
@@ -14,31 +15,37 @@ import lookm.spec.tensor.KvBlock;
  * refilling arrays between compressions is safe.
  */
 public final class ResidentLayer implements AutoCloseable {
+    private final ClContext cl;
     private final KvBlock block;
-    private final ClBuffer keys, values;
+    private ClBuffer keys, values;
 
     ResidentLayer(ClContext cl, KvBlock block) {
+        this.cl = cl;
         this.block = block;
-        ClBuffer k = cl.upload(block.keys());
-        try {
-            this.values = cl.upload(block.values());
-        } catch (RuntimeException e) {
-            k.close();
-            throw e;
-        }
-        this.keys = k;
     }
 
     boolean holds(KvBlock b) { return block == b; }
 
-    /** (H, T, D) keys. Not to be modified by kernels. */
-    public ClBuffer keys() { return keys; }
+    /** (H, T, D) keys, uploaded on first use. Not to be modified by kernels. */
+    public ClBuffer keys() {
+        if (keys == null) keys = cl.upload(block.keys());
+        return keys;
+    }
 
-    /** (H, T, D) values. Not to be modified by kernels. */
-    public ClBuffer values() { return values; }
+    /** (H, T, D) values, uploaded on first use. Not to be modified by kernels. */
+    public ClBuffer values() {
+        if (values == null) values = cl.upload(block.values());
+        return values;
+    }
+
+    /** Whether the values are already on the device (a gather reads them there; otherwise on the host, no upload). */
+    public boolean hasValues() { return values != null; }
+
+    /** Whether the keys are already on the device. */
+    public boolean hasKeys() { return keys != null; }
 
     @Override public void close() {
-        keys.close();
-        values.close();
+        if (keys != null) keys.close();
+        if (values != null) values.close();
     }
 }

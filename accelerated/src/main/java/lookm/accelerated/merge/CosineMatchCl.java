@@ -33,9 +33,9 @@ public final class CosineMatchCl {
              ClKernel transposed = program.kernel("normalize_gather_transposed");
              ClKernel argmax = program.kernel("cosine_argmax")) {
             // (1) normalize(K[kept]) (H, C, D) and normalize(K[evicted])ᵀ (H, D, P)
-            rows.arg(layer.keys).arg(layer.tokens).arg(layer.keptPositions).arg(layer.keptCounts).arg(layer.keptStride).arg(keptKeys)
+            rows.arg(layer.keys()).arg(layer.tokens).arg(layer.keptPositions).arg(layer.keptCounts).arg(layer.keptStride).arg(keptKeys)
                     .launch(new long[] {layer.keptStride, layer.heads}, null);
-            transposed.arg(layer.keys).arg(layer.tokens).arg(layer.evictedPositions).arg(layer.evictedCounts).arg(layer.evictedStride)
+            transposed.arg(layer.keys()).arg(layer.tokens).arg(layer.evictedPositions).arg(layer.evictedCounts).arg(layer.evictedStride)
                     .arg(evictedKeysT).launch(new long[] {layer.evictedStride, layer.heads}, null);
             // (1)+(2) U = Ê·K̂ᵀ tile by tile, match[s] = argmax_r U[s, r] (lowest r on ties), m[s] = U[s, match[s]]
             argmax.arg(evictedKeysT).arg(layer.evictedStride).arg(layer.evictedCounts).arg(keptKeys).arg(layer.keptStride)

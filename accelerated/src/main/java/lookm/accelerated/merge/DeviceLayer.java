@@ -15,7 +15,8 @@ import lookm.spec.tensor.Selection;
 final class DeviceLayer implements AutoCloseable {
     final int heads, tokens, dim, keptStride, evictedStride;
     final int[][] kept, evicted;
-    final ClBuffer keys, values, keptPositions, evictedPositions, keptCounts, evictedCounts;
+    final ClBuffer keptPositions, evictedPositions, keptCounts, evictedCounts;
+    final ResidentLayer resident;
     private final ClContext cl;
     private final KvBlock block;
 
@@ -41,9 +42,7 @@ final class DeviceLayer implements AutoCloseable {
         evictedStride = Math.max(cl.tiling().padded(maxEvicted), cl.tiling().padding());
         ClBuffer[] made = new ClBuffer[4];
         try {
-            ResidentLayer resident = cl.resident(block);
-            keys = resident.keys();
-            values = resident.values();
+            resident = cl.resident(block);
             made[0] = cl.upload(padded(kept, keptStride));
             made[1] = cl.upload(padded(evicted, evictedStride));
             made[2] = cl.upload(counts(kept));
@@ -72,6 +71,12 @@ final class DeviceLayer implements AutoCloseable {
         for (int h = 0; h < rows.length; h++) out[h] = rows[h].length;
         return out;
     }
+
+    /** (H, T, D) keys on the device (uploaded on first use, once per compression). */
+    ClBuffer keys() { return resident.keys(); }
+
+    /** (H, T, D) values on the device (uploaded on first use, once per compression). */
+    ClBuffer values() { return resident.values(); }
 
     /** Kept rows of head h, (c_h, D), read straight from an (H, keptStride, D) device buffer. */
     float[] keptRows(ClBuffer rows, int h) { return rows.readFloats((long) h * keptStride * dim, kept[h].length * dim); }

@@ -41,8 +41,8 @@ public abstract class MatchMergeCl implements Merger {
                  ClBuffer sources = cl.allocateInts((long) heads * layer.evictedStride);
                  ClBuffer keys = cl.allocateFloats(rows); ClBuffer values = cl.allocateFloats(rows)) {
                 owners(layer, target, rowStart, sources);                                            // (5a)
-                mergeRows(layer, layer.keys, weight, rowStart, sources, keys);                       // (5b)
-                mergeRows(layer, layer.values, weight, rowStart, sources, values);
+                mergeRows(layer, layer.keys(), weight, rowStart, sources, keys);                       // (5b)
+                mergeRows(layer, layer.values(), weight, rowStart, sources, values);
                 int stride = layer.evictedStride;
                 List<HeadCompression> out = new ArrayList<>(heads);
                 for (int h = 0; h < heads; h++) {                                   // each head read straight into its own arrays
