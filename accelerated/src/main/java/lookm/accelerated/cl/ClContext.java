@@ -26,6 +26,10 @@ public final class ClContext implements AutoCloseable {
     private final Tiling tiling;
     private ResidentLayer resident;
     private long residentUploads;
+    /** Released resident buffers kept for the next layer of the same size (its pages are already mapped). */
+    private final java.util.ArrayDeque<ClBuffer> spare = new java.util.ArrayDeque<>();
+    /** Spare buffers kept: a layer's K and V. */
+    private static final int SPARE_BUFFERS = 2;
     private boolean closed;
 
     private ClContext(DeviceInfo device, cl_context context, cl_command_queue queue, Tiling tiling) {
@@ -121,6 +125,32 @@ public final class ClContext implements AutoCloseable {
         if (resident != null && resident.holds(block)) releaseResident();
     }
 
+    /**
+     * A device copy of {@code data} in a recycled buffer of the same size when there is one (a fresh buffer's pages
+     * are faulted in on first touch, which costs as much as the copy itself on a CPU device), else a new one.
+     */
+    synchronized ClBuffer uploadRecycled(float[] data) {
+        long bytes = Math.max((long) data.length * Sizeof.cl_float, 1);
+        for (java.util.Iterator<ClBuffer> it = spare.iterator(); it.hasNext(); ) {
+            ClBuffer b = it.next();
+            if (b.bytes() == bytes) {
+                it.remove();
+                return data.length == 0 ? b : b.write(data);      // in queue order: after every kernel that read it before
+            }
+        }
+        return upload(data);
+    }
+
+    /** Takes back a resident buffer for reuse (closes the oldest spare beyond {@link #SPARE_BUFFERS}). */
+    synchronized void recycle(ClBuffer buffer) {
+        if (closed) {
+            buffer.close();
+            return;
+        }
+        spare.addLast(buffer);
+        while (spare.size() > SPARE_BUFFERS) spare.removeFirst().close();
+    }
+
     private void releaseResident() {
         if (resident == null) return;
         resident.close();
@@ -134,6 +164,7 @@ public final class ClContext implements AutoCloseable {
         if (closed) return;
         releaseResident();
         closed = true;
+        while (!spare.isEmpty()) spare.removeFirst().close();
         for (ClProgram p : programs.values()) p.close();
         programs.clear();
         CL.clReleaseCommandQueue(queue);

@@ -28,13 +28,13 @@ public final class ResidentLayer implements AutoCloseable {
 
     /** (H, T, D) keys, uploaded on first use. Not to be modified by kernels. */
     public ClBuffer keys() {
-        if (keys == null) keys = cl.upload(block.keys());
+        if (keys == null) keys = cl.uploadRecycled(block.keys());
         return keys;
     }
 
     /** (H, T, D) values, uploaded on first use. Not to be modified by kernels. */
     public ClBuffer values() {
-        if (values == null) values = cl.upload(block.values());
+        if (values == null) values = cl.uploadRecycled(block.values());
         return values;
     }
 
@@ -44,8 +44,10 @@ public final class ResidentLayer implements AutoCloseable {
     /** Whether the keys are already on the device. */
     public boolean hasKeys() { return keys != null; }
 
+    /** Hands the buffers back to the context, which reuses them for the next layer of the same size. */
     @Override public void close() {
-        if (keys != null) keys.close();
-        if (values != null) values.close();
+        if (keys != null) cl.recycle(keys);
+        if (values != null) cl.recycle(values);
+        keys = values = null;
     }
 }
