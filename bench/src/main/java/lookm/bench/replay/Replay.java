@@ -3,7 +3,9 @@ package lookm.bench.replay;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,15 +17,18 @@ import lookm.bench.fidelity.Summary;
 import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.Observation;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
+import lookm.traces.schema.TracePart;
 
 /**
  * Streams a trace layer by layer through one or more (policy, budget) jobs and measures each compressed layer's
  * fidelity on the trace's decode probes. Each layer is read once and every job compresses it; by default the next
  * layer is read only afterwards (one layer in memory); a {@link Pipeline} reads ahead on a reader thread while the
- * current layer is compressed, and may compress several layers at once.
+ * current layer is compressed, and may compress several layers at once. Only the parts some job needs are read
+ * (K/V, probes, and what the scores declare in {@code ScoreSpec.needs()}); each job sees only its own.
  */
 public final class Replay {
     private Replay() {}
@@ -112,6 +117,7 @@ public final class Replay {
             throw new IllegalArgumentException("--layers must be in [1, " + meta.layers() + "] for " + reader.path() + ", was " + layerCount);
         requireProbes(reader);
         int bytes = meta.dtype().bytes();
+        Set<TracePart> parts = parts(jobs);
         long start = System.nanoTime();
         long[] readNanos = new long[1];
         long waitNanos = 0;
@@ -130,7 +136,7 @@ public final class Replay {
                     int layerIndex = nextRead++;
                     reads.add(readerThread.submit(() -> {
                         long t0 = System.nanoTime();
-                        TraceLayer layer = reader.layer(layerIndex);
+                        TraceLayer layer = reader.layer(layerIndex, parts);                     // only the parts needed
                         readNanos[0] += System.nanoTime() - t0;                                 // only the reader thread writes it
                         return layer;
                     }));
@@ -185,7 +191,8 @@ public final class Replay {
         for (int j = 0; j < jobs.size(); j++) {
             Job job = jobs.get(j);
             long t0 = System.nanoTime();
-            out[j] = job.compressor().compress(layer.block(), layer.observation(), job.budget());
+            Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
+            out[j] = job.compressor().compress(layer.block(), seen, job.budget());
             nanos[j] = System.nanoTime() - t0;
         }
         return new Compressed(out, nanos);
@@ -226,6 +233,19 @@ public final class Replay {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** The trace parts to read: K/V and the probes (fidelity), plus every observation part some job's score needs. */
+    static Set<TracePart> parts(List<Job> jobs) {
+        Set<TracePart> parts = EnumSet.of(TracePart.KV, TracePart.PROBES);
+        for (Job job : jobs)
+            for (Observation.Part p : job.compressor().policy().score().needs())
+                parts.add(switch (p) {
+                    case ACCUMULATED_ATTENTION -> TracePart.ATTENTION;
+                    case PREFILL_QUERIES -> TracePart.PREFILL_QUERIES;
+                    case PROBE_QUERIES -> TracePart.PROBES;
+                });
+        return parts;
     }
 
     /** @throws IllegalArgumentException naming the trace when it has no probe queries */
