@@ -72,6 +72,11 @@ final class DeviceLayer implements AutoCloseable {
         return out;
     }
 
+    /** Row h of an (H, stride) array read back, cut to {@code count}. */
+    static int[] row(int[] all, int h, int stride, int count) { return java.util.Arrays.copyOfRange(all, h * stride, h * stride + count); }
+
+    static float[] row(float[] all, int h, int stride, int count) { return java.util.Arrays.copyOfRange(all, h * stride, h * stride + count); }
+
     /** (H, T, D) keys on the device (uploaded on first use, once per compression). */
     ClBuffer keys() { return resident.keys(); }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.IntFunction;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
@@ -18,6 +19,7 @@ import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.Observation;
+import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -33,8 +35,16 @@ import lookm.traces.schema.TracePart;
 public final class Replay {
     private Replay() {}
 
-    /** One policy at one budget. */
-    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {}
+    /**
+     * One policy at one budget.
+     *
+     * @param externalScores per layer, scores computed elsewhere to hand the scorer (ScoreSpec.External), or null
+     */
+    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget, IntFunction<Scores> externalScores) {
+        public Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {
+            this(policy, budgetFraction, compressor, budget, null);
+        }
+    }
 
     /** A job's per-layer fidelity and its compression time. */
     public record Result(Job job, List<LayerFidelity> layers, long compressNanos) {
@@ -192,6 +202,8 @@ public final class Replay {
             Job job = jobs.get(j);
             long t0 = System.nanoTime();
             Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
+            if (job.externalScores() != null)                                                  // --scores-from (one caller at a time)
+                synchronized (job) { seen = seen.withExternal(job.externalScores().apply(layer.layer())); }
             out[j] = job.compressor().compress(layer.block(), seen, job.budget());
             nanos[j] = System.nanoTime() - t0;
         }
@@ -244,6 +256,7 @@ public final class Replay {
                     case ACCUMULATED_ATTENTION -> TracePart.ATTENTION;
                     case PREFILL_QUERIES -> TracePart.PREFILL_QUERIES;
                     case PROBE_QUERIES -> TracePart.PROBES;
+                    case EXTERNAL_SCORES -> TracePart.KV;                        // from --scores-from, not from the trace
                 });
         return parts;
     }
