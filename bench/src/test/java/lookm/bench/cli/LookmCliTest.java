@@ -38,7 +38,7 @@ class LookmCliTest {
         Run r = lookm("policies");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("lookm-budgeted"), r.out());
-        assertTrue(r.out().contains("= score=attention(source=recorded) select=textprior(mode=budgeted) merge=pivot"), r.out());
+        assertTrue(r.out().contains("= score=attention(source=recorded,precision=float32) select=textprior(mode=budgeted,ties=position) merge=pivot"), r.out());
         assertTrue(r.out().contains("kernel: odd integer in [1, 2147483647], default 5"), "parameter ranges: " + r.out());
     }
 
@@ -57,7 +57,7 @@ class LookmCliTest {
         Run r = lookm("sweep", "--trace", sample.toString(), "--policies", file.toString(), "--budgets", "0.2", "--out", tmp.resolve("s").toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("snap-avg") && r.out().contains("h2o-pivot"), "named entries, and stages equal to a registered policy take its name: " + r.out());
-        assertTrue(Files.readString(tmp.resolve("s/sweep.json")).contains("score=window(window=32,pool=avg,kernel=7) select=topk(sinks=0,window=32) merge=drop"));
+        assertTrue(Files.readString(tmp.resolve("s/sweep.json")).contains("score=window(window=32,pool=avg,kernel=7) select=topk(sinks=0,window=32,ties=position) merge=drop"));
         Files.writeString(file, "[\"lookm\", {\"expression\": \"h2o(sinks=x)\"}]");
         Run bad = lookm("sweep", "--trace", sample.toString(), "--policies", file.toString(), "--out", tmp.resolve("t").toString(), "--quiet");
         assertEquals(2, bad.code());
@@ -90,6 +90,23 @@ class LookmCliTest {
         Run shape = lookm("bench", "--shape", "8,x,128", "--out", tmp.resolve("b").toString());
         assertEquals(2, shape.code());
         assertTrue(shape.err().contains("--shape"), shape.err());
+    }
+
+    @Test
+    void theTieOrderAndScorePrecisionAreOptionsRecordedInTheReport() throws IOException {
+        optionIsRecordedOrRefused("--ties", "torch-cpu", "ties=torch_cpu", "random", "torch-cpu");
+        optionIsRecordedOrRefused("--precision", "bf16", "precision=bf16", "fp8", "bf16");
+    }
+
+    /** {@code option good} runs and replay.json records {@code recorded}; {@code option bad} exits 2 naming the option and a valid value. */
+    private void optionIsRecordedOrRefused(String option, String good, String recorded, String bad, String named) throws IOException {
+        Path out = tmp.resolve(option.substring(2));
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", option, good, "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(out.resolve("replay.json")).toLowerCase(java.util.Locale.ROOT).contains(recorded), "replay.json records " + recorded);
+        Run refused = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", option, bad, "--out", tmp.resolve(option.substring(2) + "-bad").toString());
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains(option) && refused.err().contains(named), refused.err());
     }
 
     @Test
@@ -138,6 +155,32 @@ class LookmCliTest {
         String json = Files.readString(out.resolve("replay.json"));
         assertTrue(json.contains("\"relativeError\": 0,"), "full cache: error 0");
         assertTrue(json.contains("\"recall\": 1,"), "full cache: recall 1");
+    }
+
+    @Test
+    void replayWithReadAheadAndThreadsGivesTheSameLayersAndReportsThroughput() throws IOException {
+        String[] base = {"replay", "--trace", sample.toString(), "--policy", "lookm", "--quiet"};
+        Path sequential = tmp.resolve("seq"), pipelined = tmp.resolve("pipe");
+        assertEquals(0, lookm(append(append(append(append(base, "--prefetch"), "0"), "--out"), sequential.toString())).code());
+        Run r = lookm(append(append(append(append(append(append(base, "--prefetch"), "2"), "--threads"), "3"), "--out"), pipelined.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("throughput: 4 layers in "), r.out());
+        String a = Files.readString(sequential.resolve("layers.csv")), b = Files.readString(pipelined.resolve("layers.csv"));
+        assertEquals(a.lines().filter(l -> !l.startsWith("#")).toList(), b.lines().filter(l -> !l.startsWith("#")).toList(),
+                "per-layer fidelity does not depend on read-ahead or threads");
+        String json = Files.readString(pipelined.resolve("replay.json"));
+        for (String field : new String[] {"\"layersPerSecond\"", "\"megabytesPerSecondRead\"", "\"waitForReadSeconds\"", "\"threads\": 3",
+                "\"prefetch\": 2", "\"boundBy\""})
+            assertTrue(json.contains(field), field + " missing from replay.json");
+    }
+
+    @Test
+    void replayThreadsNeedTheReference() {
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--backend", "opencl", "--threads", "2",
+                "--out", tmp.resolve("t").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--threads 2 needs --backend reference"), r.err());
+        assertEquals(2, lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--prefetch", "-1", "--out", tmp.resolve("p").toString()).code());
     }
 
     @Test
