@@ -99,8 +99,9 @@ final class ConformCommand implements Callable<Integer> {
             return LookmCli.EXIT_BAD_INPUT;
         }
         if (outcome.passed()) {
-            o.printf("conform: %s passed %d generated case(s) (seed %d): kept positions valid, partition, budget bound, finite, identity when covering, deterministic%s%n",
-                    what, outcome.examples(), seed, matches == null ? "" : ", kept sets and K/V equal to " + matches + " (reference)");
+            o.printf("conform: %s passed %d generated case(s) (seed %d): kept positions valid, partition, %sfinite, identity when covering, deterministic%s%n",
+                    what, outcome.examples(), seed, matches == null ? "budget bound, " : "",
+                    matches == null ? "" : ", kept sets and K/V equal to " + matches + " (reference)");
             return LookmCli.EXIT_OK;
         }
         CacheCase c = outcome.failing();
