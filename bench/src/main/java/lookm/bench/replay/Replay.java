@@ -4,9 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -158,8 +156,7 @@ public final class Replay {
                 ? Executors.newSingleThreadExecutor(daemon("lookm-replay-fidelity")) : null;
         Deque<Future<TraceLayer>> reads = new ArrayDeque<>();
         Deque<Future<LayerOutput>> inFlight = new ArrayDeque<>();
-        Map<Integer, LayerOutput> outputs = new HashMap<>();
-        Finisher finished = new Finisher(jobs, done, cells, listener, outputs);
+        Finisher finished = new Finisher(jobs, done, cells, listener);
         try {
             int nextRead = 0;
             for (int i = 0; i < todo.size(); i++) {
@@ -176,7 +173,7 @@ public final class Replay {
                 TraceLayer layer = await(reads.removeFirst());
                 waitNanos += System.nanoTime() - t0;
                 if (compressing == null && measuring == null) {
-                    finished.accept(measure(layer, compress(layer, jobs), bytes, jobs));       // (2)-(4) on this thread
+                    finished.inOrder(layer, bytes);                                              // (2)-(4) on this thread
                 } else if (compressing == null) {
                     Compressed compressed = compress(layer, jobs);                               // (2) on this thread (one queue)
                     if (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));    // (3)-(4) of the previous layer first
@@ -193,11 +190,6 @@ public final class Replay {
             if (measuring != null) measuring.shutdownNow();
         }
         List<Result> results = new ArrayList<>();
-        long fidelityNanos = 0, compressNanos = 0;
-        for (LayerOutput o : outputs.values()) {
-            fidelityNanos += o.fidelityNanos();
-            for (long n : o.compressNanos()) compressNanos += n;
-        }
         for (int j = 0; j < jobs.size(); j++) {
             List<LayerFidelity> perLayer = new ArrayList<>();
             long nanos = 0;
@@ -210,21 +202,53 @@ public final class Replay {
         long traceBytes = 0;
         for (long size : reader.fileSizes().values()) traceBytes += size;
         Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, waitNanos / 1e9,
-                compressNanos / 1e9, fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
+                finished.compressNanos / 1e9, finished.fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
         return new Run(results, throughput);
     }
 
-    /** Step (4) for a finished layer, on the calling thread and in layer order: commit its missing cells. */
-    private record Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener, Map<Integer, LayerOutput> outputs) {
+    /** Step (4), on the calling thread and in layer order: commits each missing cell and keeps the time totals. */
+    private static final class Finisher {
+        private final List<Job> jobs;
+        private final CellStore.Cell[][] done;
+        private final CellStore cells;
+        private final Listener listener;
+        long compressNanos, fidelityNanos;
+
+        Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener) {
+            this.jobs = jobs;
+            this.done = done;
+            this.cells = cells;
+            this.listener = listener;
+        }
+
+        /** Every job of a finished layer. */
         void accept(LayerOutput o) {
-            outputs.put(o.layer(), o);
+            fidelityNanos += o.fidelityNanos();
+            for (int j = 0; j < jobs.size(); j++) commit(j, o.layer(), o.fidelity()[j], o.compressNanos()[j]);
+        }
+
+        /** Layer {@code l} job by job, each cell committed before the next job runs, so a failing cell keeps the others. */
+        void inOrder(TraceLayer layer, int bytes) {
+            int l = layer.layer();
             for (int j = 0; j < jobs.size(); j++) {
-                if (done[j][o.layer()] == null) {
-                    done[j][o.layer()] = new CellStore.Cell(o.fidelity()[j], o.compressNanos()[j]);
-                    cells.save(j, jobs.get(j), o.layer(), done[j][o.layer()]);                   // (4) commit the cell
+                if (done[j][l] != null) {
+                    listener.done(l, jobs.get(j));
+                    continue;
                 }
-                listener.done(o.layer(), jobs.get(j));
+                List<Job> one = List.of(jobs.get(j));
+                LayerOutput o = measure(layer, compress(layer, one), bytes, one);                // (2)-(3)
+                fidelityNanos += o.fidelityNanos();
+                commit(j, l, o.fidelity()[0], o.compressNanos()[0]);
             }
+        }
+
+        private void commit(int j, int l, LayerFidelity fidelity, long nanos) {
+            if (done[j][l] == null) {
+                done[j][l] = new CellStore.Cell(fidelity, nanos);
+                cells.save(j, jobs.get(j), l, done[j][l]);                                       // (4) commit the cell
+                compressNanos += nanos;
+            }
+            listener.done(l, jobs.get(j));
         }
     }
 
