@@ -4,8 +4,9 @@ Supported (recorder_adapters.py): LLaVA-1.5, LLaVA-NeXT, LLaVA-OneVision (images
 (images and video, 3-D M-RoPE). Needs torch, transformers and pyarrow (traces/python/requirements.txt); tested with
 transformers 5.18. Any attention implementation the model was loaded with is fine: while recording, the language
 model's attention goes through a registered attention function (RECORDING_ATTENTION) that sees the model's own
-post-RoPE queries and keys, computes what the trace needs from them, and hands them to PyTorch's SDPA for the output.
-No T x T attention matrix is ever built. What is captured, per language-model layer:
+post-RoPE queries and keys, computes what the trace needs from them, and hands them on to the implementation the model
+was loaded with (with that implementation's masks), so the forward pass is the model's own. The recorder itself never
+builds a T x T matrix (load the model with attn_implementation='sdpa' so that the forward pass does not either). What is captured, per language-model layer:
 
   * post-RoPE keys and values: the model's own KV cache after prefill, (Hkv, T, D);
   * accumulated attention: column sums of the causal softmax of the post-RoPE queries and keys, (Hq, T), computed
@@ -35,6 +36,7 @@ DTYPE_KWARG_SINCE = (4, 56)       # transformers release that renamed from_pretr
 RECORDING_ATTENTION = "lookm_record"
 COLUMN_BLOCK_ELEMENTS = 1 << 22   # logits alive at a time in causal_column_sums: 16 MiB of float32
 ROPE_AXES_MROPE = 3               # M-RoPE position ids: (temporal, height, width)
+EAGER = "eager"
 
 
 def decoder_layers(model):
@@ -103,16 +105,31 @@ _ACTIVE = []   # the Capture whose recording is under way (at most one)
 
 def _recording_attention(module, query, key, value, attention_mask, **kwargs):
     """The attention function registered as RECORDING_ATTENTION: lets the active Capture see the post-RoPE query and
-    key (B, H, n, D), then computes the output with PyTorch SDPA as the model's 'sdpa' implementation does."""
-    from transformers.integrations.sdpa_attention import sdpa_attention_forward
-    if _ACTIVE:
-        _ACTIVE[-1].observe(module, query, key, kwargs)
-    return sdpa_attention_forward(module, query, key, value, attention_mask, **kwargs)
+    key (B, H, n, D), then computes the output with the implementation the model was loaded with (its own eager
+    function, SDPA, ...), so the recorded forward pass is the model's own. Probabilities are never returned."""
+    capture = _ACTIVE[-1]
+    capture.observe(module, query, key, kwargs)
+    output = capture.delegate(module)(module, query, key, value, attention_mask, **kwargs)
+    return output[0], None
 
 
-def register_recording_attention():
+def register_recording_attention(delegate):
+    """Registers RECORDING_ATTENTION with the attention masks of the `delegate` implementation (the masks the model
+    would have built for it, causal)."""
     from transformers import AttentionInterface
+    from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, AttentionMaskInterface
     AttentionInterface.register(RECORDING_ATTENTION, _recording_attention)
+    AttentionMaskInterface.register(RECORDING_ATTENTION, ALL_MASK_ATTENTION_FUNCTIONS[delegate])
+
+
+def attention_function(name):
+    """module -> the attention forward of implementation `name` for that module ('eager': the model file's own)."""
+    import sys as _sys
+    from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+    if name == EAGER:
+        return lambda module: getattr(_sys.modules[type(module).__module__], "eager_attention_forward")
+    function = ALL_ATTENTION_FUNCTIONS[name]
+    return lambda module: function
 
 
 class Capture:
@@ -120,8 +137,9 @@ class Capture:
     post-RoPE queries (Hq, W, D) float32; at each decode step the step's query (Hq, 1, D). And the position ids the
     language model's rotary embedding gets at prefill (the model's own, 3-D for M-RoPE). Only that is kept."""
 
-    def __init__(self, model, window):
+    def __init__(self, model, window, delegate):
         lm = language_model(model)
+        self.delegate = attention_function(delegate)
         self.layer_of = {id(layer.self_attn): i for i, layer in enumerate(lm.layers)}
         self.window, self.prefill = window, True
         self.column_sums, self.queries, self.probes, self.position_ids = {}, {}, [], None
@@ -202,11 +220,13 @@ def record_inputs(model, inputs, out_dir, *, window=32, probes=8, dtype="float16
     hq, hkv = text.num_attention_heads, getattr(text, "num_key_value_heads", None) or text.num_attention_heads
     d = getattr(text, "head_dim", None) or text.hidden_size // hq
     layers = decoder_layers(model)
-    register_recording_attention()
-    previous = model.config._attn_implementation
+    previous = model.config._attn_implementation or EAGER
+    if previous == RECORDING_ATTENTION:
+        raise ValueError("the model is already being recorded")
+    register_recording_attention(previous)
     model.set_attn_implementation(RECORDING_ATTENTION)
     try:
-        with Capture(model, window) as capture:
+        with Capture(model, window, previous) as capture:
             forward = adapter.forward_inputs(inputs)
             forward.pop("attention_mask", None)          # unpadded (checked): causal attention needs no mask
             out = model(**forward, use_cache=True, return_dict=True)
@@ -241,37 +261,13 @@ def record(model, input_ids, pixel_values, out_dir, *, image_token_id, tokens_pe
     """LLaVA-1.5 shortcut of record_inputs: input ids with expanded image tokens and the images' pixel values."""
     if image_token_id != config_image_token_id(model.config):
         raise ValueError(f"image_token_id {image_token_id} is not the model's ({config_image_token_id(model.config)})")
-    found = int((input_ids[0] == image_token_id).sum()) // max(1, pixel_values.shape[0])
+    images_per_prompt = max(1, pixel_values.shape[0] // input_ids.shape[0])
+    found = int((input_ids[0] == image_token_id).sum()) // images_per_prompt
     if found != tokens_per_image:
         raise ValueError(f"tokens_per_image = {tokens_per_image}, but the prompt has {found} image tokens per image")
     inputs = {"input_ids": input_ids, "pixel_values": pixel_values, "attention_mask": attention_mask}
     return record_inputs(model, inputs, out_dir, window=window, probes=probes, dtype=dtype, model_name=model_name,
                          overwrite=overwrite)
-
-
-def image_ids_from_input_ids(input_ids, image_token_id, tokens_per_image):
-    """(T,) int32: -1 for text, image index for image tokens; runs longer than tokens_per_image are split."""
-    is_image = np.asarray(input_ids) == image_token_id
-    ids = np.full(is_image.shape, -1, dtype=np.int32)
-    image, run = -1, 0
-    for t, flag in enumerate(is_image):
-        if flag:
-            if run == 0 or (tokens_per_image and run % tokens_per_image == 0):
-                image += 1
-            ids[t] = image
-            run += 1
-        else:
-            run = 0
-    return ids
-
-
-def tokens_per_image_of(input_ids, image_token_id, images):
-    """Image tokens per image, from the expanded input ids (every image must get the same number)."""
-    count = int((np.asarray(input_ids) == image_token_id).sum())
-    if images == 0 or count == 0 or count % images:
-        raise ValueError(f"{count} image tokens (id {image_token_id}) for {images} image(s): the prompt needs one "
-                         "<image> per --image, and the processor must expand each one (transformers >= 4.48)")
-    return count // images
 
 
 def count_arg(text):
