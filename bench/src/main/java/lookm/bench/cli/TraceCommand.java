@@ -17,6 +17,7 @@ import lookm.traces.read.ValidationReport;
 import lookm.traces.schema.CacheDtype;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.synth.SynthConfig;
+import lookm.traces.synth.SynthLayout;
 import lookm.traces.synth.SyntheticTraceGenerator;
 import lookm.traces.write.TraceWriter;
 import picocli.CommandLine.Command;
@@ -64,7 +65,7 @@ final class TraceCommand implements Runnable {
 
     /** {@code lookm trace synth}: a seeded synthetic trace, streamed to disk layer by layer. */
     @Command(name = "synth", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Generate a synthetic trace (a text/image prompt with LLaVA-like structure).")
+            description = "Generate a synthetic trace (a text/image prompt with LLaVA-like structure, or a current-VLM layout with --layout).")
     static final class Synth implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Trace directory to write.") Path out;
@@ -87,6 +88,9 @@ final class TraceCommand implements Runnable {
         @Option(names = "--attention-stride", paramLabel = "S", description = "Accumulated attention from every S-th query row (1 = exact,"
                 + " default; use 32-64 for 8k-token traces).") int stride = 1;
         @Option(names = "--seed", description = "Seed (default 0).") long seed;
+        @Option(names = "--layout", paramLabel = "NAME", description = "qwen2-vl, anyres or video: that VLM layout (tiles, frames, "
+                + "special tokens, RoPE positions; a v2 trace), between --text-before and the rest of --tokens as text after.")
+        String layout;
         @Option(names = "--model", description = "Model name written into the metadata.") String model;
         @Option(names = "--quiet", description = "No progress bar.") boolean quiet;
 
@@ -129,6 +133,16 @@ final class TraceCommand implements Runnable {
                 runs[images] = (int) (tokens - used);
             }
             String name = model != null ? model : "synthetic-" + preset;
+            if (layout != null) {
+                int visual = SynthLayout.of(layout, 0, 0).layout().size();
+                if (textBefore + visual > tokens)
+                    throw new IllegalArgumentException("--tokens " + tokens + " is too small for --layout " + layout + " (" + visual
+                            + " tokens) plus " + textBefore + " text tokens before it (needs >= " + (textBefore + visual) + ")");
+                SynthLayout preset = SynthLayout.of(layout, textBefore, tokens - textBefore - visual);
+                return SynthConfig.builder().modelName(model != null ? model : "synthetic-" + layout).shape(l, h, kvHeads != null ? kvHeads : h, d)
+                        .dtype(type).preset(preset).prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride)
+                        .seed(seed).build();
+            }
             return SynthConfig.builder().modelName(name).shape(l, h, kvHeads != null ? kvHeads : h, d).dtype(type)
                     .images(tokensPerImage, runs).prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed).build();
         }
