@@ -196,6 +196,12 @@ class TraceWriter:
     def _write_layout_v2(self, layout, token_ids):
         t = self.meta["tokens"]
         checked = check_layout_v2(layout, t)
+        if int(self.meta["rope_axes"]) == 1:
+            differ = np.flatnonzero((checked["rope_h"] != checked["rope_t"]) | (checked["rope_w"] != checked["rope_t"]))
+            if differ.size:
+                p = differ[0]
+                raise ValueError(f"layout, token {p}: 1-D RoPE (rope_axes = 1) but positions ({checked['rope_t'][p]}, "
+                                 f"{checked['rope_h'][p]}, {checked['rope_w'][p]}) differ")
         columns = [("position", pa.int32()), ("modality", pa.string())] + [(c, pa.int32()) for c in INDEX_COLUMNS + ROPE_COLUMNS]
         arrays = [pa.array(np.arange(t, dtype=np.int32)), pa.array(checked["modality"])]
         arrays += [pa.array(checked[c].astype(np.int32)) for c in INDEX_COLUMNS + ROPE_COLUMNS]
