@@ -122,6 +122,16 @@ final class TraceCommand implements Runnable {
             int l = layers != null ? layers : shape[0], h = heads != null ? heads : shape[1], d = headDim != null ? headDim : shape[2];
             CacheDtype type = CacheDtype.fromLabel(dtype);
             if (type == null) throw new IllegalArgumentException("--dtype must be float16 or float32, was '" + dtype + "'");
+            SynthConfig.Builder b = SynthConfig.builder().shape(l, h, kvHeads != null ? kvHeads : h, d).dtype(type)
+                    .prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed);
+            if (layout != null) {
+                int visual = SynthLayout.of(layout, 0, 0).layout().size();
+                if (textBefore + visual > tokens)
+                    throw new IllegalArgumentException("--tokens " + tokens + " is too small for --layout " + layout + " (" + visual
+                            + " tokens) plus " + textBefore + " text tokens before it (needs >= " + (textBefore + visual) + ")");
+                return b.modelName(model != null ? model : "synthetic-" + layout)
+                        .preset(SynthLayout.of(layout, textBefore, tokens - textBefore - visual)).build();
+            }
             if (images < 0) throw new IllegalArgumentException("--images must be >= 0, was " + images);
             int[] runs = new int[images + 1];
             runs[0] = images == 0 ? tokens : textBefore;
@@ -132,19 +142,7 @@ final class TraceCommand implements Runnable {
                         + tokensPerImage + " tokens plus " + textBefore + " text tokens before them (needs >= " + used + ")");
                 runs[images] = (int) (tokens - used);
             }
-            String name = model != null ? model : "synthetic-" + preset;
-            if (layout != null) {
-                int visual = SynthLayout.of(layout, 0, 0).layout().size();
-                if (textBefore + visual > tokens)
-                    throw new IllegalArgumentException("--tokens " + tokens + " is too small for --layout " + layout + " (" + visual
-                            + " tokens) plus " + textBefore + " text tokens before it (needs >= " + (textBefore + visual) + ")");
-                SynthLayout preset = SynthLayout.of(layout, textBefore, tokens - textBefore - visual);
-                return SynthConfig.builder().modelName(model != null ? model : "synthetic-" + layout).shape(l, h, kvHeads != null ? kvHeads : h, d)
-                        .dtype(type).preset(preset).prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride)
-                        .seed(seed).build();
-            }
-            return SynthConfig.builder().modelName(name).shape(l, h, kvHeads != null ? kvHeads : h, d).dtype(type)
-                    .images(tokensPerImage, runs).prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed).build();
+            return b.modelName(model != null ? model : "synthetic-" + preset).images(tokensPerImage, runs).build();
         }
     }
 

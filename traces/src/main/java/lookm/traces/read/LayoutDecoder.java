@@ -68,10 +68,7 @@ final class LayoutDecoder {
         IntVector ids = tokenIds == null ? null : (IntVector) root.getVector(TraceSchema.COL_TOKEN_ID);
         for (int r = 0; r < root.getRowCount(); r++) {
             int t = first + r;
-            if (position.get(r) != t)
-                throw TraceFormatException.in(file, "token " + t + ": position is " + position.get(r) + ", expected " + t
-                        + " (one row per position, in order)");
-            String m = new String(modality.get(r), StandardCharsets.UTF_8);
+            String m = rowModality(file, position, modality, r, t);
             boolean isImage = m.equals(TraceSchema.MODALITY_IMAGE);
             if (!isImage && !m.equals(TraceSchema.MODALITY_TEXT))
                 throw TraceFormatException.in(file, "token " + t + ": modality '" + m + "', expected 'text' or 'image'");
@@ -82,6 +79,14 @@ final class LayoutDecoder {
             imageIds[t] = id;
             if (ids != null) tokenIds[t] = ids.get(r);
         }
+    }
+
+    /** Row r (token t) must hold position t; returns its modality label. */
+    private static String rowModality(Path file, IntVector position, VarCharVector modality, int r, int t) {
+        if (position.get(r) != t)
+            throw TraceFormatException.in(file, "token " + t + ": position is " + position.get(r) + ", expected " + t
+                    + " (one row per position, in order)");
+        return new String(modality.get(r), StandardCharsets.UTF_8);
     }
 
     /** The v2 integer columns after image_index, in file order. */
@@ -112,10 +117,7 @@ final class LayoutDecoder {
         for (int c = 0; c < ints.length; c++) ints[c] = (IntVector) root.getVector(V2_INT_COLUMNS.get(c));
         for (int r = 0; r < root.getRowCount(); r++) {
             int t = first + r;
-            if (position.get(r) != t)
-                throw TraceFormatException.in(file, "token " + t + ": position is " + position.get(r) + ", expected " + t
-                        + " (one row per position, in order)");
-            String label = new String(modality.get(r), StandardCharsets.UTF_8);
+            String label = rowModality(file, position, modality, r, t);
             Modality m = Modality.fromLabel(label);
             if (m == null)
                 throw TraceFormatException.in(file, "token " + t + ": modality '" + label + "', expected text, image, video or special");
