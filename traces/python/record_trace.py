@@ -124,10 +124,9 @@ def register_recording_attention(delegate):
 
 def attention_function(name):
     """module -> the attention forward of implementation `name` for that module ('eager': the model file's own)."""
-    import sys as _sys
     from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
     if name == EAGER:
-        return lambda module: getattr(_sys.modules[type(module).__module__], "eager_attention_forward")
+        return lambda module: getattr(sys.modules[type(module).__module__], "eager_attention_forward")
     function = ALL_ATTENTION_FUNCTIONS[name]
     return lambda module: function
 
