@@ -241,3 +241,25 @@ def test_the_java_app_validates_replays_and_sweeps_the_recording(recorded, tmp_p
     lookm("replay", f"--trace={out}", "--policy=lookm", "--budget=0.5", "--quiet", f"--out={tmp_path / 'replay'}")
     lookm("sweep", f"--trace={out}", "--policies=lookm,h2o", "--budgets=0.3,0.6", "--quiet", f"--out={tmp_path / 'sweep'}")
     assert (tmp_path / "replay").is_dir() and (tmp_path / "sweep").is_dir()
+
+
+def test_command_line_records_a_saved_anyres_model(tmp_path):
+    """record_trace.py's command line on a saved tiny LLaVA-NeXT (AutoProcessor, AutoModelForImageTextToText): the same
+    layout as record_inputs on the processor's outputs. (Qwen2-VL and OneVision processors load a video processor,
+    which needs torchvision: their command line is not run here.)"""
+    import subprocess
+    import sys
+    model, processor = tm.llava_next()
+    model.save_pretrained(tmp_path / "model")
+    processor.save_pretrained(tmp_path / "model")
+    tm.image(20, 36).save(tmp_path / "i.png")
+    prompt = "USER: <image> what is this ? ASSISTANT:"
+    done = subprocess.run([sys.executable, os.path.join(HERE, "record_trace.py"), "--model", str(tmp_path / "model"), "--image",
+                           str(tmp_path / "i.png"), "--prompt", prompt, "--out", str(tmp_path / "cli"), "--window", "2",
+                           "--probes", "1", "--dtype", "float32", "--device", "cpu"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    from PIL import Image
+    inputs = dict(processor(text=prompt, images=[Image.open(tmp_path / "i.png").convert("RGB")], return_tensors="pt"))
+    direct = record_inputs(model, inputs, str(tmp_path / "direct"), window=2, probes=1, dtype="float32")
+    assert table(str(tmp_path / "cli"), "layout.arrow").equals(table(direct, "layout.arrow"))
+    assert (table(str(tmp_path / "cli"), "layout.arrow").modality == "special").sum() > 0
