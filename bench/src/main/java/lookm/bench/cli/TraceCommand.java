@@ -175,7 +175,7 @@ final class TraceCommand implements Runnable {
         @Spec CommandSpec spec;
         @Option(names = "--trace", required = true, paramLabel = "DIR", description = "Trace directory.") Path trace;
         @Option(names = "--layer", description = "Layer (default 0).") int layer;
-        @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name.") String policy;
+        @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name or expression (see 'lookm policies').") String policy;
         @Mixin BudgetOptions budget;
         @Mixin BackendOptions backend;
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output: a path ending in .npz, or a directory for .npy files.")
@@ -183,7 +183,7 @@ final class TraceCommand implements Runnable {
         @Option(names = "--overwrite", description = "Replace an existing output.") boolean overwrite;
 
         @Override public Integer call() {
-            PolicySpec p = Policies.named(policy);
+            PolicySpec p = PolicyArgs.one(policy);
             Budget b = budget.budget();
             try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open()) {
                 TraceLayer l = reader.layer(layer);

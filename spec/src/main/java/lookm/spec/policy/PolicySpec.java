@@ -2,16 +2,17 @@ package lookm.spec.policy;
 
 /**
  * A policy as data: which scorer, selector and merger, with their parameters. Shared by CLI, benchmarks,
- * tests and trace metadata; interpreted by each backend.
+ * tests and trace metadata; interpreted by each backend. Written as text by {@link #expression()} and read back by
+ * {@link Policies#parse}.
  *
- * @param name        stable registry name (lower-case, digits and '-')
+ * @param name        a registered name ({@link Policies}), or the expression it was parsed from
  * @param description one line for {@code lookm policies}
  * @param original    the authors' class (and kv_mode) this policy reproduces, or "" for our additions
  */
 public record PolicySpec(String name, String description, ScoreSpec score, SelectSpec select, MergeSpec merge, String original) {
     public PolicySpec {
-        if (name == null || !name.matches("[a-z0-9][a-z0-9-]*"))
-            throw new IllegalArgumentException("policy name must match [a-z0-9][a-z0-9-]*, was " + name);
+        if (name == null || name.isBlank() || name.contains("\n"))
+            throw new IllegalArgumentException("policy name must be one non-blank line, was " + name);
         if (score == null || select == null || merge == null)
             throw new IllegalArgumentException("policy " + name + ": score, select and merge must not be null");
         if (description == null) description = "";
@@ -25,6 +26,13 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
         return this;
     }
 
-    /** Parameters in one line, e.g. {@code score=AccumulatedAttention[source=RECORDED] select=... merge=...}. */
-    public String parameters() { return "score=" + score + " select=" + select + " merge=" + merge; }
+    /**
+     * The canonical expression: all three stages, every parameter, e.g.
+     * {@code score=attention(source=recorded) select=textprior(mode=released) merge=pivot}. Reports and trace
+     * metadata record it; {@code Policies.parse(expression())} gives these stages back.
+     */
+    public String expression() { return PolicyExpression.print(score, select, merge); }
+
+    /** What reports record as the policy's parameters: the canonical {@link #expression()}. */
+    public String parameters() { return expression(); }
 }
