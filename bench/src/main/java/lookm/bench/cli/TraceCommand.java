@@ -2,12 +2,15 @@ package lookm.bench.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.function.IntFunction;
 import java.util.concurrent.Callable;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.Observation;
+import lookm.spec.tensor.Scores;
 import lookm.traces.npy.NumpyExport;
 import lookm.traces.npy.NumpyImport;
 import lookm.traces.read.TraceInspector;
@@ -177,17 +180,21 @@ final class TraceCommand implements Runnable {
         @Option(names = "--layer", description = "Layer (default 0).") int layer;
         @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name or expression (see 'lookm policies').") String policy;
         @Mixin BudgetOptions budget;
+        @Mixin ScoreOptions scores;
+        @Mixin ExternalScoreOptions external;
         @Mixin BackendOptions backend;
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output: a path ending in .npz, or a directory for .npy files.")
         Path out;
         @Option(names = "--overwrite", description = "Replace an existing output.") boolean overwrite;
 
         @Override public Integer call() {
-            PolicySpec p = PolicyArgs.one(policy);
+            PolicySpec p = external.apply(scores.apply(PolicyArgs.one(policy)));
             Budget b = budget.budget();
             try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open()) {
                 TraceLayer l = reader.layer(layer);
-                CompressedLayer compressed = be.compressor(p).compress(l.block(), l.observation(), b);
+                IntFunction<Scores> externalScores = external.layers(reader);
+                Observation observation = externalScores == null ? l.observation() : l.observation().withExternal(externalScores.apply(layer));
+                CompressedLayer compressed = be.compressor(p).compress(l.block(), observation, b);
                 Path written = NumpyExport.compressedLayer(compressed, out, overwrite);
                 spec.commandLine().getOut().printf("wrote %s: layer %d of %s compressed by %s (%s, %s), kept %d of %d entries%n", written, layer,
                         reader.path(), p.name(), b, be.name(), compressed.keptEntries(), (long) compressed.headCount() * compressed.tokens());

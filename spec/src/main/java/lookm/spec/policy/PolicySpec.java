@@ -19,11 +19,18 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
         if (original == null) original = "";
     }
 
-    /** The same policy with its accumulated-attention scores taken from {@code source}; other scorers unchanged. */
+    /** The same policy with its accumulated- or observed-attention scores taken from {@code source}; other scorers unchanged. */
     public PolicySpec withScoreSource(ScoreSource source) {
         if (score instanceof ScoreSpec.AccumulatedAttention)
             return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source), select, merge, original);
+        if (score instanceof ScoreSpec.ObservedAttention)
+            return new PolicySpec(name, description, new ScoreSpec.ObservedAttention(source), select, merge, original);
         return this;
+    }
+
+    /** The same selection and merge ranking scores computed elsewhere ({@link ScoreSpec.External}, CLI --scores-from). */
+    public PolicySpec withExternalScores() {
+        return new PolicySpec(name, description, new ScoreSpec.External(), select, merge, original);
     }
 
     /**
