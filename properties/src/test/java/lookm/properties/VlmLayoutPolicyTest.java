@@ -12,6 +12,7 @@ import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.HeadCompression;
 import lookm.spec.tensor.Modality;
+import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.TokenLayout;
 import lookm.traces.schema.CacheDtype;
 import lookm.traces.schema.TraceLayer;
@@ -26,12 +27,14 @@ import org.junit.jupiter.api.Test;
  * under the text prior) and video tokens as visual (evicted and merged like image tokens).
  */
 class VlmLayoutPolicyTest {
-    private static final int TEXT = 24, QUERIES = 32;
+    private static final int TEXT = 24;
     private static final double HEAVY = 0.1, RECENT = 0.05;
 
+    /** Every prefill query is stored, so that every window-scored policy has what it needs. */
     private static TraceLayer layer(String preset) {
+        SynthLayout layout = SynthLayout.of(preset, TEXT, TEXT);
         SynthConfig config = SynthConfig.builder().modelName("vlm-policy-test").shape(1, 2, 2, 32).dtype(CacheDtype.FLOAT32)
-                .preset(SynthLayout.of(preset, TEXT, TEXT)).prefillQueries(QUERIES).probes(2).seed(11).build();
+                .preset(layout).prefillQueries(layout.layout().size()).probes(2).seed(11).build();
         return new SyntheticTraceGenerator(config).layer(0);
     }
 
@@ -45,6 +48,7 @@ class VlmLayoutPolicyTest {
             TraceLayer layer = layer(preset);
             TokenLayout layout = layer.block().layout();
             for (PolicySpec policy : Policies.all()) {
+                if (policy.score().needs().contains(Observation.Part.EXTERNAL_SCORES)) continue;   // scores from outside: none here
                 String where = preset + ", " + policy.name();
                 CompressedLayer out = backend.compressor(policy).compress(layer.block(), layer.observation(), budget);
                 require(Invariants.keptAndEvictedPartition(out), where);
