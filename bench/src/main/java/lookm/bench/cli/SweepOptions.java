@@ -22,9 +22,12 @@ final class SweepOptions {
 
     @Mixin ScoreOptions scores;
 
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the seeded policies (random); default: the registry's.")
+    Long seed;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
     /** The named policies, checked against the registry, with the chosen score source. */
-    List<PolicySpec> policySpecs() { return PolicyArgs.list(policies).stream().map(scores::apply).toList(); }
+    List<PolicySpec> policySpecs() { return PolicyArgs.list(policies).stream().map(scores::apply).map(p -> Runs.withSeed(p, seed)).toList(); }
 }

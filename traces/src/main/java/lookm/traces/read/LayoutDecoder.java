@@ -36,6 +36,7 @@ final class LayoutDecoder {
         boolean v2 = meta.isVersion2();
         if (v2) for (String c : V2_INT_COLUMNS) s.requireColumn(c, TraceSchema.int32(), null);
         int t = meta.tokens();
+        SourceChecks.layout(s, meta);                                       // before the (T) arrays are allocated
         int[] imageIds = new int[t];
         int[] tokenIds = withIds ? new int[t] : null;
         V2Columns columns = v2 ? new V2Columns(t) : null;

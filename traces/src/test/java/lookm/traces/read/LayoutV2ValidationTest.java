@@ -40,10 +40,12 @@ class LayoutV2ValidationTest {
         return new SyntheticTraceGenerator(config).write(dir.resolve(preset + "-" + written++), false);
     }
 
+    /** Edits one file, then re-seals the integrity data (as ValidationTest): the field checks must catch it, not the digest. */
     private static void damage(Path trace, String file, Consumer<ArrowTable> edit) {
         ArrowTable t = ArrowTable.read(trace.resolve(file));
         edit.accept(t);
         t.write(trace.resolve(file));
+        lookm.traces.write.IntegrityWriter.reseal(trace, ArrowTable.read(trace.resolve(TraceSchema.LAYOUT_FILE)).metadata);
     }
 
     private static void set(ArrowTable t, String column, int token, Object value) {
