@@ -239,7 +239,7 @@ class TraceWriter:
         schema = self._schema(LAYOUT, columns)
         with pa.ipc.new_file(os.path.join(self.tmp, LAYOUT), schema) as w:
             w.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        self.counts[LAYOUT] = [t, 1]
+        self.counts[LAYOUT] = [self.meta["tokens"], 1]
 
     def _vectors(self, rows):
         """(n, D) array of the cache dtype (from _cast) -> FixedSizeList<D>."""
@@ -272,7 +272,7 @@ class TraceWriter:
         algorithm; written after every data file is closed, so the digests are of the committed bytes."""
         names = [n for n in (LAYOUT, KV, ATTENTION, QUERIES, PROBES) if n in self.counts]
         paths = [os.path.join(self.tmp, n) for n in names]
-        metadata = schema_metadata(self.meta, INTEGRITY) | {INTEGRITY_ALGORITHM_KEY: INTEGRITY_ALGORITHM}
+        metadata = schema_metadata(self.meta, INTEGRITY, self.version) | {INTEGRITY_ALGORITHM_KEY: INTEGRITY_ALGORITHM}
         schema = pa.schema([pa.field("file", pa.string()), pa.field("bytes", pa.int64()), pa.field("rows", pa.int64()),
                             pa.field("batches", pa.int32()), pa.field("sha256", pa.string())], metadata=metadata)
         arrays = [pa.array(names), pa.array([os.path.getsize(p) for p in paths], pa.int64()),
