@@ -17,18 +17,16 @@ import lookm.accelerated.score.KeyDiffScoreCl;
 import lookm.accelerated.score.KeyNormScoreCl;
 import lookm.accelerated.score.KvpressSnapKvScoreCl;
 import lookm.accelerated.score.LagKvScoreCl;
-import lookm.accelerated.score.NoScoreCl;
 import lookm.accelerated.score.ObservedAttentionScoreCl;
 import lookm.accelerated.score.RandomScoreCl;
 import lookm.accelerated.score.TovaScoreCl;
 import lookm.accelerated.score.WindowAttentionScoreCl;
-import lookm.accelerated.select.KeepAllSelectCl;
-import lookm.accelerated.select.StreamingSelectCl;
 import lookm.accelerated.select.TextPriorSelectCl;
 import lookm.accelerated.select.TopKSelectCl;
 import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.MergeSpec;
+import lookm.spec.policy.PositionStages;
 import lookm.spec.policy.Merger;
 import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
@@ -82,7 +80,7 @@ public final class OpenClBackend implements Backend {
     public ClContext context() { return cl; }
 
     @Override public Scorer scorer(ScoreSpec spec) {
-        if (spec instanceof ScoreSpec.None) return new NoScoreCl();
+        if (spec instanceof ScoreSpec.None) return PositionStages.none();                     // no data: host
         if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScoreCl(cl, a);
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScoreCl(cl, w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScoreCl(cl, r.seed());
@@ -100,10 +98,10 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override public Selector selector(SelectSpec spec) {
-        if (spec instanceof SelectSpec.KeepAll) return new KeepAllSelectCl();
+        if (spec instanceof SelectSpec.KeepAll) return PositionStages.keepAll();
         if (spec instanceof SelectSpec.TopK t) return new TopKSelectCl(cl, t);
         if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp);
-        if (spec instanceof SelectSpec.Streaming s) return new StreamingSelectCl(s.sinkTokens());
+        if (spec instanceof SelectSpec.Streaming s) return PositionStages.streaming(s.sinkTokens());
         if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), NAME, Selector.class);
         throw new UnsupportedVariantException(spec, NAME);
     }

@@ -31,6 +31,20 @@ public final class ClBuffer implements AutoCloseable {
         return out;
     }
 
+    /** {@code count} floats from float index {@code offset}: a per-head slice read straight into its own array. */
+    public float[] readFloats(long offset, int count) {
+        float[] out = new float[count];
+        read(Pointer.to(out), offset * Sizeof.cl_float, (long) count * Sizeof.cl_float);
+        return out;
+    }
+
+    /** {@code count} ints from int index {@code offset}. */
+    public int[] readInts(long offset, int count) {
+        int[] out = new int[count];
+        read(Pointer.to(out), offset * Sizeof.cl_int, (long) count * Sizeof.cl_int);
+        return out;
+    }
+
     public int[] readInts(int count) {
         int[] out = new int[count];
         read(Pointer.to(out), (long) count * Sizeof.cl_int);
@@ -49,9 +63,13 @@ public final class ClBuffer implements AutoCloseable {
         return this;
     }
 
-    private void read(Pointer target, long size) {
-        check(size);
-        CL.clEnqueueReadBuffer(context.queue(), mem(), CL.CL_TRUE, 0, size, target, 0, null, null);
+    private void read(Pointer target, long size) { read(target, 0, size); }
+
+    private void read(Pointer target, long offsetBytes, long size) {
+        if (offsetBytes < 0) throw new IllegalArgumentException("negative read offset " + offsetBytes);
+        check(offsetBytes + size);
+        if (size == 0) return;
+        CL.clEnqueueReadBuffer(context.queue(), mem(), CL.CL_TRUE, offsetBytes, size, target, 0, null, null);
     }
 
     private void check(long size) {

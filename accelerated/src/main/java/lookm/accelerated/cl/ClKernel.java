@@ -38,6 +38,15 @@ public final class ClKernel implements AutoCloseable {
         return this;
     }
 
+    /** Sets argument {@code index} again (e.g. an offset between launches); the next fluent {@code arg} is unchanged. */
+    public ClKernel set(int index, int value) {
+        CL.clSetKernelArg(kernel, index, Sizeof.cl_int, Pointer.to(new int[] {value}));
+        return this;
+    }
+
+    /** How many arguments the fluent {@code arg} methods have set: the index of the next one. */
+    public int argumentCount() { return next; }
+
     /** A {@code __local} argument of {@code bytes} bytes. */
     public ClKernel local(long bytes) {
         CL.clSetKernelArg(kernel, next++, bytes, null);

@@ -19,8 +19,10 @@ public final class ClProgram implements AutoCloseable {
     }
 
     /** Builds {@code file}.cl from the classpath with {@code options}. @throws KernelBuildException with the build log */
-    static ClProgram build(ClContext context, String file, String options) {
-        String source = KernelSource.load(file);
+    static ClProgram build(ClContext context, String file, String options) { return build(context, file, KernelSource.load(file), options); }
+
+    /** Builds {@code source} (named {@code file} in errors) with {@code options}. @throws KernelBuildException with the build log */
+    static ClProgram build(ClContext context, String file, String source, String options) {
         cl_program program = CL.clCreateProgramWithSource(context.context(), 1, new String[] {source}, null, null);
         cl_device_id device = context.device().device();
         try {

@@ -23,7 +23,7 @@ public final class AverageMergeCl extends MatchMergeCl {
     @Override void assign(DeviceLayer layer, CosineMatchCl.Matches matches, ClBuffer target, ClBuffer weight) {
         int pairing = spec.pairing() == AveragePairing.CORRECT ? PAIRING_CORRECT : PAIRING_RELEASED_MISPAIRED;
         try (ClBuffer keep = MeanSimilarityFilterCl.keep(cl, layer, matches, spec.meanSimilarityFilter());      // (3)
-             ClKernel pairs = cl.program("average_merge", "").kernel("assign_filtered_pairs")) {              // (4) pairing
+             ClKernel pairs = cl.program("merge/average_merge", "").kernel("assign_filtered_pairs")) {              // (4) pairing
             pairs.arg(matches.index()).arg(keep).arg(layer.evictedStride).arg(layer.evictedCounts).arg(pairing).arg(target).arg(weight)
                     .launch(new long[] {layer.heads}, null);
             cl.finish();

@@ -11,7 +11,7 @@ import lookm.accelerated.cl.ClProgram;
  * ties to the lowest kept index, for all heads at once in register tiles (never the (P, C) matrix).
  */
 public final class CosineMatchCl {
-    private static final String FILE = "cosine_match";
+    private static final String FILE = "merge/cosine_match";
 
     /** Per head and evicted slot (H, evictedStride): the kept index of the match (−1 if none) and its cosine (NaN then). */
     record Matches(ClBuffer index, ClBuffer similarity) implements AutoCloseable {
@@ -33,9 +33,9 @@ public final class CosineMatchCl {
              ClKernel transposed = program.kernel("normalize_gather_transposed");
              ClKernel argmax = program.kernel("cosine_argmax")) {
             // (1) normalize(K[kept]) (H, C, D) and normalize(K[evicted])ᵀ (H, D, P)
-            rows.arg(layer.keys).arg(layer.tokens).arg(layer.keptPositions).arg(layer.keptCounts).arg(layer.keptStride).arg(keptKeys)
+            rows.arg(layer.keys()).arg(layer.tokens).arg(layer.keptPositions).arg(layer.keptCounts).arg(layer.keptStride).arg(keptKeys)
                     .launch(new long[] {layer.keptStride, layer.heads}, null);
-            transposed.arg(layer.keys).arg(layer.tokens).arg(layer.evictedPositions).arg(layer.evictedCounts).arg(layer.evictedStride)
+            transposed.arg(layer.keys()).arg(layer.tokens).arg(layer.evictedPositions).arg(layer.evictedCounts).arg(layer.evictedStride)
                     .arg(evictedKeysT).launch(new long[] {layer.evictedStride, layer.heads}, null);
             // (1)+(2) U = Ê·K̂ᵀ tile by tile, match[s] = argmax_r U[s, r] (lowest r on ties), m[s] = U[s, match[s]]
             argmax.arg(evictedKeysT).arg(layer.evictedStride).arg(layer.evictedCounts).arg(keptKeys).arg(layer.keptStride)

@@ -36,39 +36,41 @@ public abstract class MatchMergeCl implements Merger {
              ClBuffer target = cl.allocateInts((long) heads * layer.evictedStride);
              ClBuffer weight = cl.allocateFloats((long) heads * layer.evictedStride)) {
             assign(layer, matches, target, weight);                                                  // (3)-(4)
-            float[] keys = mergeRows(layer, layer.keys, target, weight);                             // (5)
-            float[] values = mergeRows(layer, layer.values, target, weight);
-            int stride = layer.evictedStride;
-            int[] match = matches.index().readInts(heads * stride), targets = target.readInts(heads * stride);
-            float[] similarity = matches.similarity().readFloats(heads * stride), weights = weight.readFloats(heads * stride);
-            List<HeadCompression> out = new ArrayList<>(heads);
-            for (int h = 0; h < heads; h++) {
-                int c = layer.kept[h].length, p = layer.evicted[h].length, from = h * layer.keptStride * layer.dim;
-                out.add(new HeadCompression(layer.kept[h], layer.evicted[h], DeviceLayer.row(match, h, stride, p),
-                        DeviceLayer.row(similarity, h, stride, p), DeviceLayer.row(targets, h, stride, p), DeviceLayer.row(weights, h, stride, p),
-                        java.util.Arrays.copyOfRange(keys, from, from + c * layer.dim),
-                        java.util.Arrays.copyOfRange(values, from, from + c * layer.dim)));
+            long rows = (long) heads * layer.keptStride * layer.dim;
+            try (ClBuffer rowStart = cl.allocateInts((long) heads * (layer.keptStride + 1));
+                 ClBuffer sources = cl.allocateInts((long) heads * layer.evictedStride);
+                 ClBuffer keys = cl.allocateFloats(rows); ClBuffer values = cl.allocateFloats(rows)) {
+                owners(layer, target, rowStart, sources);                                            // (5a)
+                mergeRows(layer, layer.keys(), weight, rowStart, sources, keys);                       // (5b)
+                mergeRows(layer, layer.values(), weight, rowStart, sources, values);
+                int stride = layer.evictedStride;
+                List<HeadCompression> out = new ArrayList<>(heads);
+                for (int h = 0; h < heads; h++) {                                   // each head read straight into its own arrays
+                    int p = layer.evicted[h].length;
+                    long from = (long) h * stride;
+                    out.add(new HeadCompression(layer.kept[h], layer.evicted[h], matches.index().readInts(from, p),
+                            matches.similarity().readFloats(from, p), target.readInts(from, p), weight.readFloats(from, p),
+                            layer.keptRows(keys, h), layer.keptRows(values, h)));
+                }
+                return new CompressedLayer(out, block.tokens(), block.headDim(), block.layout());
             }
-            return new CompressedLayer(out, block.tokens(), block.headDim(), block.layout());
         }
     }
 
-    /** Step (5) for keys or values: (H, keptStride, D) read back. */
-    private float[] mergeRows(DeviceLayer layer, ClBuffer data, ClBuffer target, ClBuffer weight) {
-        int heads = layer.heads;
-        try (ClBuffer rowStart = cl.allocateInts((long) heads * (layer.keptStride + 1));
-             ClBuffer sources = cl.allocateInts((long) heads * layer.evictedStride);
-             ClBuffer out = cl.allocateFloats((long) heads * layer.keptStride * layer.dim);
-             ClKernel owners = cl.program("match_merge", "").kernel("owners_of_kept_rows");
-             ClKernel rows = cl.program("match_merge", "").kernel("merge_rows")) {
-            // (5a) per kept row, its sources in ascending evicted order
+    /** Step (5a): per kept row, its sources in ascending evicted order (shared by keys and values). */
+    private void owners(DeviceLayer layer, ClBuffer target, ClBuffer rowStart, ClBuffer sources) {
+        try (ClKernel owners = cl.program("merge/match_merge", "").kernel("owners_of_kept_rows")) {
             owners.arg(target).arg(layer.evictedStride).arg(layer.evictedCounts).arg(layer.keptStride).arg(layer.keptCounts)
-                    .arg(rowStart).arg(sources).launch(new long[] {heads}, null);
-            // (5b) each kept row computed by its owner
+                    .arg(rowStart).arg(sources).launch(new long[] {layer.heads}, null);
+        }
+    }
+
+    /** Step (5b) for keys or values: each kept row computed by its owner, into (H, keptStride, D). */
+    private void mergeRows(DeviceLayer layer, ClBuffer data, ClBuffer weight, ClBuffer rowStart, ClBuffer sources, ClBuffer out) {
+        try (ClKernel rows = cl.program("merge/match_merge", "").kernel("merge_rows")) {
             rows.arg(data).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride).arg(layer.keptCounts)
                     .arg(layer.evictedPositions).arg(layer.evictedStride).arg(weight).arg(rowStart).arg(sources).arg(pivotShare()).arg(out)
-                    .launch(new long[] {layer.dim, layer.keptStride, heads}, null);
-            return out.readFloats(heads * layer.keptStride * layer.dim);
+                    .launch(new long[] {layer.dim, layer.keptStride, layer.heads}, null);
         }
     }
 }

@@ -32,7 +32,7 @@ final class MeanSimilarityFilterCl {
         ClBuffer keep = cl.allocate(Math.max(layer.evictedStride, 1));
         if (slots == 0) return keep;
         int group = Integer.highestOneBit((int) Math.min(GROUP, cl.device().maxWorkGroupSize()));
-        try (ClBuffer headCounts = cl.upload(counts); ClKernel k = cl.program("mean_similarity_filter", "").kernel("keep_slots")) {
+        try (ClBuffer headCounts = cl.upload(counts); ClKernel k = cl.program("merge/mean_similarity_filter", "").kernel("keep_slots")) {
             k.arg(matches.similarity()).arg(headCounts).arg(layer.heads).arg(slots).arg(entries).arg(layer.evictedStride).arg(keep)
                     .local((long) group * Float.BYTES)
                     .launch(new long[] {group}, new long[] {group});

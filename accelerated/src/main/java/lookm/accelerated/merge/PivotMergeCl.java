@@ -12,7 +12,7 @@ public final class PivotMergeCl extends MatchMergeCl {
     public PivotMergeCl(ClContext cl) { super(cl); }
 
     @Override void assign(DeviceLayer layer, CosineMatchCl.Matches matches, ClBuffer target, ClBuffer weight) {
-        try (ClKernel every = cl.program("pivot_merge", "").kernel("assign_every_match")) {   // (3) no filter (4) s → match(s)
+        try (ClKernel every = cl.program("merge/pivot_merge", "").kernel("assign_every_match")) {   // (3) no filter (4) s → match(s)
             every.arg(matches.index()).arg(layer.evictedStride).arg(layer.evictedCounts).arg(HALF).arg(target).arg(weight)
                     .launch(new long[] {layer.evictedStride, layer.heads}, null);
         }

@@ -37,12 +37,12 @@ public final class ValueMergeCl implements Merger {
              ClBuffer sources = cl.allocateInts((long) heads * layer.evictedStride);
              ClBuffer keys = cl.allocateFloats((long) heads * layer.keptStride * layer.dim);
              ClBuffer values = cl.allocateFloats((long) heads * layer.keptStride * layer.dim);
-             ClKernel weights = cl.program("value_merge", "").kernel("value_merge_weights");
-             ClKernel owners = cl.program("match_merge", "").kernel("owners_of_kept_rows");
-             ClKernel merge = cl.program("value_merge", "").kernel("merge_values");
-             ClKernel gather = cl.program("gather", "").kernel("gather_kept_rows")) {
+             ClKernel weights = cl.program("merge/value_merge", "").kernel("value_merge_weights");
+             ClKernel owners = cl.program("merge/match_merge", "").kernel("owners_of_kept_rows");
+             ClKernel merge = cl.program("merge/value_merge", "").kernel("merge_values");
+             ClKernel gather = cl.program("merge/gather", "").kernel("gather_kept_rows")) {
             // (3) target = match where σ ≥ threshold; w = max(σ, 0)·‖v_e‖/(‖v_e‖ + ‖v_τ‖ + ε)
-            weights.arg(layer.values).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride)
+            weights.arg(layer.values()).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride)
                     .arg(layer.evictedPositions).arg(layer.evictedStride).arg(layer.evictedCounts).arg(matches.index()).arg(matches.similarity())
                     .arg((float) spec.similarityThreshold()).arg((float) MergeSpec.ValueMerge.EPSILON).arg(target).arg(weight)
                     .launch(new long[] {layer.evictedStride, heads}, null);
@@ -50,9 +50,9 @@ public final class ValueMergeCl implements Merger {
             owners.arg(target).arg(layer.evictedStride).arg(layer.evictedCounts).arg(layer.keptStride).arg(layer.keptCounts)
                     .arg(rowStart).arg(sources).launch(new long[] {heads}, null);
             long[] rows = {layer.dim, layer.keptStride, heads};
-            merge.arg(layer.values).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride).arg(layer.keptCounts)
+            merge.arg(layer.values()).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride).arg(layer.keptCounts)
                     .arg(layer.evictedPositions).arg(layer.evictedStride).arg(weight).arg(rowStart).arg(sources).arg(values).launch(rows, null);
-            gather.arg(layer.keys).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride).arg(layer.keptCounts)
+            gather.arg(layer.keys()).arg(layer.tokens).arg(layer.dim).arg(layer.keptPositions).arg(layer.keptStride).arg(layer.keptCounts)
                     .arg(keys).launch(rows, null);
             int stride = layer.evictedStride, size = heads * layer.keptStride * layer.dim;
             int[] match = matches.index().readInts(heads * stride), targets = target.readInts(heads * stride);

@@ -16,7 +16,7 @@ public final class WeightedMergeCl extends MatchMergeCl {
 
     @Override void assign(DeviceLayer layer, CosineMatchCl.Matches matches, ClBuffer target, ClBuffer weight) {
         try (ClBuffer keep = MeanSimilarityFilterCl.keep(cl, layer, matches, spec.meanSimilarityFilter());      // (3)
-             ClKernel weighted = cl.program("weighted_merge", "").kernel("assign_weighted")) {               // (4) weight m_s
+             ClKernel weighted = cl.program("merge/weighted_merge", "").kernel("assign_weighted")) {               // (4) weight m_s
             weighted.arg(matches.index()).arg(matches.similarity()).arg(keep).arg(layer.evictedStride).arg(layer.evictedCounts)
                     .arg(target).arg(weight).launch(new long[] {layer.evictedStride, layer.heads}, null);
             cl.finish();

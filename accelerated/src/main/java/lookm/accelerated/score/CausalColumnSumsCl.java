@@ -8,25 +8,38 @@ import lookm.accelerated.cl.Tiling;
 import lookm.spec.tensor.KvBlock;
 
 /**
- * OpenCL twin of {@code lookm.reference.score.CausalColumnSums}; steps (1)-(3) match it one to one
- * (causal_column_sums.cl). Column sums of the causal softmax attention of some query rows against all T keys,
- * never materialising the (rows, T) matrix: a row at absolute position p sees keys j <= p.
+ * OpenCL twin of {@code lookm.reference.score.CausalColumnSums}; steps (1)-(4) match it one to one
+ * (score/causal_column_sums.cl). Column sums of the causal softmax attention of some query rows against all T keys
+ * in one pass over Q·Kᵀ: each work-item holds a block of rows' exponentiated logits in its scratch slot while their
+ * softmax statistics and column contributions are formed; the (rows, T) matrix is never materialised.
  */
 public final class CausalColumnSumsCl {
-    private static final String FILE = "causal_column_sums";
-    private static final String LAYOUT = "pad_transpose";
+    private static final String FILE = "score/causal_column_sums";
+    private static final String LAYOUT = "score/pad_transpose";
+    /** Work-items wanted per compute unit, so that the causal triangle's uneven rows balance out. */
+    private static final int ITEMS_PER_COMPUTE_UNIT = 16;
+    /** Upper bound of the scratch slots of one launch; more work-items run in successive launches (waves). */
+    private static final long MAX_SCRATCH_BYTES = 256L << 20;
+    /** Argument index of {@code itemOffset} in block_column_sums. */
+    private static final int ITEM_OFFSET_ARG = 10;
 
     private CausalColumnSumsCl() {}
 
     /**
-     * Steps (1)-(2): per query head column sums over the given rows.
+     * Steps (1)-(4): (Hkv, T) column sums of the given query rows against the block's keys, summed over each group.
      *
      * @param block     (Hkv, T, D) keys. Not modified.
      * @param queries   (Hq, n, D) query rows. Not modified.
      * @param positions (n) ascending: row i sees keys j <= positions[i] (and j < T)
-     * @return a device buffer (Hq, TP), TP = T padded by the tiling; the caller closes it
+     *                  The keys are read from the context's resident copy of the layer (uploaded once, shared with
+     *                  the merge stage: {@link lookm.accelerated.cl.ResidentLayer}).
      */
-    public static ClBuffer perQueryHead(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
+    public static float[] perKvHead(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
+        return perKvHead(cl, cl.resident(block).keys(), block, queries, hq, positions);
+    }
+
+    /** As {@link #perKvHead(ClContext, KvBlock, float[], int, int[])}, the keys already on the device ((Hkv, T, D), not modified). */
+    public static float[] perKvHead(ClContext cl, ClBuffer rawKeys, KvBlock block, float[] queries, int hq, int[] positions) {
         int hkv = block.heads(), dim = block.headDim(), tokens = block.tokens(), rows = positions.length;
         if (queries.length != (long) hq * rows * dim)
             throw new IllegalArgumentException("queries: expected (Hq=" + hq + ", n=" + rows + ", D=" + dim + ") = " + (long) hq * rows * dim
@@ -35,54 +48,39 @@ public final class CausalColumnSumsCl {
             throw new IllegalArgumentException("query heads (" + hq + ") must be a multiple of KV heads (" + hkv + ")");
         Tiling tiling = cl.tiling();
         int tokensPadded = tiling.padded(tokens), rowsPadded = tiling.padded(rows), groupSize = hq / hkv;
+        int rowBlocks = rowsPadded / tiling.lanes();
+        int splits = splits(cl, hq, rowBlocks), items = hq * splits;
+        long slotFloats = (long) (tokensPadded + tokensPadded / tiling.chunk()) * tiling.lanes();
+        int slots = (int) Math.max(1, Math.min(items, MAX_SCRATCH_BYTES / (slotFloats * Float.BYTES)));
         float scale = (float) (1.0 / Math.sqrt(dim));
         ClProgram program = cl.program(FILE, tiling.options(dim));
-        ClBuffer columnSums = cl.allocateFloats((long) hq * tokensPadded);
-        // row-major copies are only padded when T or n is not a tile multiple (try-with-resources skips nulls)
-        try (ClBuffer rawKeys = cl.upload(block.keys());
-             ClBuffer paddedKeys = tokens == tokensPadded ? null : layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "pad_rows");
-             ClBuffer keysT = layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "transpose_rows");
+        // the keys are only padded when T is not a tile multiple (try-with-resources skips nulls)
+        try (ClBuffer paddedKeys = tokens == tokensPadded ? null : layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "pad_rows");
              ClBuffer rawQueries = cl.upload(queries);
-             ClBuffer paddedQueries = rows == rowsPadded ? null : layout(cl, rawQueries, hq, rows, rowsPadded, dim, "pad_rows");
              ClBuffer qT = layout(cl, rawQueries, hq, rows, rowsPadded, dim, "transpose_rows");
              ClBuffer positionBuffer = cl.upload(paddedPositions(positions, rowsPadded));
-             ClBuffer rowMax = cl.allocateFloats((long) hq * rowsPadded);
-             ClBuffer rowInvSum = cl.allocateFloats((long) hq * rowsPadded);
-             ClKernel lse = program.kernel("row_log_sum_exp");
-             ClKernel sums = program.kernel("column_sums")) {
-            ClBuffer keys = paddedKeys != null ? paddedKeys : rawKeys, q = paddedQueries != null ? paddedQueries : rawQueries;
-            // (1) m_i, 1/l_i per query row                                         (Hq, NP)
-            lse.arg(qT).arg(keys).arg(positionBuffer).arg(rowsPadded).arg(tokens).arg(tokensPadded).arg(groupSize).arg(scale)
-                    .arg(rowMax).arg(rowInvSum).launch(new long[] {rowsPadded / tiling.lanes(), hq}, null);
-            // (2) a_q[j] = Σ_{i: p_i >= j} exp(z_ij − m_i) / l_i                   (Hq, TP)
-            sums.arg(q).arg(keysT).arg(positionBuffer).arg(rows).arg(rowsPadded).arg(tokensPadded).arg(groupSize).arg(scale)
-                    .arg(rowMax).arg(rowInvSum).arg(columnSums).launch(new long[] {tokensPadded / tiling.lanes(), hq}, null);
-            cl.finish();
-        } catch (RuntimeException e) {
-            columnSums.close();
-            throw e;
-        }
-        return columnSums;
-    }
-
-    /**
-     * Step (3): per KV head, the sum over its GQA group of {@code perQueryHead} (Hq, TP); returns (Hkv, T).
-     */
-    public static float[] sumOverGroup(ClContext cl, ClBuffer perQueryHead, int queryHeads, int kvHeads, int tokens, int dim) {
-        int tokensPadded = cl.tiling().padded(tokens);
-        try (ClBuffer out = cl.allocateFloats((long) kvHeads * tokens);
-             ClKernel group = cl.program(FILE, cl.tiling().options(dim)).kernel("sum_over_group")) {
-            group.arg(perQueryHead).arg(tokens).arg(tokensPadded).arg(queryHeads / kvHeads).arg(out)
-                    .launch(new long[] {tokens, kvHeads}, null);
-            return out.readFloats(kvHeads * tokens);
+             ClBuffer scratch = cl.allocateFloats(slots * slotFloats);
+             ClBuffer partial = cl.allocateFloats((long) items * tokensPadded);
+             ClBuffer out = cl.allocateFloats((long) hkv * tokens);
+             ClKernel blocks = program.kernel("block_column_sums");
+             ClKernel sums = program.kernel("sum_partials")) {
+            ClBuffer keys = paddedKeys != null ? paddedKeys : rawKeys;
+            // (1)-(3) per (query head, split): logits, row statistics and column contributions of its row blocks   (Hq·S, TP)
+            blocks.arg(qT).arg(keys).arg(positionBuffer).arg(rows).arg(rowsPadded).arg(tokens).arg(tokensPadded).arg(groupSize)
+                    .arg(splits).arg(scale).arg(0).arg(scratch).arg(partial);
+            assert blocks.argumentCount() == ITEM_OFFSET_ARG + 3;
+            for (int offset = 0; offset < items; offset += slots)                  // waves share the scratch, in queue order
+                blocks.set(ITEM_OFFSET_ARG, offset).launch(new long[] {Math.min(slots, items - offset)}, new long[] {1});
+            // (4) a_kv[j] = Σ_{q ∈ group(kv)} Σ_s partial[q, s, j]                                                    (Hkv, T)
+            sums.arg(partial).arg(tokens).arg(tokensPadded).arg(groupSize).arg(splits).arg(out).launch(new long[] {tokens, hkv}, null);
+            return out.readFloats(hkv * tokens);
         }
     }
 
-    /** Steps (1)-(3): (Hkv, T) scores. Arguments as {@link #perQueryHead}. */
-    public static float[] perKvHead(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
-        try (ClBuffer perQuery = perQueryHead(cl, block, queries, hq, positions)) {
-            return sumOverGroup(cl, perQuery, hq, block.heads(), block.tokens(), block.headDim());
-        }
+    /** Row splits per query head: enough work-items for the device, at most one per row block. */
+    static int splits(ClContext cl, int queryHeads, int rowBlocks) {
+        int wanted = Math.max(1, cl.device().computeUnits()) * ITEMS_PER_COMPUTE_UNIT;
+        return Math.max(1, Math.min(rowBlocks, (wanted + queryHeads - 1) / queryHeads));
     }
 
     /** (B, R, D) on the device laid out by {@code kernel} ("pad_rows": (B, RP, D); "transpose_rows": (B, D, RP)). */
@@ -90,7 +88,6 @@ public final class CausalColumnSumsCl {
         ClBuffer out = cl.allocateFloats((long) batch * rowsPadded * dim);
         try (ClKernel k = cl.program(LAYOUT, "").kernel(kernel)) {
             k.arg(in).arg(rows).arg(rowsPadded).arg(dim).arg(out).launch(new long[] {rowsPadded, dim, batch}, null);
-            cl.finish();
         } catch (RuntimeException e) {
             out.close();
             throw e;

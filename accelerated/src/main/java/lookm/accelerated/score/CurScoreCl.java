@@ -28,7 +28,7 @@ public final class CurScoreCl implements Scorer {
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         int heads = block.heads(), tokens = block.tokens();
         long size = (long) heads * tokens;
-        ClProgram program = cl.program("cur_score", "");
+        ClProgram program = cl.program("score/cur_score", "");
         try (ClBuffer keys = cl.upload(block.keys()); ClBuffer values = cl.upload(block.values());
              ClBuffer kappa = cl.allocateFloats(size); ClBuffer nu = cl.allocateFloats(size); ClBuffer product = cl.allocateFloats(size);
              ClBuffer totals = cl.allocateFloats(heads); ClBuffer out = cl.allocateFloats(size);

@@ -20,7 +20,7 @@ final class KvpressPad {
      * @return (outRows, T)
      */
     static float[] apply(ClContext cl, float[] in, int inRows, int outRows, int sumRows, int tokens, int prefix, float scale) {
-        ClProgram program = cl.program("kvpress_pad", "");
+        ClProgram program = cl.program("score/kvpress_pad", "");
         long size = (long) outRows * tokens;
         try (ClBuffer input = cl.upload(in); ClBuffer scaled = cl.allocateFloats(size); ClBuffer max = cl.allocateFloats(1);
              ClBuffer out = cl.allocateFloats(size); ClKernel scale1 = program.kernel("scale_rows");

@@ -38,7 +38,7 @@ public final class KvpressSnapKvScoreCl implements Scorer {
         float[] sums = CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions());
         float[] pooled;
         try (ClBuffer s = cl.upload(sums); ClBuffer out = cl.allocateFloats((long) heads * tokens);
-             ClKernel pool = cl.program("window_attention_score", "").kernel("pool_window_scores")) {
+             ClKernel pool = cl.program("score/window_attention_score", "").kernel("pool_window_scores")) {
             // (2) average pooling over [0, T − W')
             pool.arg(s).arg(tokens).arg(candidates).arg(spec.kernel()).arg(POOL_AVG).arg(out).launch(new long[] {tokens, heads}, null);
             pooled = out.readFloats(heads * tokens);

@@ -31,7 +31,7 @@ public final class LagKvScoreCl implements Scorer {
         int heads = block.heads(), tokens = block.tokens(), sinks = spec.sinkTokens(), lag = spec.lagSize();
         boolean partitioned = tokens >= sinks + 2 * lag;
         int scored = partitioned ? ((tokens - sinks) / lag - 1) * lag : 0;        // tokens of partitions 0 .. P − 2
-        ClProgram program = cl.program("lagkv_score", "");
+        ClProgram program = cl.program("score/lagkv_score", "");
         int partitions = partitioned ? (tokens - sinks) / lag : 1;
         long ranges = (long) heads * partitions * block.headDim();
         try (ClBuffer keys = cl.upload(block.keys()); ClBuffer values = cl.upload(block.values());

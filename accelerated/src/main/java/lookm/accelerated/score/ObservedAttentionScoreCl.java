@@ -41,7 +41,7 @@ public final class ObservedAttentionScoreCl implements Scorer {
             groupSums = CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions());       // (1)
         }
         try (ClBuffer sums = cl.upload(groupSums); ClBuffer out = cl.allocateFloats((long) heads * tokens);
-             ClKernel divide = cl.program("observed_attention_score", "").kernel("divide_by_visibility")) {
+             ClKernel divide = cl.program("score/observed_attention_score", "").kernel("divide_by_visibility")) {
             // (2) S_g[j] = Σ_h a_h[j] / (G·(T − j))
             divide.arg(sums).arg(tokens).arg(queryHeads / heads).arg(out).launch(new long[] {tokens, heads}, null);
             return new Scores(out.readFloats(heads * tokens), heads, tokens);

@@ -22,7 +22,7 @@ public final class RandomScoreCl implements Scorer {
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         int heads = block.heads(), tokens = block.tokens();
         try (ClBuffer out = cl.allocateFloats((long) heads * tokens);
-             ClKernel uniform = cl.program("random_score", "").kernel("seeded_uniform")) {
+             ClKernel uniform = cl.program("score/random_score", "").kernel("seeded_uniform")) {
             // (1) s[h][t] = u(seed, h, t)
             uniform.arg(seed).arg(tokens).arg(out).launch(new long[] {tokens, heads}, null);
             return new Scores(out.readFloats(heads * tokens), heads, tokens);

@@ -39,7 +39,7 @@ public final class WindowAttentionScoreCl implements Scorer {
         float[] sums = CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions());
         // (2) pool s over [0, T − W); the window itself scores 0
         try (ClBuffer s = cl.upload(sums); ClBuffer pooled = cl.allocateFloats((long) heads * tokens);
-             ClKernel pool = cl.program("window_attention_score", "").kernel("pool_window_scores")) {
+             ClKernel pool = cl.program("score/window_attention_score", "").kernel("pool_window_scores")) {
             pool.arg(s).arg(tokens).arg(candidates).arg(spec.kernel()).arg(spec.pooling() == Pooling.MAX ? POOL_MAX : POOL_AVG).arg(pooled)
                     .launch(new long[] {tokens, heads}, null);
             return new Scores(pooled.readFloats(heads * tokens), heads, tokens);

@@ -28,7 +28,7 @@ final class KeepOrderTopCl {
         if (k < 0 || k > candidates) throw new IllegalArgumentException("cannot keep the top " + k + " of " + candidates + " candidates");
         int group = Integer.highestOneBit((int) Math.min(GROUP, cl.device().maxWorkGroupSize()));
         ClBuffer flags = cl.allocate((long) heads * tokens);
-        try (ClKernel top = cl.program("keep_order_top", "").kernel("keep_top")) {
+        try (ClKernel top = cl.program("select/keep_order_top", "").kernel("keep_top")) {
             top.arg(keys).arg(tokens).arg(candidates).arg(k).arg(flags).local((long) group * Integer.BYTES)
                     .launch(new long[] {(long) heads * group}, new long[] {group});
         } catch (RuntimeException e) {

@@ -52,19 +52,19 @@ public final class TextPriorSelectCl implements Selector {
             if (mode == TextPriorMode.RELEASED) {
                 // (1) b = a − Λ on image and window positions (float32, or bfloat16 for bf16 scores; TORCH_CPU: on the host)
                 if (ties == TieOrder.POSITION)
-                    try (ClKernel rank = cl.program("text_prior_select", "").kernel("rank_keys_released")) {
+                    try (ClKernel rank = cl.program("select/text_prior_select", "").kernel("rank_keys_released")) {
                         rank.arg(s).arg(image).arg(tokens).arg(recentStart).arg(bf16).arg(keys).launch(perToken, null);
                     }
                 // (2) S = top-N of b over [0, T − R) (TORCH_CPU: on the host);  (3) kept = S ∪ window ∪ {b >= 0}
                 try (ClBuffer flags = ties == TieOrder.TORCH_CPU ? cl.upload(torchCpuTopOnHost(scores, layout, recentStart, b.heavy()))
                              : KeepOrderTopCl.keepTop(cl, keys, heads, tokens, recentStart, b.heavy());
-                     ClKernel rule = cl.program("text_prior_select", "").kernel("keep_released_rule")) {
+                     ClKernel rule = cl.program("select/text_prior_select", "").kernel("keep_released_rule")) {
                     rule.arg(s).arg(image).arg(tokens).arg(recentStart).arg(bf16).arg(flags).launch(perToken, null);
                     return KeepOrderTopCl.toSelection(flags, heads, tokens);
                 }
             }
             // (1)-(2) text first, then score, then position: one rank key; (3) ∪ window
-            try (ClKernel rank = cl.program("text_prior_select", "").kernel("rank_keys_budgeted")) {
+            try (ClKernel rank = cl.program("select/text_prior_select", "").kernel("rank_keys_budgeted")) {
                 rank.arg(s).arg(image).arg(tokens).arg(keys).launch(perToken, null);
             }
             try (ClBuffer flags = KeepOrderTopCl.keepTop(cl, keys, heads, tokens, recentStart, b.heavy())) {

@@ -39,7 +39,7 @@ public final class TopKSelectCl implements Selector {
         if (spec.ties() == TieOrder.TORCH_CPU) return torchCpuOnHost(scores, sinks, candidates, heavy);
         try (ClBuffer s = cl.upload(scores.values());
              ClBuffer keys = cl.allocate((long) heads * tokens * Long.BYTES);
-             ClKernel rank = cl.program("top_k_select", "").kernel("rank_keys_top_k")) {
+             ClKernel rank = cl.program("select/top_k_select", "").kernel("rank_keys_top_k")) {
             rank.arg(s).arg(tokens).arg(sinks).arg(keys).launch(new long[] {tokens, heads}, null);
             // (3)-(4) top N' of Ω by (key desc, position asc) ∪ window, ascending
             try (ClBuffer flags = KeepOrderTopCl.keepTop(cl, keys, heads, tokens, candidates, heavy)) {

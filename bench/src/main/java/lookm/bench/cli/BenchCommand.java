@@ -13,7 +13,9 @@ import lookm.bench.report.Json;
 import lookm.bench.report.OutputDirectory;
 import lookm.bench.report.RunInfo;
 import lookm.bench.report.TextTable;
+import lookm.accelerated.OpenClBackend;
 import lookm.bench.timing.BenchTarget;
+import lookm.bench.timing.MatmulBaseline;
 import lookm.bench.timing.StageTimes;
 import lookm.bench.timing.SyntheticLayer;
 import lookm.bench.timing.Validation;
@@ -23,6 +25,8 @@ import lookm.spec.invariant.Agreement;
 import lookm.spec.policy.Compressor;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
+import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.ScoreSpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.KvBlock;
@@ -47,6 +51,10 @@ final class BenchCommand implements Callable<Integer> {
     /** Modest default: finishes in seconds on 2 cores. LLaVA-7B's layer is 32,4096,128. */
     static final String DEFAULT_SHAPE = "8,1024,128";
     static final String[] STAGES = {"score", "select", "merge", "total"};
+    /** Issue 15: the score stage within this factor of one float32 causal Q·Kᵀ on the same device. */
+    static final double SCORE_VS_MATMUL_TARGET = 1.3;
+    /** Timed runs of the matmul yardstick per batch (after one warm-up). */
+    static final int MATMUL_REPEATS = 3;
 
     @Spec CommandSpec spec;
 
@@ -78,6 +86,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reference-only", description = "Bench only the reference (skip OpenCL devices).")
     boolean referenceOnly;
 
+    @Option(names = "--skip-reference-timing", description = "Run the reference once, to validate the others against it, but do not time it"
+            + " (for back-to-back runs against other baselines; no OpenCL/reference ratio then).")
+    boolean skipReferenceTiming;
+
     @Mixin OutputOptions output;
 
     @Override public Integer call() {
@@ -107,7 +119,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         Runs.requireKeepsTokens(b, block.tokens(), budget.describe(), trace != null ? trace : Path.of("--shape " + shape));
         List<String> unavailable = new ArrayList<>();
+        if (referenceOnly && skipReferenceTiming) throw new IllegalArgumentException("--reference-only and --skip-reference-timing exclude each other");
         List<BenchTarget> targets = referenceOnly ? List.of(new BenchTarget(ReferenceBackend.NAME, null)) : BenchTarget.all(unavailable);
+        if (skipReferenceTiming) targets = targets.stream().filter(t -> t.device() != null).toList();
         for (String u : unavailable) err.println("lookm bench: OpenCL unavailable, benching the reference only: " + u);
         out.printf("bench %s, %s, layer (H=%d, T=%d, D=%d), %d warmup + %d timed rounds%n", p.name(), b, block.heads(), block.tokens(),
                 block.headDim(), warmup, repetitions);
@@ -140,9 +154,22 @@ final class BenchCommand implements Callable<Integer> {
                 row.put("maxAbsDiffVsReference", v.maxAbsDiff());
                 out.printf("  %-22s %s: %s%n", target.label(), v.agrees() ? "valid" : "INVALID, not timed", v.detail());
                 if (v.agrees()) {
+                    boolean yardstick = be instanceof OpenClBackend && recomputesFromAllQueries(p, observation);
+                    double before = yardstick ? causalMatmulSeconds((OpenClBackend) be, observation, block) : Double.NaN;
                     StageTimes t = StageTimes.measure(c, block, observation, b, warmup, repetitions);
                     if (target.device() == null) referenceTimes = t;
                     row.put("times", t);
+                    if (yardstick) {                                    // A-B-A: the yardstick before and after, the faster counts
+                        double matmul = Math.min(before, causalMatmulSeconds((OpenClBackend) be, observation, block));
+                        double ratio = t.score().medianMs() / 1e3 / matmul;
+                        row.put("scoreVsCausalMatmul", Map.of("matmulSeconds", matmul, "matmulSecondsBefore", before,
+                                "gflop", MatmulBaseline.causalFlop(observation.prefill().orElseThrow().queryHeads(), block.tokens(), block.headDim()) / 1e9,
+                                "scoreMedianSeconds", t.score().medianMs() / 1e3, "ratio", ratio));
+                        out.printf(java.util.Locale.ROOT, "  %-22s score stage %.3f s (median) = %.2f x the causal float32 Q·Kᵀ on the same device"
+                                + " (%.3f s, %.1f GFLOP/s; target <= %.1f)%n", target.label(), t.score().medianMs() / 1e3, ratio, matmul,
+                                MatmulBaseline.causalFlop(observation.prefill().orElseThrow().queryHeads(), block.tokens(), block.headDim()) / 1e9 / matmul,
+                                SCORE_VS_MATMUL_TARGET);
+                    }
                 }
             } catch (RuntimeException e) {
                 if (target.device() == null) throw e;          // the reference must run
@@ -163,6 +190,7 @@ final class BenchCommand implements Callable<Integer> {
             TextTable table = new TextTable("backend", "score ms", "select ms", "merge ms", "total ms", "speedup (total)");
             List<Object> results = new ArrayList<>();
             Map<String, List<Double>> chart = new LinkedHashMap<>();
+            List<String> shares = new ArrayList<>();
             for (Map<String, Object> row : rows) {
                 StageTimes t = (StageTimes) row.remove("times");
                 if (t != null) {
@@ -179,6 +207,11 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     row.put("times", times);
                     chart.put((String) row.get("backend"), bars);
+                    double stages = stats[0].medianMs() + stats[1].medianMs() + stats[2].medianMs();
+                    shares.add(String.format(java.util.Locale.ROOT, "  %-22s share of the stages: score %.1f %%, select %.1f %%, merge + gather %.1f %%%s",
+                            row.get("backend"), 100 * stats[0].medianMs() / stages, 100 * stats[1].medianMs() / stages, 100 * stats[2].medianMs() / stages,
+                            refStats == null ? "" : String.format(java.util.Locale.ROOT, "; vs the reference: score %.1fx, whole compression %.1fx",
+                                    refStats[0].medianMs() / stats[0].medianMs(), refStats[3].medianMs() / stats[3].medianMs())));
                     table.row(row.get("backend"), TextTable.num(stats[0].medianMs(), 2), TextTable.num(stats[1].medianMs(), 2),
                             TextTable.num(stats[2].medianMs(), 2), TextTable.num(stats[3].medianMs(), 2),
                             refStats == null ? "-" : TextTable.num(refStats[3].medianMs() / stats[3].medianMs(), 2) + "x");
@@ -200,6 +233,7 @@ final class BenchCommand implements Callable<Integer> {
             Path written = dir.commit();
             out.println("median times (ms) and speedup of the whole compression vs the reference:");
             out.print(table);
+            shares.forEach(out::println);
             out.println("wrote " + written);
         }
         return LookmCli.EXIT_OK;
@@ -211,6 +245,17 @@ final class BenchCommand implements Callable<Integer> {
         if (trace != null && Runs.given(spec, "--shape")) Runs.warn(NAME, "--shape has no effect with --trace (the trace's layer is benched)", err);
         if (trace != null && Runs.given(spec, "--seed")) Runs.warn(NAME, "--seed has no effect with --trace (it seeds the synthetic layer)", err);
         if (trace == null && Runs.given(spec, "--layer")) Runs.warn(NAME, "--layer has no effect without --trace", err);
+    }
+
+    /** True when the policy's score stage is the causal column sums of all T prefill queries (a Q·Kᵀ over the whole cache). */
+    static boolean recomputesFromAllQueries(PolicySpec p, Observation observation) {
+        return p.score() instanceof ScoreSpec.AccumulatedAttention a && a.source() == ScoreSource.RECOMPUTED
+                && observation.prefill().isPresent();
+    }
+
+    /** The causal Q·Kᵀ of every query head on the backend's device, best of {@link #MATMUL_REPEATS}, in seconds. */
+    static double causalMatmulSeconds(OpenClBackend backend, Observation observation, KvBlock block) {
+        return MatmulBaseline.causalSeconds(backend.context(), observation.prefill().orElseThrow().queryHeads(), block.tokens(), block.headDim(), MATMUL_REPEATS);
     }
 
     /** "H,T,D" → {H, T, D}. */

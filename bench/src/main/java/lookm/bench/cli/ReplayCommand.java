@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import lookm.bench.backend.Backends;
 import lookm.bench.replay.CellStore;
 import lookm.bench.replay.HeapMonitor;
 import lookm.bench.replay.Replay;
@@ -57,9 +58,23 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "1",
+            description = "Layers read ahead on a reader thread while the current one is compressed (default ${DEFAULT-VALUE};"
+                    + " 0: read, then compress, one layer in memory).")
+    int prefetch;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Layers compressed at once, reference backend only (default ${DEFAULT-VALUE}); results do not depend on it."
+                    + " Memory: about prefetch + threads layers.")
+    int threads;
+
     @Override public Integer call() {
         PolicySpec p = Runs.withSeed(external.apply(scores.apply(PolicyArgs.one(policy))), seed);
         Budget b = budget.budget();
+        Replay.Pipeline pipeline = new Replay.Pipeline(prefetch, threads);
+        if (threads > 1 && !Backends.REFERENCE.equals(backend.backend))
+            throw new IllegalArgumentException("--threads " + threads + " needs --backend reference (an OpenCL backend has one in-order queue;"
+                    + " it runs one layer at a time)");
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         budget.warnIneffective(NAME, spec, err);
         Runs.warnUnusedSeed(NAME, seed, List.of(p), err);
@@ -74,19 +89,22 @@ final class ReplayCommand implements Callable<Integer> {
             RunInfo info = Runs.withTrace(RunInfo.of(NAME), reader).withPolicy(p.name(), p.parameters() + external.describe())
                     .withBackend(be.name(), be.device()).withBudget(b.toString()).withSeed(Runs.policySeed(p)).withProvenance(provenance);
             Replay.Job job = new Replay.Job(p.name(), budget.fraction(), be.compressor(p), b, external.layers(reader));
-            Replay.Result result;
+            Replay.Run run;
             int count = layers == null ? reader.metadata().layers() : layers;
             Map<String, Object> memory = new LinkedHashMap<>();
             CellStore cells = Runs.cells(dir);
             try (HeapMonitor heap = HeapMonitor.start();
                  Progress progress = Progress.start("replay " + p.name(), count, err, quiet)) {
-                result = Runs.keepingCells(NAME, dir, err, () -> Replay.run(reader, List.of(job), count, cells, (layer, j) -> progress.step())).get(0);
+                run = Runs.keepingCells(NAME, dir, err, () -> Replay.run(reader, List.of(job), count, cells, (layer, j) -> progress.step(), pipeline));
                 memory.put("peakLiveHeapBytes", heap.peakLiveBytes());
                 memory.put("peakUsedHeapBytes", heap.peakUsedBytes());
                 memory.put("maxHeapBytes", HeapMonitor.maxHeapBytes());
                 memory.put("layerKvBytesFloat32", 2L * reader.metadata().kvHeads() * reader.metadata().tokens() * reader.metadata().headDim() * Float.BYTES);
             }
-            dir.writeString("replay.json", Json.write(ReplayReport.json(info, result, memory)));
+            Replay.Result result = run.results().get(0);
+            Map<String, Object> root = ReplayReport.json(info, result, memory);
+            root.put("throughput", ReplayReport.throughput(run.throughput(), pipeline));
+            dir.writeString("replay.json", Json.write(root));
             dir.writeString("layers.csv", ReplayReport.layersCsv(info, result).toString());
             dir.writeString("head_groups.csv", ReplayReport.headGroupsCsv(info, result).toString());
             Path written = Runs.finish(dir, cells);
@@ -94,6 +112,7 @@ final class ReplayCommand implements Callable<Integer> {
             out.print(ReplayReport.table(result));
             out.printf("peak heap: %.1f MiB live after GC, %.1f MiB sampled (max %.0f MiB)%n", mib(memory.get("peakLiveHeapBytes")),
                     mib(memory.get("peakUsedHeapBytes")), mib(memory.get("maxHeapBytes")));
+            out.println(ReplayReport.throughputLine(run.throughput(), pipeline));
             out.println("wrote " + written);
         }
         return LookmCli.EXIT_OK;

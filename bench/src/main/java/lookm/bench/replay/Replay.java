@@ -1,9 +1,18 @@
 package lookm.bench.replay;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.IntFunction;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
@@ -12,7 +21,6 @@ import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.Observation;
-import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
@@ -21,9 +29,10 @@ import lookm.traces.schema.TracePart;
 
 /**
  * Streams a trace layer by layer through one or more (policy, budget) jobs and measures each compressed layer's
- * fidelity on the trace's decode probes. Only the current layer (and the previous one, until it is collected) is
- * in memory: each layer is read once and every job compresses it before the next is read. Only the parts some job
- * needs are read (K/V, probes, and what the scores declare in {@code ScoreSpec.needs()}); each job sees only its own.
+ * fidelity on the trace's decode probes. Each layer is read once and every job compresses it; by default the next
+ * layer is read only afterwards (one layer in memory); a {@link Pipeline} reads ahead on a reader thread while the
+ * current layer is compressed, and may compress several layers at once. Only the parts some job needs are read
+ * (K/V, probes, and what the scores declare in {@code ScoreSpec.needs()}); each job sees only its own.
  */
 public final class Replay {
     private Replay() {}
@@ -65,63 +74,215 @@ public final class Replay {
     }
 
     /**
-     * Runs every job on the first {@code layerCount} layers. Each finished (job, layer) cell is committed to
-     * {@code cells} as it finishes; a cell already there (a resumed run) is read back instead of computed, and a layer
-     * whose cells are all there is not read at all.
+     * Runs every job on the first {@code layerCount} layers, one layer at a time, nothing read ahead
+     * ({@link Pipeline#SEQUENTIAL}: the least memory), committing each finished cell to {@code cells}.
      *
      * @throws IllegalArgumentException if the trace has no decode probes, or {@code layerCount} is not in [1, L]
      * @throws CellFailure naming policy, budget and layer when a cell fails (its cause says why)
      */
     public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, CellStore cells, Listener listener) {
+        return run(reader, jobs, layerCount, cells, listener, Pipeline.SEQUENTIAL).results();
+    }
+
+    /**
+     * How a replay overlaps its work: a reader thread reads up to {@code prefetch} layers ahead of the layer being
+     * compressed, and {@code threads} layers are compressed at once (each layer's jobs run in order on one thread,
+     * so results do not depend on the thread count). With one thread and read-ahead, the fidelity of a layer is
+     * measured on a second thread while the next layer is compressed (the compressor itself stays on the calling
+     * thread, as an OpenCL backend needs). At most prefetch + threads + 1 layers are in memory.
+     * More than one thread needs thread-safe compressors (the reference; not an OpenCL backend, one queue).
+     */
+    public record Pipeline(int prefetch, int threads) {
+        /** Read, compress, read the next: one layer in memory. */
+        public static final Pipeline SEQUENTIAL = new Pipeline(0, 1);
+
+        public Pipeline {
+            if (prefetch < 0) throw new IllegalArgumentException("--prefetch must be >= 0, was " + prefetch);
+            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, was " + threads);
+        }
+    }
+
+    /**
+     * Where the time of a replay went. {@code readSeconds}: the reader thread decoding layers (overlapped with
+     * compression when prefetching); {@code waitSeconds}: the compressing side idle, waiting for a layer to be read;
+     * {@code compressSeconds} and {@code fidelitySeconds}: summed over layers and jobs (over threads when several).
+     */
+    public record Throughput(int layers, double wallSeconds, double readSeconds, double waitSeconds, double compressSeconds,
+                             double fidelitySeconds, long bytesRead) {
+        public double layersPerSecond() { return layers / wallSeconds; }
+
+        /** Trace bytes on disk per second of wall time. */
+        public double megabytesPerSecond() { return bytesRead / 1e6 / wallSeconds; }
+
+        /** "read" when waiting for the reader took most of the wall time, else "compute". */
+        public String boundBy() { return waitSeconds >= wallSeconds / 2 ? "read" : "compute"; }
+    }
+
+    /** The results and the replay's throughput. */
+    public record Run(List<Result> results, Throughput throughput) {}
+
+    /** One layer's outputs, per job. */
+    private record LayerOutput(int layer, LayerFidelity[] fidelity, long[] compressNanos, long fidelityNanos) {}
+
+    /**
+     * Runs every job on the first {@code layerCount} layers through {@code pipeline}; results in layer order. Each
+     * finished (job, layer) cell is committed to {@code cells} as its layer finishes (on the calling thread, in layer
+     * order); a cell already there (a resumed run) is read back instead of computed, and a layer whose cells are all
+     * there is not read at all.
+     *
+     * @throws IllegalArgumentException if the trace has no decode probes, or {@code layerCount} is not in [1, L]
+     * @throws CellFailure naming policy, budget and layer when a cell fails (its cause says why)
+     */
+    public static Run run(TraceReader reader, List<Job> jobs, int layerCount, CellStore cells, Listener listener, Pipeline pipeline) {
         TraceMetadata meta = reader.metadata();
         if (layerCount < 1 || layerCount > meta.layers())
             throw new IllegalArgumentException("--layers must be in [1, " + meta.layers() + "] for " + reader.path() + ", was " + layerCount);
         requireProbes(reader);
         int bytes = meta.dtype().bytes();
-        CellStore.Cell[][] done = new CellStore.Cell[jobs.size()][layerCount];
         Set<TracePart> parts = parts(jobs);
+        CellStore.Cell[][] done = new CellStore.Cell[jobs.size()][layerCount];
+        List<Integer> todo = new ArrayList<>();                                                // layers with a cell missing
         for (int l = 0; l < layerCount; l++) {
             boolean missing = false;
             for (int j = 0; j < jobs.size(); j++) missing |= (done[j][l] = cells.load(j, jobs.get(j), l)) == null;
-            if (!missing) {
-                for (Job job : jobs) listener.done(l, job);
-                continue;
-            }
-            TraceLayer layer = reader.layer(l, parts);                                  // (1) read one layer, only the parts needed
-            Queries probes = layer.observation().probeQueries();
-            for (int j = 0; j < jobs.size(); j++) {
-                Job job = jobs.get(j);
-                if (done[j][l] == null) {
-                    done[j][l] = compress(job, l, layer, probes, bytes);                  // (2) compress, (3) fidelity
-                    cells.save(j, job, l, done[j][l]);                                    // (4) commit the cell
+            if (missing) todo.add(l);
+            else for (Job job : jobs) listener.done(l, job);
+        }
+        long start = System.nanoTime();
+        long[] readNanos = new long[1];
+        long waitNanos = 0;
+        ExecutorService readerThread = Executors.newSingleThreadExecutor(daemon("lookm-replay-reader"));
+        ExecutorService compressing = pipeline.threads() == 1 ? null : Executors.newFixedThreadPool(pipeline.threads(), daemon("lookm-replay-compress"));
+        // one compressing thread with read-ahead: the fidelity of layer l runs beside the compression of layer l + 1
+        ExecutorService measuring = compressing == null && pipeline.prefetch() > 0
+                ? Executors.newSingleThreadExecutor(daemon("lookm-replay-fidelity")) : null;
+        Deque<Future<TraceLayer>> reads = new ArrayDeque<>();
+        Deque<Future<LayerOutput>> inFlight = new ArrayDeque<>();
+        Map<Integer, LayerOutput> outputs = new HashMap<>();
+        Finisher finished = new Finisher(jobs, done, cells, listener, outputs);
+        try {
+            int nextRead = 0;
+            for (int i = 0; i < todo.size(); i++) {
+                while (nextRead < todo.size() && nextRead <= i + pipeline.prefetch()) {       // (1) read ahead, one reader
+                    int layerIndex = todo.get(nextRead++);
+                    reads.add(readerThread.submit(() -> {
+                        long t0 = System.nanoTime();
+                        TraceLayer layer = reader.layer(layerIndex, parts);                     // only the parts needed
+                        readNanos[0] += System.nanoTime() - t0;                                 // only the reader thread writes it
+                        return layer;
+                    }));
                 }
-                listener.done(l, job);
+                long t0 = System.nanoTime();
+                TraceLayer layer = await(reads.removeFirst());
+                waitNanos += System.nanoTime() - t0;
+                if (compressing == null && measuring == null) {
+                    finished.accept(measure(layer, compress(layer, jobs), bytes, jobs));       // (2)-(4) on this thread
+                } else if (compressing == null) {
+                    Compressed compressed = compress(layer, jobs);                               // (2) on this thread (one queue)
+                    if (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));    // (3)-(4) of the previous layer first
+                    inFlight.add(measuring.submit(() -> measure(layer, compressed, bytes, jobs))); // (3) overlaps (2) of the next layer
+                } else {
+                    inFlight.add(compressing.submit(() -> measure(layer, compress(layer, jobs), bytes, jobs)));   // (2)-(3) on a worker
+                    if (inFlight.size() == pipeline.threads()) finished.accept(await(inFlight.removeFirst()));
+                }
             }
+            while (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));
+        } finally {
+            readerThread.shutdownNow();
+            if (compressing != null) compressing.shutdownNow();
+            if (measuring != null) measuring.shutdownNow();
         }
         List<Result> results = new ArrayList<>();
+        long fidelityNanos = 0, compressNanos = 0;
+        for (LayerOutput o : outputs.values()) {
+            fidelityNanos += o.fidelityNanos();
+            for (long n : o.compressNanos()) compressNanos += n;
+        }
         for (int j = 0; j < jobs.size(); j++) {
-            List<LayerFidelity> layers = new ArrayList<>();
+            List<LayerFidelity> perLayer = new ArrayList<>();
             long nanos = 0;
             for (CellStore.Cell c : done[j]) {
-                layers.add(c.fidelity());
+                perLayer.add(c.fidelity());
                 nanos += c.compressNanos();
             }
-            results.add(new Result(jobs.get(j), layers, nanos));
+            results.add(new Result(jobs.get(j), perLayer, nanos));
         }
-        return results;
+        long traceBytes = 0;
+        for (long size : reader.fileSizes().values()) traceBytes += size;
+        Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, waitNanos / 1e9,
+                compressNanos / 1e9, fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
+        return new Run(results, throughput);
     }
 
-    private static CellStore.Cell compress(Job job, int l, TraceLayer layer, Queries probes, int bytes) {
-        try {
-            Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
-            long start = System.nanoTime();
-            if (job.externalScores() != null) seen = seen.withExternal(job.externalScores().apply(l));   // --scores-from
-            CompressedLayer compressed = job.compressor().compress(layer.block(), seen, job.budget());
-            long nanos = System.nanoTime() - start;
-            return new CellStore.Cell(Fidelity.layer(l, layer.block(), probes, compressed, bytes), nanos);
-        } catch (RuntimeException e) {
-            throw new CellFailure(job, l, e);
+    /** Step (4) for a finished layer, on the calling thread and in layer order: commit its missing cells. */
+    private record Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener, Map<Integer, LayerOutput> outputs) {
+        void accept(LayerOutput o) {
+            outputs.put(o.layer(), o);
+            for (int j = 0; j < jobs.size(); j++) {
+                if (done[j][o.layer()] == null) {
+                    done[j][o.layer()] = new CellStore.Cell(o.fidelity()[j], o.compressNanos()[j]);
+                    cells.save(j, jobs.get(j), o.layer(), done[j][o.layer()]);                   // (4) commit the cell
+                }
+                listener.done(o.layer(), jobs.get(j));
+            }
         }
+    }
+
+    /** Step (2) for one layer: every job's compressed layer and its time. */
+    private record Compressed(CompressedLayer[] layers, long[] nanos) {}
+
+    private static Compressed compress(TraceLayer layer, List<Job> jobs) {
+        CompressedLayer[] out = new CompressedLayer[jobs.size()];
+        long[] nanos = new long[jobs.size()];
+        for (int j = 0; j < jobs.size(); j++) {
+            Job job = jobs.get(j);
+            long t0 = System.nanoTime();
+            try {
+                Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
+                if (job.externalScores() != null)                                              // --scores-from (one caller at a time)
+                    synchronized (job) { seen = seen.withExternal(job.externalScores().apply(layer.layer())); }
+                out[j] = job.compressor().compress(layer.block(), seen, job.budget());
+            } catch (RuntimeException e) {
+                throw new CellFailure(job, layer.layer(), e);
+            }
+            nanos[j] = System.nanoTime() - t0;
+        }
+        return new Compressed(out, nanos);
+    }
+
+    /** Step (3) for one layer: each job's fidelity on the probes. */
+    private static LayerOutput measure(TraceLayer layer, Compressed compressed, int bytes, List<Job> jobs) {
+        long t0 = System.nanoTime();
+        LayerFidelity[] fidelity = new LayerFidelity[compressed.layers().length];
+        for (int j = 0; j < fidelity.length; j++) {
+            try {
+                fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), layer.observation().probeQueries(), compressed.layers()[j], bytes);
+            } catch (RuntimeException e) {
+                throw new CellFailure(jobs.get(j), layer.layer(), e);
+            }
+        }
+        return new LayerOutput(layer.layer(), fidelity, compressed.nanos(), System.nanoTime() - t0);
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("replay interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;              // bad input keeps its message and exit code
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** A (policy, budget, layer) cell that failed; the cause says why and decides the exit code. */

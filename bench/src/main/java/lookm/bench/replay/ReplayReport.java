@@ -50,6 +50,32 @@ public final class ReplayReport {
         return out;
     }
 
+    /** The throughput block of replay.json: layers per second, MB/s read, where the time went, the pipeline. */
+    public static Map<String, Object> throughput(Replay.Throughput t, Replay.Pipeline pipeline) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("layers", t.layers());
+        out.put("prefetch", pipeline.prefetch());
+        out.put("threads", pipeline.threads());
+        out.put("wallSeconds", t.wallSeconds());
+        out.put("layersPerSecond", t.layersPerSecond());
+        out.put("bytesRead", t.bytesRead());
+        out.put("megabytesPerSecondRead", t.megabytesPerSecond());
+        out.put("readSeconds", t.readSeconds());
+        out.put("waitForReadSeconds", t.waitSeconds());
+        out.put("compressSeconds", t.compressSeconds());
+        out.put("fidelitySeconds", t.fidelitySeconds());
+        out.put("boundBy", t.boundBy());
+        return out;
+    }
+
+    /** One line for the terminal: throughput and where the time went. */
+    public static String throughputLine(Replay.Throughput t, Replay.Pipeline pipeline) {
+        return String.format(java.util.Locale.ROOT, "throughput: %d layers in %.2f s = %.2f layers/s, %.1f MB/s read (prefetch %d, threads %d);"
+                        + " read %.2f s, waited for reads %.2f s, compress %.2f s, fidelity %.2f s: bound by %s",
+                t.layers(), t.wallSeconds(), t.layersPerSecond(), t.megabytesPerSecond(), pipeline.prefetch(), pipeline.threads(),
+                t.readSeconds(), t.waitSeconds(), t.compressSeconds(), t.fidelitySeconds(), t.boundBy());
+    }
+
     /** replay.json: what ran, the summary, per layer, per head group, memory. */
     public static Map<String, Object> json(RunInfo info, Replay.Result r, Map<String, Object> memory) {
         Map<String, Object> root = new LinkedHashMap<>();

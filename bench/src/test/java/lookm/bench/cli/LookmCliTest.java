@@ -158,6 +158,32 @@ class LookmCliTest {
     }
 
     @Test
+    void replayWithReadAheadAndThreadsGivesTheSameLayersAndReportsThroughput() throws IOException {
+        String[] base = {"replay", "--trace", sample.toString(), "--policy", "lookm", "--quiet"};
+        Path sequential = tmp.resolve("seq"), pipelined = tmp.resolve("pipe");
+        assertEquals(0, lookm(append(append(append(append(base, "--prefetch"), "0"), "--out"), sequential.toString())).code());
+        Run r = lookm(append(append(append(append(append(append(base, "--prefetch"), "2"), "--threads"), "3"), "--out"), pipelined.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("throughput: 4 layers in "), r.out());
+        String a = Files.readString(sequential.resolve("layers.csv")), b = Files.readString(pipelined.resolve("layers.csv"));
+        assertEquals(a.lines().filter(l -> !l.startsWith("#")).toList(), b.lines().filter(l -> !l.startsWith("#")).toList(),
+                "per-layer fidelity does not depend on read-ahead or threads");
+        String json = Files.readString(pipelined.resolve("replay.json"));
+        for (String field : new String[] {"\"layersPerSecond\"", "\"megabytesPerSecondRead\"", "\"waitForReadSeconds\"", "\"threads\": 3",
+                "\"prefetch\": 2", "\"boundBy\""})
+            assertTrue(json.contains(field), field + " missing from replay.json");
+    }
+
+    @Test
+    void replayThreadsNeedTheReference() {
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--backend", "opencl", "--threads", "2",
+                "--out", tmp.resolve("t").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--threads 2 needs --backend reference"), r.err());
+        assertEquals(2, lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--prefetch", "-1", "--out", tmp.resolve("p").toString()).code());
+    }
+
+    @Test
     void demoWritesTablesAndPlots() {
         Path out = tmp.resolve("demo");
         Run r = lookm("demo", "--out", out.toString(), "--quiet");

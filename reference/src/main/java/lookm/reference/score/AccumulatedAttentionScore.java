@@ -1,7 +1,5 @@
 package lookm.reference.score;
 
-import lookm.reference.ops.Rows;
-import lookm.reference.ops.Softmax;
 import lookm.spec.policy.ScoreSource;
 import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
@@ -13,7 +11,6 @@ import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.ScorePrecision;
 import lookm.spec.tensor.Scores;
-import org.ejml.data.DMatrixRMaj;
 
 /**
  * H2O accumulated attention (SPEC.md §2.1): a_h[j] = Σ_{q ∈ group(h)} Σ_{i ≥ j} P_q[i, j], from the recorded
@@ -42,22 +39,9 @@ public final class AccumulatedAttentionScore implements Scorer {
 
     /** Column sums per KV head, (H, T), from all T prefill queries. */
     static float[] recompute(KvBlock block, Queries queries) {
-        int tokens = block.tokens(), dim = block.headDim();
-        HeadGroups groups = new HeadGroups(queries.queryHeads(), block.heads());
-        int[] causalLimits = new int[tokens];
-        for (int i = 0; i < tokens; i++) causalLimits[i] = i + 1;               // row i attends to j ≤ i
-        float[] out = new float[block.heads() * tokens];
-        for (int kv = 0; kv < block.heads(); kv++) {
-            DMatrixRMaj keys = Rows.range(block.keys(), tokens, dim, kv, 0, tokens);
-            double[] sums = new double[tokens];
-            for (int g = 0; g < groups.groupSize(); g++) {
-                int qh = kv * groups.groupSize() + g;
-                DMatrixRMaj rows = Rows.range(queries.data(), tokens, dim, qh, 0, tokens);
-                // (1)-(2) a_q[j] = Σ_i exp(z_ij − m_i) / l_i, accumulated over blocks of query rows
-                Softmax.accumulate(rows, keys, causalLimits, sums);             // (3) summed over the group
-            }
-            for (int t = 0; t < tokens; t++) out[kv * tokens + t] = (float) sums[t];
-        }
-        return out;
+        int[] causalLimits = new int[block.tokens()];
+        for (int i = 0; i < causalLimits.length; i++) causalLimits[i] = i + 1;   // row i attends to j ≤ i
+        // (1)-(4) a_h[j] = Σ_{q ∈ group(h)} Σ_i exp(z_ij − m_i) / l_i
+        return CausalColumnSums.perKvHead(block, queries.data(), queries.queryHeads(), causalLimits);
     }
 }

@@ -1,7 +1,6 @@
 package lookm.reference.score;
 
 import lookm.reference.ops.Rows;
-import lookm.reference.ops.Softmax;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.Pooling;
 import lookm.spec.policy.ScoreSpec;
@@ -42,7 +41,7 @@ public final class KvpressSnapKvScore implements Scorer {
             double[] sums = new double[tokens];
             // (1) Σ_{h ∈ g} Σ_{i in window} softmax_j(q_i·k_j/√D, j ≤ i)
             for (int g = 0; g < groups.groupSize(); g++)
-                Softmax.accumulate(Rows.range(q.data(), window, dim, kv * groups.groupSize() + g, 0, window), keys, limits, sums);
+                CausalColumnSums.accumulate(Rows.range(q.data(), window, dim, kv * groups.groupSize() + g, 0, window), keys, limits, sums);
             // (2) pool over [0, T − W') (linear, so pooling the group sum = the group mean of pooled rows)
             pooled[kv] = WindowAttentionScore.pool(sums, candidates, Pooling.AVG, spec.kernel());
             // (3) ÷ (W'·G): the mean over the window rows and over the group

@@ -1,7 +1,6 @@
 package lookm.reference.score;
 
 import lookm.reference.ops.Rows;
-import lookm.reference.ops.Softmax;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.Scorer;
 import lookm.spec.tensor.Budget;
@@ -27,7 +26,7 @@ public final class TovaScore implements Scorer {
         for (int q = 0; q < last.queryHeads(); q++) {
             DMatrixRMaj keys = Rows.range(block.keys(), tokens, dim, groups.kvHeadOf(q), 0, tokens);
             // (1) Σ_h softmax_j(q_{h,T−1}·k_j/√D) over all T keys
-            Softmax.accumulate(Rows.range(last.data(), 1, dim, q, 0, 1), keys, limit, sums);
+            CausalColumnSums.accumulate(Rows.range(last.data(), 1, dim, q, 0, 1), keys, limit, sums);
         }
         // (2) mean over the Hq query heads for j < T − 1;  (3) S[T − 1] = max_j S[j] + 1
         double max = 0;

@@ -1,17 +1,13 @@
 package lookm.reference.score;
 
-import lookm.reference.ops.Rows;
-import lookm.reference.ops.Softmax;
 import lookm.spec.policy.Pooling;
 import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
 import lookm.spec.tensor.Budget;
-import lookm.spec.tensor.HeadGroups;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.Scores;
-import org.ejml.data.DMatrixRMaj;
 
 /**
  * SnapKV window attention (SPEC.md §2.2): the last W prefill queries' causal softmax rows summed per key,
@@ -23,26 +19,20 @@ public final class WindowAttentionScore implements Scorer {
     public WindowAttentionScore(ScoreSpec.WindowAttention spec) { this.spec = spec; }
 
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
-        int tokens = block.tokens(), dim = block.headDim();
+        int tokens = block.tokens();
         Budget.Resolved b = budget.resolve(tokens);
         int window = spec.window().length(b.total(), b.recent());
         float[] out = new float[block.heads() * tokens];
         if (window == 0 || b.coversCache()) return new Scores(out, block.heads(), tokens);
         Queries q = observation.requirePrefillSuffix(block, window, "window attention");
-        HeadGroups groups = new HeadGroups(q.queryHeads(), block.heads());
         int candidates = tokens - window;
         int[] limits = new int[window];
         for (int i = 0; i < window; i++) limits[i] = candidates + i + 1;       // row T−W+i attends to j ≤ T−W+i
+        // (1) s[j] = Σ_{i in window} softmax_j(q_i·k_j/√D, j ≤ i), summed over the group
+        double[][] sums = CausalColumnSums.perKvHeadExact(block, q.data(), q.queryHeads(), limits);
         for (int kv = 0; kv < block.heads(); kv++) {
-            DMatrixRMaj keys = Rows.range(block.keys(), tokens, dim, kv, 0, tokens);
-            double[] sums = new double[tokens];
-            for (int g = 0; g < groups.groupSize(); g++) {
-                int qh = kv * groups.groupSize() + g;
-                // (1) s[j] = Σ_{i in window} softmax_j(q_i·k_j/√D, j ≤ i), summed over the group
-                Softmax.accumulate(Rows.range(q.data(), window, dim, qh, 0, window), keys, limits, sums);
-            }
             // (2) pool s over [0, T − W); the window itself scores 0 (it is always kept)
-            double[] pooled = pool(sums, candidates, spec.pooling(), spec.kernel());
+            double[] pooled = pool(sums[kv], candidates, spec.pooling(), spec.kernel());
             for (int j = 0; j < candidates; j++) out[kv * tokens + j] = (float) pooled[j];
         }
         return new Scores(out, block.heads(), tokens);

@@ -4,12 +4,7 @@
 // Build options: -DLANES -DCHUNK -DHEAD_DIM as causal_column_sums.cl. Per-head row lists are padded to a stride
 // (a multiple of LANES and CHUNK); counts per head say how many rows are real.
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define floatV CAT(float, LANES)
-#define intV CAT(int, LANES)
-#define vloadV CAT(vload, LANES)
-#define vstoreV CAT(vstore, LANES)
+#include "lookm_tiles.h"
 
 float inverse_norm(__global const float* row) {
     float squares = 0.0f;
@@ -59,14 +54,7 @@ __kernel void cosine_argmax(__global const float* evictedT, const int evictedStr
     intV bestIndex = (intV)(-1);
     for (int c0 = 0; c0 < keptCount; c0 += CHUNK) {
         floatV u[CHUNK];
-        #pragma unroll
-        for (int c = 0; c < CHUNK; c++) u[c] = (floatV)(0.0f);
-        __global const float* kc = k + (size_t)c0 * HEAD_DIM;
-        for (int d = 0; d < HEAD_DIM; d++) {
-            const floatV ed = vloadV(0, eT + (size_t)d * evictedStride);
-            #pragma unroll
-            for (int c = 0; c < CHUNK; c++) u[c] = fma(ed, (floatV)(kc[c * HEAD_DIM + d]), u[c]);
-        }
+        tile_dot(u, eT, evictedStride, k + (size_t)c0 * HEAD_DIM);
         #pragma unroll
         for (int c = 0; c < CHUNK; c++) {
             if (c0 + c < keptCount) {

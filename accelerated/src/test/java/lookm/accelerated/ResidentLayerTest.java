@@ -1,0 +1,50 @@
+package lookm.accelerated;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import lookm.spec.policy.Compressor;
+import lookm.spec.policy.Policies;
+import lookm.spec.policy.ScoreSource;
+import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.KvBlock;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** One upload of K and V per compression, shared by the score and merge stages; released after the merge. */
+class ResidentLayerTest {
+    private static final Budget BUDGET = Budget.ratios(0.1, 0.1);
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"lookm", "h2o", "snapkv-32", "tp-average-released", "oracle", "streaming-llm"})
+    void eachCompressionUploadsTheLayerOnce(String name) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        Layers.Layer layer = Layers.layer(2, 4, 200, 32, 5);
+        Compressor c = backend.compressor(Policies.named(name).withScoreSource(ScoreSource.RECOMPUTED));
+        long before = backend.context().residentUploads();
+        c.compress(layer.block(), layer.observation(), BUDGET);
+        c.compress(layer.block(), layer.observation(), BUDGET);
+        assertEquals(2, backend.context().residentUploads() - before, "uploads of K and V for two compressions");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"lookm", "h2o"})
+    void arraysRefilledBetweenCompressionsAreReadAgain(String name) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        Layers.Layer layer = Layers.layer(2, 4, 200, 32, 7), other = Layers.layer(2, 4, 200, 32, 8);
+        KvBlock block = layer.block();
+        Compressor c = backend.compressor(Policies.named(name).withScoreSource(ScoreSource.RECOMPUTED));
+        c.compress(block, layer.observation(), BUDGET);
+        // the same KvBlock instance, its arrays refilled with another layer's data (a reader reusing its buffers)
+        System.arraycopy(other.block().keys(), 0, block.keys(), 0, block.keys().length);
+        System.arraycopy(other.block().values(), 0, block.values(), 0, block.values().length);
+        CompressedLayer refilled = c.compress(block, layer.observation(), BUDGET);
+        CompressedLayer fresh = c.compress(other.block(), layer.observation(), BUDGET);
+        for (int h = 0; h < fresh.headCount(); h++) {
+            assertArrayEquals(fresh.head(h).kept(), refilled.head(h).kept(), "kept, head " + h);
+            assertArrayEquals(fresh.head(h).keys(), refilled.head(h).keys(), "keys, head " + h);
+            assertArrayEquals(fresh.head(h).values(), refilled.head(h).values(), "values, head " + h);
+        }
+    }
+}

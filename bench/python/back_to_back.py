@@ -1,0 +1,67 @@
+"""Times `lookm bench` (OpenCL, validated against the reference first) and the PyTorch baselines of
+torch_policy_baselines.py back to back on the same CPU, in the order A B B A per round, and prints per policy the
+median whole-compression times and the PyTorch / OpenCL ratio of each pair (issue 15's target: >= 2). By hand:
+
+  python bench/python/back_to_back.py [--shape 32,4096,128] [--policies snapkv-32,h2o,lookm] [--rounds 1] [--repetitions 3]
+
+`lookm bench` is run as bench/lookm (or $LOOKM_JAR); its scores are recomputed from Q and K, as the baselines do.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LOOKM = os.path.join(HERE, "..", "lookm")
+
+
+def opencl_seconds(policy, shape, repetitions, out_root):
+    out = tempfile.mkdtemp(prefix="lookm-b2b-", dir=out_root)
+    subprocess.run([LOOKM, "bench", "--shape", shape, "--policy", policy, "--scores", "recomputed", "--warmup", "1",
+                    "--repetitions", str(repetitions), "--skip-reference-timing", "--out", os.path.join(out, "b"), "--overwrite"],
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(out, "b", "bench.json")) as f:
+        report = json.load(f)
+    timed = [r for r in report["results"] if r.get("valid") and "times" in r]
+    if not timed:
+        raise SystemExit(f"lookm bench timed no valid OpenCL backend for {policy}: {report['results']}")
+    return timed[0]["times"]["total"]["medianMs"] / 1e3, timed[0]["backend"]
+
+
+def torch_seconds(policy, shape, repetitions):
+    done = subprocess.run([sys.executable, os.path.join(HERE, "torch_policy_baselines.py"), "--shape", shape, "--policies", policy,
+                           "--repetitions", str(repetitions)], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])["policies"][policy]["median_seconds"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shape", default="32,4096,128")
+    parser.add_argument("--policies", default="snapkv-32,h2o,lookm")
+    parser.add_argument("--rounds", type=int, default=1, help="A B B A rounds per policy")
+    parser.add_argument("--repetitions", type=int, default=3)
+    args = parser.parse_args()
+    out_root = tempfile.mkdtemp(prefix="lookm-b2b-")
+    rows = []
+    for policy in args.policies.split(","):
+        ours, theirs, device = [], [], ""
+        for _ in range(args.rounds):
+            a, device = opencl_seconds(policy, args.shape, args.repetitions, out_root)
+            b1 = torch_seconds(policy, args.shape, args.repetitions)
+            b2 = torch_seconds(policy, args.shape, args.repetitions)
+            a2, _ = opencl_seconds(policy, args.shape, args.repetitions, out_root)
+            ours += [a, a2]
+            theirs += [b1, b2]
+        ratios = [t / o for t, o in zip(theirs, ours)]
+        rows.append({"policy": policy, "opencl": device, "opencl_seconds": ours, "torch_seconds": theirs,
+                     "torch_over_opencl": ratios, "median_ratio": statistics.median(ratios)})
+        print(f"{policy:10s} OpenCL {', '.join(f'{x:.3f}' for x in ours)} s | PyTorch {', '.join(f'{x:.3f}' for x in theirs)} s"
+              f" | PyTorch/OpenCL {', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}, target >= 2)")
+    print(json.dumps({"shape": args.shape, "results": rows}))
+
+
+if __name__ == "__main__":
+    main()
