@@ -236,6 +236,36 @@ class LookmCliTest {
             }
     }
 
+    /** Every VLM layout preset: a v2 trace that validates, inspects with its layout, replays and sweeps. */
+    @Test
+    void synthLayoutPresetsReplayAndSweep() throws IOException {
+        for (String layout : lookm.traces.synth.SynthLayout.NAMES) {
+            Path trace = tmp.resolve("synth-" + layout);
+            Run w = lookm("trace", "synth", "--layout", layout, "--tokens", "900", "--layers", "1", "--head-dim", "32",
+                    "--out", trace.toString(), "--quiet");
+            assertEquals(0, w.code(), w.err());
+            Run v = lookm("trace", "validate", trace.toString());
+            assertTrue(v.out().contains("valid LOOK-M trace v2"), v.out());
+            Run i = lookm("trace", "inspect", trace.toString());
+            assertTrue(i.out().contains("synth-" + layout) && i.out().contains("v2 layout"), i.out());
+            Run r = lookm("sweep", "--trace", trace.toString(), "--policies", "lookm,h2o,tp-average", "--budgets", "0.1,0.4",
+                    "--out", tmp.resolve("sweep-" + layout).toString(), "--quiet");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(Files.exists(tmp.resolve("sweep-" + layout).resolve("sweep.csv")));
+        }
+    }
+
+    @Test
+    void anUnknownSynthLayoutOrTooFewTokensExitTwo() {
+        Run r = lookm("trace", "synth", "--layout", "llava-next-video", "--out", tmp.resolve("x").toString(), "--quiet");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--layout must be one of qwen2-vl, anyres, video, was 'llava-next-video'"), r.err());
+        Run small = lookm("trace", "synth", "--layout", "qwen2-vl", "--tokens", "100", "--out", tmp.resolve("y").toString(), "--quiet");
+        assertEquals(2, small.code(), small.err());
+        assertTrue(small.err().contains("--tokens 100 is too small for --layout qwen2-vl"), small.err());
+        assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")));
+    }
+
     @Test
     void internalErrorsExitOneWithoutAStackTraceUnlessVerbose() {
         StringWriter err = new StringWriter();
