@@ -7,8 +7,15 @@ package lookm.spec.policy;
  * @param name        stable registry name (lower-case, digits and '-')
  * @param description one line for {@code lookm policies}
  * @param original    the authors' class (and kv_mode) this policy reproduces, or "" for our additions
+ * @param allocate    how the budget is shared over heads or layers before selection (null: uniform)
  */
-public record PolicySpec(String name, String description, ScoreSpec score, SelectSpec select, MergeSpec merge, String original) {
+public record PolicySpec(String name, String description, ScoreSpec score, SelectSpec select, MergeSpec merge, String original,
+                         AllocateSpec allocate) {
+    /** A policy with the uniform allocation (every head keeps the requested budget). */
+    public PolicySpec(String name, String description, ScoreSpec score, SelectSpec select, MergeSpec merge, String original) {
+        this(name, description, score, select, merge, original, new AllocateSpec.Uniform());
+    }
+
     public PolicySpec {
         if (name == null || !name.matches("[a-z0-9][a-z0-9-]*"))
             throw new IllegalArgumentException("policy name must match [a-z0-9][a-z0-9-]*, was " + name);
@@ -16,15 +23,32 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
             throw new IllegalArgumentException("policy " + name + ": score, select and merge must not be null");
         if (description == null) description = "";
         if (original == null) original = "";
+        if (allocate == null) allocate = new AllocateSpec.Uniform();
     }
 
     /** The same policy with its accumulated-attention scores taken from {@code source}; other scorers unchanged. */
     public PolicySpec withScoreSource(ScoreSource source) {
         if (score instanceof ScoreSpec.AccumulatedAttention)
-            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source), select, merge, original);
+            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source), select, merge, original, allocate);
         return this;
     }
 
-    /** Parameters in one line, e.g. {@code score=AccumulatedAttention[source=RECORDED] select=... merge=...}. */
-    public String parameters() { return "score=" + score + " select=" + select + " merge=" + merge; }
+    /**
+     * The same policy with the allocation {@code spec} in front of its selection.
+     *
+     * @throws IllegalArgumentException if the allocation cannot honour this policy's selection (names both)
+     */
+    public PolicySpec withAllocation(AllocateSpec spec) {
+        try {
+            lookm.spec.allocate.Allocators.of(spec, select);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("policy " + name + ": " + e.getMessage(), e);
+        }
+        return new PolicySpec(name, description, score, select, merge, original, spec);
+    }
+
+    /** Parameters in one line, e.g. {@code score=AccumulatedAttention[source=RECORDED] select=... merge=...} ({@code allocate=} unless uniform). */
+    public String parameters() {
+        return "score=" + score + (allocate instanceof AllocateSpec.Uniform ? "" : " allocate=" + allocate) + " select=" + select + " merge=" + merge;
+    }
 }

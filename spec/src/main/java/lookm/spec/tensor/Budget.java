@@ -12,6 +12,12 @@ public sealed interface Budget {
     /** R for a layer of {@code tokens} positions, before clamping. */
     int recent(int tokens);
 
+    /**
+     * The total budget C = N + R before truncation, as a real number: T·heavyRatio + T·recentRatio for ratios (float64),
+     * N + R for counts. PyramidKV's layer budgets start from it (kvpress: m = T·(1 − compression_ratio)).
+     */
+    double meanTotal(int tokens);
+
     /** The clamped counts for a layer of {@code tokens} positions. */
     default Resolved resolve(int tokens) {
         if (tokens <= 0) throw new IllegalArgumentException("budget needs a non-empty cache, got T=" + tokens);
@@ -39,6 +45,8 @@ public sealed interface Budget {
 
         @Override public int recent(int tokens) { return (int) Math.floor((double) tokens * recentRatio); }
 
+        @Override public double meanTotal(int tokens) { return (double) tokens * heavyRatio + (double) tokens * recentRatio; }
+
         @Override public String toString() { return "ratios(heavy=" + heavyRatio + ", recent=" + recentRatio + ")"; }
     }
 
@@ -52,6 +60,8 @@ public sealed interface Budget {
         @Override public int heavy(int tokens) { return heavy; }
 
         @Override public int recent(int tokens) { return recent; }
+
+        @Override public double meanTotal(int tokens) { return (double) heavy + recent; }
 
         @Override public String toString() { return "counts(heavy=" + heavy + ", recent=" + recent + ")"; }
     }

@@ -1,0 +1,49 @@
+package lookm.spec.allocate;
+
+import lookm.spec.policy.AllocateSpec;
+import lookm.spec.policy.Allocator;
+import lookm.spec.tensor.Allocation;
+import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.LayerContext;
+import lookm.spec.tensor.Scores;
+import lookm.spec.tensor.TokenLayout;
+
+/**
+ * PyramidKV (Cai et al., arXiv 2406.02069, §3.3), with kvpress's {@code PyramidKVPress} budget (taken from
+ * KVCache-Factory), SPEC.md §3A.3. Every head of layer l keeps n_l.
+ */
+final class PyramidAllocation implements Allocator {
+    private final AllocateSpec.Pyramid spec;
+
+    PyramidAllocation(AllocateSpec.Pyramid spec) { this.spec = spec; }
+
+    @Override public Allocation allocate(Scores scores, TokenLayout layout, Budget budget, LayerContext layer) {
+        int tokens = scores.tokens();
+        if (budget.resolve(tokens).coversCache()) return Allocation.uniform(scores.heads(), tokens, budget);
+        return Allocation.perLayer(scores.heads(), tokens, layerBudget(tokens, budget.meanTotal(tokens), layer));
+    }
+
+    /** n_l for a layer of T tokens whose mean budget is m (real-valued, before truncation). */
+    int layerBudget(int tokens, double mean, LayerContext layer) {
+        if (layer.layers() < 2)
+            throw new IllegalArgumentException("pyramidkv needs the layer index and a layer count >= 2 (replay gives them), got " + layer);
+        int window = spec.window();
+        // (1) min = m/β, max = 2m − min: the pyramid's top and bottom around the mean m
+        double min = mean / spec.beta(), max = 2 * mean - min;
+        // (2) clamped branch: the bottom layer cannot keep more than the candidates T − W
+        if (max >= tokens - window) {
+            max = tokens - window;
+            min = 2 * mean - max;
+        }
+        // (3) pyramid when T ≥ max ≥ min ≥ W: n_l = round(max − l·(max − min)/(L − 1)), round half to even (Python round)
+        double n;
+        if (tokens >= max && max >= min && min >= window) {
+            double steps = (max - min) / (layer.layers() - 1);
+            n = Math.rint(max - layer.layer() * steps);
+        } else {
+            // (4) otherwise every layer keeps round(m) (kvpress falls back to SnapKV's count, rounded, not truncated)
+            n = Math.rint(mean);
+        }
+        return (int) Math.max(0, Math.min(tokens, n));
+    }
+}
