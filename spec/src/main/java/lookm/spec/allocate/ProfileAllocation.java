@@ -19,15 +19,17 @@ final class ProfileAllocation implements Allocator {
     ProfileAllocation(AllocateSpec spec) { this.spec = spec; }
 
     @Override public Allocation allocate(Scores scores, TokenLayout layout, Budget budget, LayerContext layer) {
-        if (!layer.hasProfile())
-            throw new IllegalArgumentException(spec + " needs a first pass over every layer (a per-layer profile); replay and sweep compute it,"
-                    + " a lone layer has none (" + layer + ")");
+        if (!layer.hasProfile() && layer.layers() > 1)
+            throw new IllegalArgumentException(spec + " needs a first pass over every layer (a per-layer profile; replay and sweep compute it),"
+                    + " but " + layer + " has none");
         int tokens = scores.tokens();
         Budget.Resolved b = budget.resolve(tokens);
         if (b.coversCache()) return Allocation.uniform(scores.heads(), tokens, budget);
         // (1) C_l = share of L·C in proportion to the profile w_l, capped at T
         long modelTotal = (long) layer.layers() * b.total();
-        int[] perLayer = Apportion.largestRemainder(layer.profile(), modelTotal, tokens);
+        // (a lone layer without a profile takes the whole L·C = C)
+        double[] profile = layer.hasProfile() ? layer.profile() : new double[] {1};
+        int[] perLayer = Apportion.largestRemainder(profile, modelTotal, tokens);
         return Allocation.perLayer(scores.heads(), tokens, perLayer[layer.layer()]);
     }
 }

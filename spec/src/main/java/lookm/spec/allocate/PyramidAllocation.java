@@ -25,8 +25,6 @@ final class PyramidAllocation implements Allocator {
 
     /** n_l for a layer of T tokens whose mean budget is m (real-valued, before truncation). */
     int layerBudget(int tokens, double mean, LayerContext layer) {
-        if (layer.layers() < 2)
-            throw new IllegalArgumentException("pyramidkv needs the layer index and a layer count >= 2 (replay gives them), got " + layer);
         int window = spec.window();
         // (1) min = m/β, max = 2m − min: the pyramid's top and bottom around the mean m
         double min = mean / spec.beta(), max = 2 * mean - min;
@@ -37,11 +35,11 @@ final class PyramidAllocation implements Allocator {
         }
         // (3) pyramid when T ≥ max ≥ min ≥ W: n_l = round(max − l·(max − min)/(L − 1)), round half to even (Python round)
         double n;
-        if (tokens >= max && max >= min && min >= window) {
+        if (layer.layers() > 1 && tokens >= max && max >= min && min >= window) {
             double steps = (max - min) / (layer.layers() - 1);
             n = Math.rint(max - layer.layer() * steps);
         } else {
-            // (4) otherwise every layer keeps round(m) (kvpress falls back to SnapKV's count, rounded, not truncated)
+            // (4) otherwise (and for a lone layer, L = 1) round(m): kvpress falls back to SnapKV's count, rounded, not truncated
             n = Math.rint(mean);
         }
         return (int) Math.max(0, Math.min(tokens, n));
