@@ -39,11 +39,17 @@ public final class AllocationInvariants {
      * selection always keeps ({@link Invariants#protectedCounts}).
      */
     public static Verdict floorsHold(AllocateSpec.HeadAdaptive spec, SelectSpec select, Allocation a, Budget budget) {
+        if (budget.resolve(a.tokens()).coversCache()) return Verdict.ok("floorsHold");
+        int[] guarded = Invariants.protectedCounts(select, a.tokens(), budget);
+        return floorsHold(spec, a, budget, guarded[0] + guarded[1]);
+    }
+
+    /** I15 with the protected count given (a variant whose selection spec is not known: 0). */
+    public static Verdict floorsHold(AllocateSpec.HeadAdaptive spec, Allocation a, Budget budget, int protectedCount) {
         String name = "floorsHold";
         Budget.Resolved b = budget.resolve(a.tokens());
         if (b.coversCache()) return Verdict.ok(name);
-        int[] guarded = Invariants.protectedCounts(select, a.tokens(), budget);
-        int floor = Math.min(b.total(), Math.max((int) Math.floor(spec.alpha() * b.total()), guarded[0] + guarded[1]));
+        int floor = Math.min(b.total(), Math.max((int) Math.floor(spec.alpha() * b.total()), protectedCount));
         for (int h = 0; h < a.heads(); h++)
             if (a.count(h) < floor) return Verdict.fail(name, "head " + h + " is allotted " + a.count(h) + " < floor " + floor + " (" + spec + ", C=" + b.total() + ")");
         return Verdict.ok(name);
