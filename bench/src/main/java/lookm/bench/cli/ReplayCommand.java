@@ -42,6 +42,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Mixin BudgetOptions budget;
     @Mixin ScoreOptions scores;
+    @Mixin AllocationOptions allocation;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
 
@@ -52,7 +53,7 @@ final class ReplayCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override public Integer call() {
-        PolicySpec p = scores.apply(Policies.named(policy));
+        PolicySpec p = allocation.apply(scores.apply(Policies.named(policy)));
         Budget b = budget.budget();
         output.check(NAME);
         PrintWriter out = spec.commandLine().getOut();

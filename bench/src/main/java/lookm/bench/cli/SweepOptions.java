@@ -20,10 +20,11 @@ final class SweepOptions {
     double recentShare;
 
     @Mixin ScoreOptions scores;
+    @Mixin AllocationOptions allocation;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    /** The named policies, checked against the registry, with the chosen score source. */
-    List<PolicySpec> policySpecs() { return Runs.policies(policies).stream().map(scores::apply).toList(); }
+    /** The named policies, checked against the registry, with the chosen score source and allocation. */
+    List<PolicySpec> policySpecs() { return Runs.policies(policies).stream().map(scores::apply).map(allocation::apply).toList(); }
 }

@@ -1,13 +1,18 @@
 package lookm.bench.replay;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
+import lookm.spec.allocate.LayerProfiles;
+import lookm.spec.policy.AllocateSpec;
 import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.LayerContext;
 import lookm.spec.tensor.Queries;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
@@ -16,7 +21,9 @@ import lookm.traces.schema.TraceMetadata;
 /**
  * Streams a trace layer by layer through one or more (policy, budget) jobs and measures each compressed layer's
  * fidelity on the trace's decode probes. Only the current layer (and the previous one, until it is collected) is
- * in memory: each layer is read once and every job compresses it before the next is read.
+ * in memory: each layer is read once and every job compresses it before the next is read. Jobs whose allocation
+ * shares the budget by a per-layer statistic (VL-Cache-like, MEDA-like; SPEC.md §3A.5) first get a profile from a
+ * first pass that reads every layer once, keeps one number per layer, and drops the layer.
  */
 public final class Replay {
     private Replay() {}
@@ -58,13 +65,16 @@ public final class Replay {
         List<List<LayerFidelity>> layers = new ArrayList<>();
         long[] nanos = new long[jobs.size()];
         for (int j = 0; j < jobs.size(); j++) layers.add(new ArrayList<>());
+        Map<AllocateSpec, double[]> profiles = profiles(reader, jobs);                 // (0) first pass, when an allocation needs it
         for (int l = 0; l < layerCount; l++) {
             TraceLayer layer = reader.layer(l);                                         // (1) read one layer
             Queries probes = layer.observation().probeQueries();
             for (int j = 0; j < jobs.size(); j++) {
                 Job job = jobs.get(j);
                 long start = System.nanoTime();
-                CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget()); // (2)
+                AllocateSpec allocate = job.compressor().policy().allocate();
+                LayerContext at = new LayerContext(l, meta.layers(), profiles.get(allocate));
+                CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget(), at); // (2)
                 nanos[j] += System.nanoTime() - start;
                 layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, bytes));                      // (3)
                 listener.done(l, job);
@@ -73,6 +83,25 @@ public final class Replay {
         List<Result> results = new ArrayList<>();
         for (int j = 0; j < jobs.size(); j++) results.add(new Result(jobs.get(j), layers.get(j), nanos[j]));
         return results;
+    }
+
+    /**
+     * The first pass: for each distinct allocation that needs a profile, its statistic on every layer of the model
+     * (all L, also when only the first layers are replayed: the shares are of the whole model's budget).
+     */
+    static Map<AllocateSpec, double[]> profiles(TraceReader reader, List<Job> jobs) {
+        Map<AllocateSpec, double[]> out = new LinkedHashMap<>();
+        for (Job job : jobs) {
+            AllocateSpec spec = job.compressor().policy().allocate();
+            if (spec.needsProfile()) out.putIfAbsent(spec, new double[reader.metadata().layers()]);
+        }
+        if (out.isEmpty()) return out;
+        for (int l = 0; l < reader.metadata().layers(); l++) {
+            TraceLayer layer = reader.layer(l);
+            for (Map.Entry<AllocateSpec, double[]> e : out.entrySet())
+                e.getValue()[l] = LayerProfiles.statistic(e.getKey(), layer.block(), layer.observation(), l);
+        }
+        return out;
     }
 
     /** @throws IllegalArgumentException naming the trace when it has no probe queries */
