@@ -76,7 +76,7 @@ public final class Replay {
                 LayerContext at = new LayerContext(l, meta.layers(), profiles.get(allocate));
                 CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget(), at); // (2)
                 nanos[j] += System.nanoTime() - start;
-                layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, bytes));                      // (3)
+                layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, job.budget(), bytes));        // (3)
                 listener.done(l, job);
             }
         }
