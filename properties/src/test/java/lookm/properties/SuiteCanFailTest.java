@@ -95,7 +95,7 @@ class SuiteCanFailTest {
 
             @Override public AllocateSpec allocation() { return new AllocateSpec.HeadAdaptive(1); }    // floor = C
         };
-        assertReported("floorsHold", starved::keepsTheAllocationFloors);
+        assertReported("floorsHold", starved::keepsAtMostTheBudget);
     }
 
     @Test

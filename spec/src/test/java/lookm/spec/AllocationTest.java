@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import lookm.spec.allocate.AllocationNames;
 import lookm.spec.allocate.Allocators;
 import lookm.spec.allocate.Apportion;
+import lookm.spec.allocate.LayerProfiles;
 import lookm.spec.invariant.AllocationInvariants;
 import lookm.spec.policy.AllocateSpec;
 import lookm.spec.policy.Allocator;
@@ -17,6 +18,9 @@ import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.Window;
 import lookm.spec.tensor.Allocation;
 import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.KvBlock;
+import lookm.spec.tensor.Observation;
+import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.LayerContext;
 import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.TokenLayout;
@@ -66,6 +70,22 @@ class AllocationTest {
             assertEquals(expected[i], pyramid.allocate(s, TokenLayout.allText(676), Budget.ratios(1 - 0.5, 0), LayerContext.of(layers[i], 32)).count(0));
         assertEquals(68, pyramid.allocate(s, TokenLayout.allText(676), Budget.ratios(1 - 0.9, 0), LayerContext.of(31, 32)).count(0),
                 "fallback: round(67.6) = 68, one more than int(67.6)");
+    }
+
+    @Test
+    void layerProfilesMeasureDensityAndEntropyOfTheWindowAttention() {
+        // T = 4, D = 1, one head; zero keys: every visible key gets the same attention → density 1, normalised entropy 1
+        KvBlock flat = new KvBlock(new float[4], new float[4], 1, 4, 1, TokenLayout.allText(4));
+        Observation window = new Observation(null, Queries.contiguous(new float[] {1f, 1f}, 1, 1, 2, 2), null);
+        assertEquals(1.0, LayerProfiles.statistic(new AllocateSpec.SparsityAware(0.01), flat, window, 0), 1e-12);
+        assertEquals(1.0, LayerProfiles.statistic(new AllocateSpec.EntropyAware(), flat, window, 0), 1e-12);
+        // one key far above the others: the rest fall under 1 % of the row maximum → density 1/visible; entropy near 0
+        KvBlock peaked = new KvBlock(new float[] {40f, 0f, 0f, 0f}, new float[4], 1, 4, 1, TokenLayout.allText(4));
+        double density = LayerProfiles.statistic(new AllocateSpec.SparsityAware(0.01), peaked, window, 0);
+        assertEquals((1 / 3.0 + 1 / 4.0) / 2, density, 1e-12, "rows at positions 2 and 3 see 3 and 4 keys, one dense each");
+        assertTrue(LayerProfiles.statistic(new AllocateSpec.EntropyAware(), peaked, window, 0) < 1e-6);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerProfiles.statistic(new AllocateSpec.EntropyAware(), flat,
+                Observation.none(), 3)).getMessage().contains("layer 3"));
     }
 
     @Test

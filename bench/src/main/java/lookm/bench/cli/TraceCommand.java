@@ -3,11 +3,13 @@ package lookm.bench.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import lookm.bench.replay.Replay;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.LayerContext;
 import lookm.traces.npy.NumpyExport;
 import lookm.traces.npy.NumpyImport;
 import lookm.traces.read.TraceInspector;
@@ -165,20 +167,27 @@ final class TraceCommand implements Runnable {
         @Option(names = "--layer", description = "Layer (default 0).") int layer;
         @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name.") String policy;
         @Mixin BudgetOptions budget;
+        @Mixin AllocationOptions allocation;
         @Mixin BackendOptions backend;
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output: a path ending in .npz, or a directory for .npy files.")
         Path out;
         @Option(names = "--overwrite", description = "Replace an existing output.") boolean overwrite;
 
         @Override public Integer call() {
-            PolicySpec p = Policies.named(policy);
+            PolicySpec p = allocation.apply(Policies.named(policy));
             Budget b = budget.budget();
             try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open()) {
+                if (layer < 0 || layer >= reader.metadata().layers())
+                    throw new IllegalArgumentException("--layer must be in [0, " + reader.metadata().layers() + ") for " + reader.path() + ", was " + layer);
+                LayerContext at = new LayerContext(layer, reader.metadata().layers(), Replay.profile(reader, p.allocate()));
                 TraceLayer l = reader.layer(layer);
-                CompressedLayer compressed = be.compressor(p).compress(l.block(), l.observation(), b);
+                CompressedLayer compressed = be.compressor(p).compress(l.block(), l.observation(), b, at);
                 Path written = NumpyExport.compressedLayer(compressed, out, overwrite);
-                spec.commandLine().getOut().printf("wrote %s: layer %d of %s compressed by %s (%s, %s), kept %d of %d entries%n", written, layer,
-                        reader.path(), p.name(), b, be.name(), compressed.keptEntries(), (long) compressed.headCount() * compressed.tokens());
+                Budget.Resolved asked = b.resolve(l.block().tokens());
+                long requested = (long) compressed.headCount() * (asked.coversCache() ? compressed.tokens() : asked.total());
+                spec.commandLine().getOut().printf("wrote %s: layer %d of %s compressed by %s (%s, allocation %s, %s), kept %d of %d entries"
+                                + " (requested %d)%n", written, layer, reader.path(), p.name(), b, p.allocate(), be.name(), compressed.keptEntries(),
+                        (long) compressed.headCount() * compressed.tokens(), requested);
             }
             return LookmCli.EXIT_OK;
         }

@@ -95,13 +95,26 @@ public final class Replay {
             AllocateSpec spec = job.compressor().policy().allocate();
             if (spec.needsProfile()) out.putIfAbsent(spec, new double[reader.metadata().layers()]);
         }
-        if (out.isEmpty()) return out;
+        if (!out.isEmpty()) fill(reader, out);
+        return out;
+    }
+
+    /** The first-pass profile of one allocation over every layer of the trace, or null when it needs none. */
+    public static double[] profile(TraceReader reader, AllocateSpec spec) {
+        if (!spec.needsProfile()) return null;
+        Map<AllocateSpec, double[]> one = new LinkedHashMap<>();
+        one.put(spec, new double[reader.metadata().layers()]);
+        fill(reader, one);
+        return one.get(spec);
+    }
+
+    /** Reads each layer once, computes every statistic on it, and drops it. */
+    private static void fill(TraceReader reader, Map<AllocateSpec, double[]> out) {
         for (int l = 0; l < reader.metadata().layers(); l++) {
             TraceLayer layer = reader.layer(l);
             for (Map.Entry<AllocateSpec, double[]> e : out.entrySet())
                 e.getValue()[l] = LayerProfiles.statistic(e.getKey(), layer.block(), layer.observation(), l);
         }
-        return out;
     }
 
     /** @throws IllegalArgumentException naming the trace when it has no probe queries */
