@@ -36,6 +36,15 @@ public final class Registered {
         return Policies.all().stream().filter(p -> p.score() instanceof lookm.spec.policy.ScoreSpec.AccumulatedAttention).map(PolicySpec::name);
     }
 
+    /**
+     * Policies an AdaKV allocation can serve (SPEC.md §3A.2): selections that rank by score and keep exactly their
+     * budget (TopK, the budgeted text prior); the released text prior and score-free selections are refused.
+     */
+    public static Stream<String> headAdaptivePolicies() {
+        return Policies.all().stream().filter(p -> p.select() instanceof SelectSpec.TopK
+                || (p.select() instanceof SelectSpec.TextPrior tp && tp.mode() == lookm.spec.policy.TextPriorMode.BUDGETED)).map(PolicySpec::name);
+    }
+
     /** Names, for messages. */
     public static List<String> names() { return Policies.names(); }
 }
