@@ -78,12 +78,17 @@ class AllocationTest {
         KvBlock flat = new KvBlock(new float[4], new float[4], 1, 4, 1, TokenLayout.allText(4));
         Observation window = new Observation(null, Queries.contiguous(new float[] {1f, 1f}, 1, 1, 2, 2), null);
         assertEquals(1.0, LayerProfiles.statistic(new AllocateSpec.SparsityAware(0.01), flat, window, 0), 1e-12);
-        assertEquals(1.0, LayerProfiles.statistic(new AllocateSpec.EntropyAware(), flat, window, 0), 1e-12);
+        assertEquals(1.0, LayerProfiles.statistic(new AllocateSpec.EntropyAware(false), flat, window, 0), 1e-12);
+        assertEquals(0.0, LayerProfiles.statistic(new AllocateSpec.EntropyAware(), flat, window, 0), 1e-12, "cross-modal: no image, no entropy");
         // one key far above the others: the rest fall under 1 % of the row maximum → density 1/visible; entropy near 0
         KvBlock peaked = new KvBlock(new float[] {40f, 0f, 0f, 0f}, new float[4], 1, 4, 1, TokenLayout.allText(4));
         double density = LayerProfiles.statistic(new AllocateSpec.SparsityAware(0.01), peaked, window, 0);
         assertEquals((1 / 3.0 + 1 / 4.0) / 2, density, 1e-12, "rows at positions 2 and 3 see 3 and 4 keys, one dense each");
-        assertTrue(LayerProfiles.statistic(new AllocateSpec.EntropyAware(), peaked, window, 0) < 1e-6);
+        assertTrue(LayerProfiles.statistic(new AllocateSpec.EntropyAware(false), peaked, window, 0) < 1e-6);
+        // cross-modal: positions 1-3 are image; the peak is on text position 0, so the image part is flat (entropy 1) where
+        // two or more image keys are visible (rows at 2 and 3)
+        KvBlock mixed = new KvBlock(new float[] {40f, 0f, 0f, 0f}, new float[4], 1, 4, 1, TokenLayout.builder().text(1).image(3).build());
+        assertEquals(1.0, LayerProfiles.statistic(new AllocateSpec.EntropyAware(), mixed, window, 0), 1e-9);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerProfiles.statistic(new AllocateSpec.EntropyAware(), flat,
                 Observation.none(), 3)).getMessage().contains("layer 3"));
     }
@@ -102,8 +107,10 @@ class AllocationTest {
         assertEquals(new AllocateSpec.Pyramid(32, 20), AllocationNames.parse("pyramidkv(window=32)"));
         assertEquals(new AllocateSpec.SparsityAware(0.01), AllocationNames.parse("vlcache"));
         assertEquals(new AllocateSpec.EntropyAware(), AllocationNames.parse("meda"));
+        assertEquals(new AllocateSpec.EntropyAware(false), AllocationNames.parse("meda(cross=0)"));
+        assertEquals(new AllocateSpec.EntropyAware(false), AllocationNames.parse(new AllocateSpec.EntropyAware(false).toString()));
         assertEquals(java.util.List.of(0.5, 0.25), ((AllocateSpec.LayerRatios) AllocationNames.parse("layer-ratios(0.5,0.25)")).ratios());
-        for (String bad : new String[] {"adakv(beta=1)", "adakv(alpha=2)", "pyramidkv(window=1.5)", "meda(x=1)", "h2o", "adakv(alpha=0.2"})
+        for (String bad : new String[] {"adakv(beta=1)", "adakv(alpha=2)", "pyramidkv(window=1.5)", "meda(x=1)", "meda(cross=2)", "h2o", "adakv(alpha=0.2"})
             assertTrue(assertThrows(IllegalArgumentException.class, () -> AllocationNames.parse(bad)).getMessage().contains("allocation '"), bad);
     }
 }

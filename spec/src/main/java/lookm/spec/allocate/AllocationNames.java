@@ -8,7 +8,7 @@ import lookm.spec.policy.AllocateSpec;
 
 /**
  * Allocations by name, as the CLI and reports write them: {@code uniform}, {@code adakv(alpha=0.2)},
- * {@code pyramidkv(window=64,beta=20)}, {@code layer-ratios(0.3,0.2,0.1)}, {@code vlcache(threshold=0.01)}, {@code meda}.
+ * {@code pyramidkv(window=64,beta=20)}, {@code layer-ratios(0.3,0.2,0.1)}, {@code vlcache(threshold=0.01)}, {@code meda} (= {@code meda(cross=1)}; {@code cross=0}: all positions).
  * Parameters are optional and default to the values their papers (or kvpress) use.
  */
 public final class AllocationNames {
@@ -35,7 +35,11 @@ public final class AllocationNames {
         try {
             return switch (name) {
                 case "uniform" -> none(name, args, new AllocateSpec.Uniform());
-                case "meda" -> none(name, args, new AllocateSpec.EntropyAware());
+                case "meda" -> {
+                    double cross = named(name, args, List.of("cross")).getOrDefault("cross", 1.0);
+                    if (cross != 0 && cross != 1) throw new IllegalArgumentException("cross must be 1 (image positions) or 0 (all), was " + cross);
+                    yield new AllocateSpec.EntropyAware(cross == 1);
+                }
                 case "adakv" -> {
                     Map<String, Double> p = named(name, args, List.of("alpha"));
                     yield new AllocateSpec.HeadAdaptive(p.getOrDefault("alpha", ADAKV_ALPHA));

@@ -5,6 +5,7 @@ import lookm.spec.tensor.HeadGroups;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.TokenLayout;
 
 /**
  * The per-layer statistic of a profile allocation (SPEC.md §3A.5), from the recorded prefill queries q_i (positions
@@ -33,7 +34,7 @@ public final class LayerProfiles {
                 int visible = Math.min(q.positions()[r], block.tokens() - 1) + 1;
                 double[] a = attention(q, qh, r, block, groups.kvHeadOf(qh), visible);
                 if (spec instanceof AllocateSpec.SparsityAware s) sum += density(a, s.threshold());
-                else if (spec instanceof AllocateSpec.EntropyAware) sum += normalisedEntropy(a);
+                else if (spec instanceof AllocateSpec.EntropyAware e) sum += normalisedEntropy(e.crossModal() ? imageOnly(a, block.layout()) : a);
                 else throw new IllegalArgumentException(spec + " has no per-layer profile");
                 rows++;
             }
@@ -67,7 +68,21 @@ public final class LayerProfiles {
         return 1.0 - sparse / (double) a.length;
     }
 
-    /** (3) MEDA entropy of a row, normalised by its maximum: −Σ a_j ln a_j / ln |visible| (0 for a single visible key). */
+    /** (3a) MEDA's cross-modal restriction: a over the visible image positions, renormalised there (empty: no image visible). */
+    static double[] imageOnly(double[] a, TokenLayout layout) {
+        int n = 0;
+        double mass = 0;
+        for (int j = 0; j < a.length; j++)
+            if (layout.isImage(j)) {
+                n++;
+                mass += a[j];
+            }
+        double[] out = new double[n];
+        for (int j = 0, k = 0; j < a.length; j++) if (layout.isImage(j)) out[k++] = mass > 0 ? a[j] / mass : 1.0 / n;
+        return out;
+    }
+
+    /** (3) MEDA entropy of a row, normalised by its maximum: −Σ a_j ln a_j / ln |a| (0 for fewer than two keys). */
     static double normalisedEntropy(double[] a) {
         if (a.length < 2) return 0;
         double h = 0;

@@ -80,9 +80,15 @@ public sealed interface AllocateSpec {
     /**
      * MEDA-like (Wan et al., arXiv 2502.17599, §3.2 "cross-modal attention entropy"): layer budgets in proportion to
      * the mean normalised entropy of the prefill window queries' attention, measured in a first pass over the trace.
+     *
+     * @param crossModal true: the entropy of the attention over the image positions only, renormalised there (MEDA's
+     *                   cross-modal entropy, the default); false: over every visible position
      */
-    record EntropyAware() implements AllocateSpec {
-        @Override public String toString() { return "meda"; }
+    record EntropyAware(boolean crossModal) implements AllocateSpec {
+        /** The cross-modal entropy (MEDA's). */
+        public EntropyAware() { this(true); }
+
+        @Override public String toString() { return crossModal ? "meda" : "meda(cross=0)"; }
     }
 
     /** Whether the allocation needs a first pass over every layer of the trace (a {@code LayerContext} profile). */
