@@ -144,10 +144,7 @@ class LookmCliTest {
     @Test
     void replayUnderAdaKvReportsRaggedEffectiveCountsPerHead() throws IOException {
         Path out = tmp.resolve("adakv");
-        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--budget", "0.2", "--allocate", "adakv(alpha=0.2)",
-                "--out", out.toString(), "--quiet");
-        assertEquals(0, r.code(), r.err());
-        String json = Files.readString(out.resolve("replay.json"));
+        String json = replayJson(out, "--policy", "h2o", "--budget", "0.2", "--allocate", "adakv(alpha=0.2)");
         assertTrue(json.contains("\"allocation\": \"adakv(alpha=0.2)\""), "allocation recorded");
         assertTrue(json.contains("allocate=adakv(alpha=0.2)"), "policy parameters name the allocation");
         String csv = Files.readString(out.resolve("layers.csv"));
@@ -171,6 +168,15 @@ class LookmCliTest {
         Run unknown = lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--allocate", "snap(x=1)", "--out", tmp.resolve("o").toString());
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("unknown allocation 'snap'"), unknown.err());
+    }
+
+    /** Runs {@code lookm replay} on the sample into {@code out} with {@code args}; checks exit 0 and returns replay.json. */
+    private static String replayJson(Path out, String... args) throws IOException {
+        String[] all = {"replay", "--trace", sample.toString(), "--out", out.toString(), "--quiet"};
+        for (String a : args) all = append(all, a);
+        Run r = lookm(all);
+        assertEquals(0, r.code(), r.err());
+        return Files.readString(out.resolve("replay.json"));
     }
 
     /** The value of {@code name} in a data row of an annotated CSV (header = first line not starting with '#'). */
