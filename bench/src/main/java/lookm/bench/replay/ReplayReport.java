@@ -48,6 +48,7 @@ public final class ReplayReport {
         out.put("effectiveBytes", s.keptBytes());
         out.put("effectiveTextBytes", s.keptTextBytes());
         out.put("effectiveImageBytes", s.keptImageBytes());
+        out.put("effectiveTokensPerLayer", r.layers().stream().map(LayerFidelity::keptTokens).toList());
         out.put("overall", metrics(s.overall()));
         out.put("textRetention", s.textRetention());
         out.put("imageRetention", s.imageRetention());
@@ -136,13 +137,20 @@ public final class ReplayReport {
         return csv;
     }
 
-    /** head_groups.csv: per KV head, the mean over layers. */
+    /** head_groups.csv: per KV head, the mean over layers of the metrics; requested and effective tokens and bytes summed over layers. */
     public static Csv headGroupsCsv(RunInfo info, Replay.Result r) {
-        Csv csv = info.annotate(new Csv(List.of("kv_head", "relative_error", "cosine", "recall", "topk_overlap")));
+        Csv csv = info.annotate(new Csv(List.of("kv_head", "relative_error", "cosine", "recall", "topk_overlap", "merged_mass",
+                "requested_tokens", "effective_tokens", "effective_bytes")));
         List<Metrics> groups = r.summary().perHeadGroup();
         for (int h = 0; h < groups.size(); h++) {
             Metrics m = groups.get(h);
-            csv.row(h, m.relativeError(), m.cosine(), m.recall(), m.topKOverlap());
+            long requested = 0, kept = 0, bytes = 0;
+            for (LayerFidelity l : r.layers()) {
+                requested += l.requestedPerHead();
+                kept += l.heads().get(h).kept();
+                bytes += l.heads().get(h).kept() * l.bytesPerToken();
+            }
+            csv.row(h, m.relativeError(), m.cosine(), m.recall(), m.topKOverlap(), m.mergedMass(), requested, kept, bytes);
         }
         return csv;
     }

@@ -147,6 +147,8 @@ class LookmCliTest {
         String json = replayJson(out, "--policy", "h2o", "--budget", "0.2", "--allocate", "adakv(alpha=0.2)");
         assertTrue(json.contains("\"allocation\": \"adakv(alpha=0.2)\""), "allocation recorded");
         assertTrue(json.contains("allocate=adakv(alpha=0.2)"), "policy parameters name the allocation");
+        assertTrue(json.contains("\"effectiveTokensPerLayer\": ["), "effective tokens per layer");
+        assertTrue(Files.readString(out.resolve("head_groups.csv")).contains("requested_tokens,effective_tokens,effective_bytes"));
         String csv = Files.readString(out.resolve("layers.csv"));
         java.util.List<String> rows = csv.lines().filter(l -> !l.startsWith("#") && l.startsWith("0,") && !l.startsWith("0,all")).toList();
         java.util.Set<Double> counts = new java.util.TreeSet<>();
