@@ -14,9 +14,9 @@ public sealed interface Budget {
 
     /**
      * The total budget C = N + R before truncation, as a real number: T·heavyRatio + T·recentRatio for ratios (float64),
-     * N + R for counts. PyramidKV's layer budgets start from it (kvpress: m = T·(1 − compression_ratio)).
+     * N + R (the default) for counts. PyramidKV's layer budgets start from it (kvpress: m = T·(1 − compression_ratio)).
      */
-    double meanTotal(int tokens);
+    default double meanTotal(int tokens) { return (double) heavy(tokens) + recent(tokens); }
 
     /** The clamped counts for a layer of {@code tokens} positions. */
     default Resolved resolve(int tokens) {
@@ -60,8 +60,6 @@ public sealed interface Budget {
         @Override public int heavy(int tokens) { return heavy; }
 
         @Override public int recent(int tokens) { return recent; }
-
-        @Override public double meanTotal(int tokens) { return (double) heavy + recent; }
 
         @Override public String toString() { return "counts(heavy=" + heavy + ", recent=" + recent + ")"; }
     }
