@@ -71,8 +71,9 @@ final class SweepRun {
             writeTables(dir, info, results);
             List<String> skipped = writePlots(dir, policies, fractions, results);
             Path written = dir.commit();
-            out.printf("%s: %d policies x %d budgets on %s (%s, T=%d, %d layers), backend %s%n", command, policies.size(), fractions.size(),
-                    reader.path(), reader.metadata().modelName(), reader.metadata().tokens(), reader.metadata().layers(), be.name());
+            out.printf("%s: %d policies x %d budgets on %s (%s, T=%d, %d layers), backend %s, allocation %s%n", command, policies.size(),
+                    fractions.size(), reader.path(), reader.metadata().modelName(), reader.metadata().tokens(), reader.metadata().layers(), be.name(),
+                    String.join(", ", policies.stream().map(p -> p.allocate().toString()).distinct().toList()));
             print(out, "relative L2 error of the attention output (lower is better)", policies, fractions, results, s -> s.overall().relativeError(), false);
             print(out, "attention-mass recall: share of the full attention on kept tokens (higher is better)", policies, fractions, results,
                     s -> s.overall().recall(), false);
