@@ -26,12 +26,14 @@ final class PyramidAllocation implements Allocator {
     /** n_l for a layer of T tokens whose mean budget is m (real-valued, before truncation). */
     int layerBudget(int tokens, double mean, LayerContext layer) {
         int window = spec.window();
-        // (1) min = m/β, max = 2m − min: the pyramid's top and bottom around the mean m
-        double min = mean / spec.beta(), max = 2 * mean - min;
+        // (1) m' = (W + m) − W in float64, as kvpress forms it through max_capacity_prompt = W + m (equal to m up to an ulp);
+        //     min = m'/β, max = 2m' − min: the pyramid's top and bottom around the mean
+        double shifted = (window + mean) - window;
+        double min = shifted / spec.beta(), max = shifted * 2 - min;
         // (2) clamped branch: the bottom layer cannot keep more than the candidates T − W
         if (max >= tokens - window) {
             max = tokens - window;
-            min = 2 * mean - max;
+            min = shifted * 2 - max;
         }
         // (3) pyramid when T ≥ max ≥ min ≥ W: n_l = round(max − l·(max − min)/(L − 1)), round half to even (Python round)
         double n;
