@@ -89,6 +89,9 @@ class AllocationTest {
         // two or more image keys are visible (rows at 2 and 3)
         KvBlock mixed = new KvBlock(new float[] {40f, 0f, 0f, 0f}, new float[4], 1, 4, 1, TokenLayout.builder().text(1).image(3).build());
         assertEquals(1.0, LayerProfiles.statistic(new AllocateSpec.EntropyAware(), mixed, window, 0), 1e-9);
+        // post-vision rows only: text after the last image (position 3 here); the row at 2 (inside the image) is left out
+        KvBlock textAfter = new KvBlock(new float[] {40f, 0f, 0f, 0f}, new float[4], 1, 4, 1, TokenLayout.builder().text(1).image(2).text(1).build());
+        assertEquals(1 / 4.0, LayerProfiles.statistic(new AllocateSpec.SparsityAware(0.01), textAfter, window, 0), 1e-12);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerProfiles.statistic(new AllocateSpec.EntropyAware(), flat,
                 Observation.none(), 3)).getMessage().contains("layer 3"));
     }

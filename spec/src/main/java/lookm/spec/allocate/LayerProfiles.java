@@ -9,7 +9,8 @@ import lookm.spec.tensor.TokenLayout;
 
 /**
  * The per-layer statistic of a profile allocation (SPEC.md §3A.5), from the recorded prefill queries q_i (positions
- * p_i < T, the observation window) and the keys: a_i = softmax_{j ≤ p_i}(q_i·k_j/√D), in double, per query head.
+ * p_i < T, the observation window; the post-vision ones where there are any) and the keys:
+ * a_i = softmax_{j ≤ p_i}(q_i·k_j/√D), in double, per query head.
  * One layer at a time, so a first pass over a trace holds a single layer.
  */
 public final class LayerProfiles {
@@ -27,10 +28,11 @@ public final class LayerProfiles {
         HeadGroups groups = HeadGroups.of(q.queryHeads(), block, spec.toString());
         if (q.headDim() != block.headDim())
             throw new IllegalArgumentException(spec + ": layer " + layer + " prefill queries have D=" + q.headDim() + ", keys have D=" + block.headDim());
+        int[] rowsUsed = postVisionRows(q, block.layout(), block.tokens());
         double sum = 0;
         long rows = 0;
         for (int qh = 0; qh < q.queryHeads(); qh++)
-            for (int r = 0; r < q.count(); r++) {
+            for (int r : rowsUsed) {
                 int visible = Math.min(q.positions()[r], block.tokens() - 1) + 1;
                 double[] a = attention(q, qh, r, block, groups.kvHeadOf(qh), visible);
                 if (spec instanceof AllocateSpec.SparsityAware s) sum += density(a, s.threshold());
@@ -39,6 +41,25 @@ public final class LayerProfiles {
                 rows++;
             }
         return sum / rows;
+    }
+
+    /**
+     * (0) The rows measured: VL-Cache's post-vision queries, the window rows at text positions after the last image
+     * position; every window row when there are none (no image, or the window ends inside an image).
+     */
+    static int[] postVisionRows(Queries q, TokenLayout layout, int tokens) {
+        int lastImage = -1;
+        for (int j = 0; j < tokens; j++) if (layout.isImage(j)) lastImage = j;
+        int[] positions = q.positions();
+        int n = 0;
+        int[] rows = new int[positions.length];
+        for (int r = 0; r < positions.length; r++)
+            if (positions[r] > lastImage && positions[r] < tokens && layout.isText(positions[r])) rows[n++] = r;
+        if (n == 0) {
+            for (int r = 0; r < positions.length; r++) rows[r] = r;
+            return rows;
+        }
+        return java.util.Arrays.copyOf(rows, n);
     }
 
     /** (1) a_j = softmax_{j < visible}(q·k_j/√D), double. */
