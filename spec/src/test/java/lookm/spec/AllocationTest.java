@@ -113,6 +113,10 @@ class AllocationTest {
         assertEquals(new AllocateSpec.EntropyAware(false), AllocationNames.parse("meda(cross=0)"));
         assertEquals(new AllocateSpec.EntropyAware(false), AllocationNames.parse(new AllocateSpec.EntropyAware(false).toString()));
         assertEquals(java.util.List.of(0.5, 0.25), ((AllocateSpec.LayerRatios) AllocationNames.parse("layer-ratios(0.5,0.25)")).ratios());
+        for (AllocateSpec spec : new AllocateSpec[] {new AllocateSpec.Uniform(), new AllocateSpec.HeadAdaptive(0.3), new AllocateSpec.Pyramid(32, 10),
+                new AllocateSpec.LayerRatios(java.util.List.of(0.5, 0.125)), new AllocateSpec.SparsityAware(0.05), new AllocateSpec.EntropyAware(),
+                new AllocateSpec.EntropyAware(false)})
+            assertEquals(spec, AllocationNames.parse(spec.toString()), "reports write what the parser reads: " + spec);
         for (String bad : new String[] {"adakv(beta=1)", "adakv(alpha=2)", "pyramidkv(window=1.5)", "meda(x=1)", "meda(cross=2)", "h2o", "adakv(alpha=0.2"})
             assertTrue(assertThrows(IllegalArgumentException.class, () -> AllocationNames.parse(bad)).getMessage().contains("allocation '"), bad);
     }

@@ -40,7 +40,7 @@ public sealed interface AllocateSpec {
             if (!(beta > 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("pyramidkv beta must be finite and > 0, was " + beta);
         }
 
-        @Override public String toString() { return "pyramidkv(window=" + window + ", beta=" + beta + ")"; }
+        @Override public String toString() { return "pyramidkv(window=" + window + ",beta=" + beta + ")"; }
     }
 
     /**
@@ -59,7 +59,11 @@ public sealed interface AllocateSpec {
             }
         }
 
-        @Override public String toString() { return "layer-ratios" + ratios; }
+        @Override public String toString() {
+            StringBuilder s = new StringBuilder("layer-ratios(");
+            for (int l = 0; l < ratios.size(); l++) s.append(l > 0 ? "," : "").append(ratios.get(l));
+            return s.append(')').toString();
+        }
     }
 
     /**
