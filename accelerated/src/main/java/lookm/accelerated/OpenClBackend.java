@@ -17,6 +17,7 @@ import lookm.accelerated.select.KeepAllSelectCl;
 import lookm.accelerated.select.StreamingSelectCl;
 import lookm.accelerated.select.TextPriorSelectCl;
 import lookm.accelerated.select.TopKSelectCl;
+import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Merger;
@@ -24,6 +25,7 @@ import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.Selector;
+import lookm.spec.policy.Stage;
 import lookm.spec.policy.UnsupportedVariantException;
 
 /**
@@ -76,6 +78,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScoreCl(cl, w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScoreCl(cl, r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScoreCl(cl);
+        if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), NAME, Scorer.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -84,6 +87,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof SelectSpec.TopK t) return new TopKSelectCl(cl, t);
         if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp.mode());
         if (spec instanceof SelectSpec.Streaming s) return new StreamingSelectCl(s.sinkTokens());
+        if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), NAME, Selector.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -92,6 +96,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof MergeSpec.Pivot) return new PivotMergeCl(cl);
         if (spec instanceof MergeSpec.Average a) return new AverageMergeCl(cl, a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMergeCl(cl, w);
+        if (spec instanceof MergeSpec.Custom c) return Plugins.require(Stage.MERGE, c.keyword(), c.args(), NAME, Merger.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import lookm.reference.ReferenceBackend;
+import lookm.spec.invariant.Agreement;
 import lookm.spec.policy.AveragePairing;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.SelectSpec;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every merge on the device against the reference, on the reference's selection (NearTieRule rules 2-4). */
+/** Every merge on the device against the reference, on the reference's selection (agreement rules 3-5, {@link Agreement}). */
 class MergeEquivalenceTest {
     private static final int HEADS = 4, TOKENS = 240, DIM = 32;
     private final ReferenceBackend reference = new ReferenceBackend();
@@ -42,10 +43,6 @@ class MergeEquivalenceTest {
             out.add(Arguments.of(m, new SelectSpec.TextPrior(TextPriorMode.RELEASED)));
         }
         return out.stream();
-    }
-
-    static boolean filtered(MergeSpec m) {
-        return m instanceof MergeSpec.Average a ? a.meanSimilarityFilter() : m instanceof MergeSpec.Weighted w && w.meanSimilarityFilter();
     }
 
     /** A layer with zero-norm keys and exact duplicate keys, so that cosine 0 and exact argmax ties occur. */
@@ -73,7 +70,7 @@ class MergeEquivalenceTest {
                             .score(block, layer.observation(), budget), block.layout(), budget);
             CompressedLayer expected = reference.merger(merge).merge(block, selection);
             CompressedLayer actual = backend.merger(merge).merge(block, selection);
-            assertNull(NearTieRule.merges(block, expected, actual, filtered(merge)));
+            assertNull(Agreement.merges(block, expected, actual, merge.meanSimilarityFilter()));
             if (merge instanceof MergeSpec.Drop)
                 for (int h = 0; h < HEADS; h++) {
                     assertArrayEquals(expected.head(h).keys(), actual.head(h).keys(), "drop copies kept keys bit for bit");
@@ -108,7 +105,7 @@ class MergeEquivalenceTest {
         Selection uneven = new Selection(new int[][] {{0, 1, 2, 40}, {0, 1}}, 64);     // 60 and 62 evicted slots
         for (MergeSpec merge : new MergeSpec[] {new MergeSpec.Weighted(true), new MergeSpec.Average(AveragePairing.CORRECT, true),
                 new MergeSpec.Average(AveragePairing.RELEASED_MISPAIRED, true), new MergeSpec.Pivot()})
-            assertNull(NearTieRule.merges(block, reference.merger(merge).merge(block, uneven), backend.merger(merge).merge(block, uneven),
+            assertNull(Agreement.merges(block, reference.merger(merge).merge(block, uneven), backend.merger(merge).merge(block, uneven),
                     false), merge + " on heads with different evicted counts");
     }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import lookm.reference.ReferenceBackend;
+import lookm.spec.invariant.Agreement;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.ScoreSource;
@@ -25,7 +26,7 @@ import lookm.spec.tensor.Selection;
 import lookm.spec.tensor.TokenLayout;
 import org.junit.jupiter.api.Test;
 
-/** The near-tie rules of {@link NearTieRule} (KERNELS.md): what they accept, what they reject, and that they bind. */
+/** The near-tie rules of {@link Agreement} (KERNELS.md): what they accept, what they reject, and that they bind. */
 class NearTieRuleTest {
     private static final int TOKENS = 64;
     private final ReferenceBackend reference = new ReferenceBackend();
@@ -52,7 +53,7 @@ class NearTieRuleTest {
         Selection expected = reference.selector(topK).select(refScores, TokenLayout.allText(TOKENS), budget);
         Selection actual = backend.selector(topK).select(new Scores(perturbed, 1, TOKENS), TokenLayout.allText(TOKENS), budget);
         assertFalse(expected.contentEquals(actual), "the perturbation changes the kept set");
-        assertNull(NearTieRule.keptSets(refScores, TokenLayout.allText(TOKENS), false, expected, actual));
+        assertNull(Agreement.keptSets(refScores, TokenLayout.allText(TOKENS), false, expected, actual));
     }
 
     @Test
@@ -63,7 +64,7 @@ class NearTieRuleTest {
         int[] kept = expected.kept(0);
         kept[java.util.Arrays.binarySearch(kept, 20)] = 21;
         java.util.Arrays.sort(kept);
-        assertNotNull(NearTieRule.keptSets(refScores, TokenLayout.allText(TOKENS), false, expected, new Selection(new int[][] {kept}, TOKENS)));
+        assertNotNull(Agreement.keptSets(refScores, TokenLayout.allText(TOKENS), false, expected, new Selection(new int[][] {kept}, TOKENS)));
     }
 
     @Test
@@ -83,13 +84,13 @@ class NearTieRuleTest {
             for (int t = 0; t < candidates; t++) ranked.add(refScores.at(h, t));
             ranked.sort((x, y) -> Float.compare(y, x));
             float last = ranked.get(heavy - 1), next = ranked.get(heavy);
-            if (last - next > NearTieRule.scoreSlack(last)) {
+            if (last - next > Agreement.scoreSlack(last)) {
                 clear++;
                 assertArrayEquals(expected.kept(h), actual.kept(h), "head " + h + ": boundary gap " + (last - next) + " is clear");
             }
         }
         assertTrue(clear > 0, "at least one head has a clear boundary");
-        assertNull(NearTieRule.keptSets(refScores, layer.block().layout(), false, expected, actual));
+        assertNull(Agreement.keptSets(refScores, layer.block().layout(), false, expected, actual));
     }
 
     @Test
@@ -103,13 +104,13 @@ class NearTieRuleTest {
         Selection selection = new Selection(new int[][] {kept}, TOKENS);
         CompressedLayer expected = reference.merger(new MergeSpec.Pivot()).merge(block, selection);
         CompressedLayer actual = backend.merger(new MergeSpec.Pivot()).merge(block, selection);
-        assertNull(NearTieRule.merges(block, expected, actual, false));
+        assertNull(Agreement.merges(block, expected, actual, false));
         HeadCompression e = expected.head(0);
         int[] wrong = e.match().clone();
         wrong[0] = (wrong[0] + 5) % kept.length;            // a clearly worse kept key
         CompressedLayer tampered = new CompressedLayer(List.of(new HeadCompression(e.kept(), e.evicted(), wrong, e.matchSimilarity(),
                 e.mergeTarget(), e.mergeWeight(), e.keys(), e.values())), TOKENS, 32, block.layout());
-        assertNotNull(NearTieRule.merges(block, expected, tampered, false));
+        assertNotNull(Agreement.merges(block, expected, tampered, false));
         assertNotNull(Policies.named("lookm"));
     }
 }

@@ -37,6 +37,13 @@ final class BrokenBackends {
         @Override public Selector selector(SelectSpec spec) { return reference.selector(spec); }
 
         @Override public Merger merger(MergeSpec spec) { return reference.merger(spec); }
+
+        // it runs the reference's stages, so it runs what the reference runs (plugin stages included)
+        @Override public Support supports(ScoreSpec spec) { return reference.supports(spec); }
+
+        @Override public Support supports(SelectSpec spec) { return reference.supports(spec); }
+
+        @Override public Support supports(MergeSpec spec) { return reference.supports(spec); }
     }
 
     /** H2O top-k whose ties go to the HIGHER position (spec: the lower position wins). */

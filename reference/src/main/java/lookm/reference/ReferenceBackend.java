@@ -13,6 +13,7 @@ import lookm.reference.select.KeepAllSelect;
 import lookm.reference.select.StreamingSelect;
 import lookm.reference.select.TextPriorSelect;
 import lookm.reference.select.TopKSelect;
+import lookm.spec.plugin.Plugins;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Merger;
@@ -20,6 +21,7 @@ import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.Selector;
+import lookm.spec.policy.Stage;
 import lookm.spec.policy.UnsupportedVariantException;
 
 /**
@@ -39,6 +41,7 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScore(w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScore(r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScore();
+        if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), NAME, Scorer.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -47,6 +50,7 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof SelectSpec.TopK t) return new TopKSelect(t);
         if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelect(tp.mode());
         if (spec instanceof SelectSpec.Streaming s) return new StreamingSelect(s.sinkTokens());
+        if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), NAME, Selector.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 
@@ -55,6 +59,7 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof MergeSpec.Pivot) return new PivotMerge();
         if (spec instanceof MergeSpec.Average a) return new AverageMerge(a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMerge(w);
+        if (spec instanceof MergeSpec.Custom c) return Plugins.require(Stage.MERGE, c.keyword(), c.args(), NAME, Merger.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
 }

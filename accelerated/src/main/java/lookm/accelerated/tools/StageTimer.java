@@ -41,16 +41,11 @@ public final class StageTimer {
     /** The result of one timed run. */
     public record Timed(Scores scores, Selection selection, CompressedLayer layer, StageTimes times) {}
 
-    /** Runs the compressor once, stage by stage, timing each. */
+    /** Runs the compressor once ({@link Compressor#run}), with its stage times in seconds. */
     public static Timed run(Compressor compressor, KvBlock block, Observation observation, Budget budget) {
-        long t0 = System.nanoTime();
-        Scores scores = compressor.scorer().score(block, observation, budget);                      // (1) score
-        long t1 = System.nanoTime();
-        Selection kept = compressor.selector().select(scores, block.layout(), budget);               // (2) select
-        long t2 = System.nanoTime();
-        CompressedLayer layer = compressor.merger().merge(block, kept);                              // (3) merge + gather
-        long t3 = System.nanoTime();
-        return new Timed(scores, kept, layer, new StageTimes((t1 - t0) / NANOS, (t2 - t1) / NANOS, (t3 - t2) / NANOS));
+        Compressor.Stages s = compressor.run(block, observation, budget);
+        return new Timed(s.scores(), s.selection(), s.layer(),
+                new StageTimes(s.scoreNanos() / NANOS, s.selectNanos() / NANOS, s.mergeNanos() / NANOS));
     }
 
     /** The per-stage median over {@code repeats} runs (after the caller's warm-up). */

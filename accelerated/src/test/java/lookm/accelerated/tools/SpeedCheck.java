@@ -5,11 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
-import lookm.accelerated.NearTieRule;
 import lookm.accelerated.OpenClBackend;
 import lookm.reference.ReferenceBackend;
-import lookm.spec.invariant.Tolerance;
-import lookm.spec.invariant.Verdict;
+import lookm.spec.invariant.Agreement;
 import lookm.spec.policy.Compressor;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
@@ -20,7 +18,7 @@ import lookm.spec.tensor.Budget;
  * Validate first, then time (llm.c style): one LLaVA-7B layer (32 heads, T = 4096, D = 128, seeded), LOOK-M
  * (text prior + pivot merge) with scores recomputed from the prefill queries, budget 0.1 + 0.1. Runs the
  * reference once and the OpenCL pipeline on the chosen device, refuses to report timings if the results do not
- * agree (NearTieRule), then prints per-stage times, the speed-up, the score kernels' GFLOP/s and two float32
+ * agree (the spec's {@link Agreement} rule), then prints per-stage times, the speed-up, the score kernels' GFLOP/s and two float32
  * matrix-multiply yardsticks measured in the same run (the same tiling on the device; NumPy/OpenBLAS if python3
  * has numpy). Lives in test sources because it needs the reference (a test-scope dependency).
  *
@@ -53,7 +51,6 @@ public final class SpeedCheck {
             Compressor ref = new ReferenceBackend().compressor(policy);
             StageTimer.Timed expected = StageTimer.run(ref, layer.block(), layer.observation(), budget);
             validate(layer, policy, expected, first);
-            System.out.println("validated: scores within Tolerance.SCORE, kept sets and merges agree with the reference (NearTieRule)");
             // (2) timings
             StageTimer.StageTimes median = StageTimer.median(ours, layer.block(), layer.observation(), budget, repeats);
             StageTimer.StageTimes opencl = StageTimer.best(ours, layer.block(), layer.observation(), budget, repeats);
@@ -91,16 +88,10 @@ public final class SpeedCheck {
     }
 
     private static void validate(SyntheticLayer layer, PolicySpec policy, StageTimer.Timed expected, StageTimer.Timed actual) {
-        Verdict scores = Tolerance.SCORE.compare(expected.scores().values(), actual.scores().values(), "scores");
-        if (!scores.holds()) throw new IllegalStateException("refusing to time: " + scores);
-        String kept = NearTieRule.keptSets(expected.scores(), layer.block().layout(), true, expected.selection(), actual.selection());
-        if (kept != null) throw new IllegalStateException("refusing to time: kept sets disagree: " + kept);
-        if (expected.selection().contentEquals(actual.selection())) {
-            String merges = NearTieRule.merges(layer.block(), expected.layer(), actual.layer(), false);
-            if (merges != null) throw new IllegalStateException("refusing to time: merges disagree: " + merges);
-        } else {
-            System.out.println("note: kept sets differ by near-tie exchanges only (NearTieRule rule 1); merges not compared row by row");
-        }
+        Agreement agreement = Agreement.of(layer.block(), expected.scores(), actual.scores(), expected.layer(), actual.layer(),
+                policy.select().textRanksFirst(), policy.merge().meanSimilarityFilter());
+        if (!agreement.agrees()) throw new IllegalStateException("refusing to time: " + agreement);
+        System.out.println("agreement with the reference: " + agreement);
     }
 
     /** (n × dim)·(dim × n) float32 in NumPy (OpenBLAS), best of a few runs, or −1 if python3/numpy is missing. */

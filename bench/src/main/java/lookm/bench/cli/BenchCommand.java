@@ -19,6 +19,7 @@ import lookm.bench.timing.SyntheticLayer;
 import lookm.bench.timing.Validation;
 import lookm.reference.ReferenceBackend;
 import lookm.spec.policy.Backend;
+import lookm.spec.invariant.Agreement;
 import lookm.spec.policy.Compressor;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
@@ -80,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin OutputOptions output;
 
     @Override public Integer call() {
-        PolicySpec p = scores.apply(Policies.named(policy));
+        PolicySpec p = scores.apply(PolicyArgs.one(policy));
         Budget b = budget.budget();
         output.check(NAME);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -107,12 +108,12 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("bench %s, %s, layer (H=%d, T=%d, D=%d), %d warmup + %d timed rounds%n", p.name(), b, block.heads(), block.tokens(),
                 block.headDim(), warmup, repetitions);
 
-        CompressedLayer reference;
+        Compressor.Stages reference;
         try (Backend ref = new ReferenceBackend()) {
-            reference = ref.compressor(p).compress(block, observation, b);
+            reference = ref.compressor(p).run(block, observation, b);
         }
         Budget.Resolved asked = b.resolve(block.tokens());
-        long requested = (long) block.heads() * (asked.coversCache() ? block.tokens() : asked.total()), effective = reference.keptEntries();
+        long requested = (long) block.heads() * (asked.coversCache() ? block.tokens() : asked.total()), effective = reference.layer().keptEntries();
         Map<String, Object> budgets = new LinkedHashMap<>();
         budgets.put("requestedTokens", requested);
         budgets.put("effectiveTokens", effective);
@@ -126,14 +127,23 @@ final class BenchCommand implements Callable<Integer> {
             row.put("backend", target.label());
             try (Backend be = target.open()) {
                 row.put("device", be.device());
+                Backend.Support support = be.supports(p);
+                if (!support.supported()) {                    // a visible skip, never an error mid-run
+                    row.put("valid", false);
+                    row.put("skipped", support.reason());
+                    out.printf("  %-22s SKIPPED: %s%n", target.label(), support.reason());
+                    rows.add(row);
+                    continue;
+                }
                 Compressor c = be.compressor(p);
-                Validation v = target.device() == null ? new Validation(true, "is the reference", 0)
-                        : Validation.compare(block, reference, c.compress(block, observation, b), p.merge());
-                row.put("valid", v.valid());
+                Agreement v = target.device() == null ? Agreement.isReference()
+                        : Validation.compare(c, block, reference, c.run(block, observation, b));
+                row.put("valid", v.agrees());
                 row.put("validation", v.detail());
+                row.put("agreement", v.basis());
                 row.put("maxAbsDiffVsReference", v.maxAbsDiff());
-                out.printf("  %-22s %s: %s%n", target.label(), v.valid() ? "valid" : "INVALID, not timed", v.detail());
-                if (v.valid()) {
+                out.printf("  %-22s %s: %s%n", target.label(), v.agrees() ? "valid" : "INVALID, not timed", v.detail());
+                if (v.agrees()) {
                     StageTimes t = StageTimes.measure(c, block, observation, b, warmup, repetitions);
                     if (target.device() == null) referenceTimes = t;
                     row.put("times", t);
@@ -179,7 +189,7 @@ final class BenchCommand implements Callable<Integer> {
                             refStats == null ? "-" : TextTable.num(refStats[3].medianMs() / stats[3].medianMs(), 2) + "x");
                 } else {
                     csv.row(row.get("backend"), row.get("device"), false, "", "", "", "");
-                    table.row(row.get("backend"), "-", "-", "-", "-", "not timed");
+                    table.row(row.get("backend"), "-", "-", "-", "-", row.containsKey("skipped") ? "skipped" : "not timed");
                 }
                 results.add(row);
             }

@@ -32,6 +32,10 @@ public final class LookmCli implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of internal errors.")
     boolean verbose;
 
+    @Option(names = PluginJars.OPTION, scope = ScopeType.INHERIT, paramLabel = "JAR",
+            description = "A plugin jar adding scorers, selectors, mergers and policies (repeatable; also " + PluginJars.ENV + ", a path list).")
+    java.util.List<java.nio.file.Path> plugins;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public void run() {
@@ -45,7 +49,19 @@ public final class LookmCli implements Runnable {
 
     /** Runs the app with the given streams and returns the exit code (tests call this). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, System.getenv(PluginJars.ENV), out, err);
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code pluginPaths} in place of the LOOKM_PLUGINS environment. */
+    public static int run(String[] args, String pluginPaths, PrintWriter out, PrintWriter err) {
         System.setProperty("java.awt.headless", "true");
+        try {
+            PluginJars.install(PluginJars.paths(args, pluginPaths));
+        } catch (IllegalArgumentException e) {
+            err.println("lookm: " + e.getMessage());
+            err.flush();
+            return EXIT_BAD_INPUT;
+        }
         CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);

@@ -37,7 +37,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--trace", required = true, paramLabel = "DIR", description = "Trace directory.")
     Path trace;
 
-    @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name (see 'lookm policies').")
+    @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name or expression, e.g. lookm, 'snapkv(window=64)', 'h2o(sinks=4) + pivot' (see 'lookm policies').")
     String policy;
 
     @Mixin BudgetOptions budget;
@@ -53,7 +53,7 @@ final class ReplayCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override public Integer call() {
-        PolicySpec p = allocation.apply(scores.apply(Policies.named(policy)));
+        PolicySpec p = allocation.apply(scores.apply(PolicyArgs.one(policy)));
         Budget b = budget.budget();
         output.check(NAME);
         PrintWriter out = spec.commandLine().getOut();

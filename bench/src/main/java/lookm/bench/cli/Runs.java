@@ -1,12 +1,8 @@
 package lookm.bench.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import lookm.bench.report.RunInfo;
-import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
-import lookm.spec.policy.ScoreSpec;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceMetadata;
 
@@ -20,17 +16,10 @@ final class Runs {
         return TraceReader.open(trace);
     }
 
-    /** Policies named in a comma list, in order, each checked against the registry. */
-    static List<PolicySpec> policies(List<String> names) {
-        List<PolicySpec> out = new ArrayList<>();
-        for (String n : names) if (!n.isBlank()) out.add(Policies.named(n.trim()));
-        if (out.isEmpty()) throw new IllegalArgumentException("--policies needs at least one policy name; see 'lookm policies'");
-        return out;
-    }
 
     /** The seed that decides this policy's output, if any (the random scorer's). */
     static Long policySeed(PolicySpec policy) {
-        return policy.score() instanceof ScoreSpec.Random r ? r.seed() : null;
+        return policy.score().randomSeed();
     }
 
     /** Adds the trace's path, id (directory name) and model to a run record. */

@@ -7,13 +7,13 @@ import picocli.CommandLine.Option;
 
 /** {@code --scores recorded|recomputed}: where accumulated-attention policies take their scores from (SPEC.md §2.1). */
 final class ScoreOptions {
-    @Option(names = "--scores", paramLabel = "SOURCE", defaultValue = "recorded",
+    @Option(names = "--scores", paramLabel = "SOURCE",
             description = "Accumulated attention: 'recorded' (the trace's column sums) or 'recomputed' (causal softmax from all "
-                    + "prefill queries; the trace must store them). Default ${DEFAULT-VALUE}.")
+                    + "prefill queries; the trace must store them). Default: as the policy says (registered policies: recorded).")
     String scores;
 
-    /** The policy with its accumulated-attention source set; other scorers are unchanged. */
-    PolicySpec apply(PolicySpec policy) { return policy.withScoreSource(source()); }
+    /** The policy with its accumulated-attention source set when --scores is given; other scorers are unchanged. */
+    PolicySpec apply(PolicySpec policy) { return scores == null ? policy : policy.withScoreSource(source()); }
 
     ScoreSource source() {
         return switch (scores.toLowerCase(Locale.ROOT)) {

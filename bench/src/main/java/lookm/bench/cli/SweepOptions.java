@@ -7,9 +7,10 @@ import picocli.CommandLine.Option;
 
 /** What {@code sweep} and {@code demo} compare: policies × budgets, the budget split, the score source. */
 final class SweepOptions {
-    @Option(names = "--policies", split = ",", paramLabel = "NAMES", defaultValue = SweepRun.DEFAULT_POLICIES,
-            description = "Comma-separated policy names (default: ${DEFAULT-VALUE}).")
-    List<String> policies;
+    @Option(names = "--policies", paramLabel = "LIST|FILE.json", defaultValue = SweepRun.DEFAULT_POLICIES,
+            description = "Comma-separated policy names or expressions (e.g. 'snapkv(window=64,kernel=7)'), or a policies file (JSON) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String policies;
 
     @Option(names = "--budgets", split = ",", paramLabel = "B", defaultValue = SweepRun.DEFAULT_BUDGETS,
             description = "Comma-separated total budgets (N+R)/T in (0, 1] (default: ${DEFAULT-VALUE}).")
@@ -26,5 +27,5 @@ final class SweepOptions {
     boolean quiet;
 
     /** The named policies, checked against the registry, with the chosen score source and allocation. */
-    List<PolicySpec> policySpecs() { return Runs.policies(policies).stream().map(scores::apply).map(allocation::apply).toList(); }
+    List<PolicySpec> policySpecs() { return PolicyArgs.list(policies).stream().map(scores::apply).map(allocation::apply).toList(); }
 }

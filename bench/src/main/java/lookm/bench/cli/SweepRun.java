@@ -41,6 +41,18 @@ final class SweepRun {
 
     private SweepRun() {}
 
+    /** The policies {@code backend} runs; each one it lacks a stage of is skipped visibly, with the reason. */
+    static List<PolicySpec> supported(String command, List<PolicySpec> policies, Backend backend, PrintWriter err) {
+        List<PolicySpec> out = new ArrayList<>();
+        for (PolicySpec p : policies) {
+            Backend.Support s = backend.supports(p);
+            if (s.supported()) out.add(p);
+            else err.println("lookm " + command + ": SKIPPED policy " + p.name() + ": " + s.reason());
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("backend '" + backend.name() + "' runs none of the policies (see the SKIPPED lines)");
+        return out;
+    }
+
     static Path run(String command, Path trace, List<PolicySpec> policies, List<Double> budgets, double recentShare, BackendOptions backend,
                     OutputOptions output, boolean quiet, PrintWriter out, PrintWriter err) {
         if (budgets.isEmpty()) throw new IllegalArgumentException("--budgets needs at least one value");
@@ -52,6 +64,7 @@ final class SweepRun {
         output.check(command);
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open(); OutputDirectory dir = output.open(command)) {
             Replay.requireProbes(reader);
+            policies = supported(command, policies, be, err);
             List<Replay.Job> jobs = new ArrayList<>();
             for (PolicySpec p : policies)
                 for (double f : fractions) {

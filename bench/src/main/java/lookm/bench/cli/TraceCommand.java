@@ -165,7 +165,7 @@ final class TraceCommand implements Runnable {
         @Spec CommandSpec spec;
         @Option(names = "--trace", required = true, paramLabel = "DIR", description = "Trace directory.") Path trace;
         @Option(names = "--layer", description = "Layer (default 0).") int layer;
-        @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name.") String policy;
+        @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name or expression (see 'lookm policies').") String policy;
         @Mixin BudgetOptions budget;
         @Mixin AllocationOptions allocation;
         @Mixin BackendOptions backend;
@@ -174,7 +174,7 @@ final class TraceCommand implements Runnable {
         @Option(names = "--overwrite", description = "Replace an existing output.") boolean overwrite;
 
         @Override public Integer call() {
-            PolicySpec p = allocation.apply(Policies.named(policy));
+            PolicySpec p = allocation.apply(PolicyArgs.one(policy));
             Budget b = budget.budget();
             try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open()) {
                 if (layer < 0 || layer >= reader.metadata().layers())

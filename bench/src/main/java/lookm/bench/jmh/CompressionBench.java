@@ -6,6 +6,7 @@ import lookm.bench.timing.SyntheticLayer;
 import lookm.bench.timing.Validation;
 import lookm.reference.ReferenceBackend;
 import lookm.spec.policy.Backend;
+import lookm.spec.invariant.Agreement;
 import lookm.spec.policy.Compressor;
 import lookm.spec.policy.Policies;
 import lookm.spec.tensor.Budget;
@@ -78,13 +79,14 @@ public class CompressionBench {
         observation = layer.observation();
         budget = Budget.ratios(HEAVY_RATIO, RECENT_RATIO);
         opened = Backends.open(backend, Backends.OPENCL.equals(backend) ? device : null);
-        compressor = opened.compressor(Policies.named(policy));
+        compressor = opened.compressor(Policies.parse(policy));
         // validate first: refuse to time a backend whose result differs from the reference's
-        Validation v = Validation.of(new ReferenceBackend().compressor(Policies.named(policy)), compressor, block, observation, budget);
-        if (!v.valid())
+        Compressor.Stages stages = compressor.run(block, observation, budget);
+        Agreement v = Validation.compare(compressor, block, new ReferenceBackend().compressor(Policies.parse(policy)).run(block, observation, budget), stages);
+        if (!v.agrees())
             throw new IllegalStateException("refusing to time " + backend + " on " + policy + ": " + v.detail());
-        scores = compressor.scorer().score(block, observation, budget);
-        selection = compressor.selector().select(scores, block.layout(), budget);
+        scores = stages.scores();
+        selection = stages.selection();
     }
 
     @TearDown(Level.Trial)

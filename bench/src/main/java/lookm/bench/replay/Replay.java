@@ -1,9 +1,11 @@
 package lookm.bench.replay;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
@@ -13,17 +15,21 @@ import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.LayerContext;
+import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
+import lookm.traces.schema.TracePart;
 
 /**
  * Streams a trace layer by layer through one or more (policy, budget) jobs and measures each compressed layer's
  * fidelity on the trace's decode probes. Only the current layer (and the previous one, until it is collected) is
- * in memory: each layer is read once and every job compresses it before the next is read. Jobs whose allocation
- * shares the budget by a per-layer statistic (VL-Cache-like, MEDA-like; SPEC.md §3A.5) first get a profile from a
- * first pass that reads every layer once, keeps one number per layer, and drops the layer.
+ * in memory: each layer is read once and every job compresses it before the next is read. Only the parts some job
+ * needs are read (K/V, probes, and what the scores declare in {@code ScoreSpec.needs()}); each job sees only its own.
+ * Jobs whose allocation shares the budget by a per-layer statistic (VL-Cache-like, MEDA-like; SPEC.md §3A.5) first get
+ * a profile from a first pass that reads every layer once (K/V and prefill queries), keeps one number per layer, and
+ * drops the layer.
  */
 public final class Replay {
     private Replay() {}
@@ -65,16 +71,18 @@ public final class Replay {
         List<List<LayerFidelity>> layers = new ArrayList<>();
         long[] nanos = new long[jobs.size()];
         for (int j = 0; j < jobs.size(); j++) layers.add(new ArrayList<>());
+        Set<TracePart> parts = parts(jobs);
         Map<AllocateSpec, double[]> profiles = profiles(reader, jobs);                 // (0) first pass, when an allocation needs it
         for (int l = 0; l < layerCount; l++) {
-            TraceLayer layer = reader.layer(l);                                         // (1) read one layer
+            TraceLayer layer = reader.layer(l, parts);                                  // (1) read one layer, only the parts needed
             Queries probes = layer.observation().probeQueries();
             for (int j = 0; j < jobs.size(); j++) {
                 Job job = jobs.get(j);
+                Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
                 long start = System.nanoTime();
                 AllocateSpec allocate = job.compressor().policy().allocate();
                 LayerContext at = new LayerContext(l, meta.layers(), profiles.get(allocate));
-                CompressedLayer compressed = job.compressor().compress(layer.block(), layer.observation(), job.budget(), at); // (2)
+                CompressedLayer compressed = job.compressor().compress(layer.block(), seen, job.budget(), at); // (2)
                 nanos[j] += System.nanoTime() - start;
                 layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, job.budget(), bytes));        // (3)
                 listener.done(l, job);
@@ -108,13 +116,27 @@ public final class Replay {
         return one.get(spec);
     }
 
-    /** Reads each layer once, computes every statistic on it, and drops it. */
+    /** Reads each layer once (K/V and the prefill queries only), computes every statistic on it, and drops it. */
     private static void fill(TraceReader reader, Map<AllocateSpec, double[]> out) {
+        Set<TracePart> parts = EnumSet.of(TracePart.KV, TracePart.PREFILL_QUERIES);
         for (int l = 0; l < reader.metadata().layers(); l++) {
-            TraceLayer layer = reader.layer(l);
+            TraceLayer layer = reader.layer(l, parts);
             for (Map.Entry<AllocateSpec, double[]> e : out.entrySet())
                 e.getValue()[l] = LayerProfiles.statistic(e.getKey(), layer.block(), layer.observation(), l);
         }
+    }
+
+    /** The trace parts to read: K/V and the probes (fidelity), plus every observation part some job's score needs. */
+    static Set<TracePart> parts(List<Job> jobs) {
+        Set<TracePart> parts = EnumSet.of(TracePart.KV, TracePart.PROBES);
+        for (Job job : jobs)
+            for (Observation.Part p : job.compressor().policy().score().needs())
+                parts.add(switch (p) {
+                    case ACCUMULATED_ATTENTION -> TracePart.ATTENTION;
+                    case PREFILL_QUERIES -> TracePart.PREFILL_QUERIES;
+                    case PROBE_QUERIES -> TracePart.PROBES;
+                });
+        return parts;
     }
 
     /** @throws IllegalArgumentException naming the trace when it has no probe queries */

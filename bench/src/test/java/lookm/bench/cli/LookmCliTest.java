@@ -38,14 +38,37 @@ class LookmCliTest {
         Run r = lookm("policies");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("lookm-budgeted"), r.out());
-        assertTrue(r.out().contains("select=TextPrior"), r.out());
+        assertTrue(r.out().contains("= score=attention(source=recorded) select=textprior(mode=budgeted) merge=pivot"), r.out());
+        assertTrue(r.out().contains("kernel: odd integer in [1, 2147483647], default 5"), "parameter ranges: " + r.out());
+    }
+
+    @Test
+    void aBadPolicyExpressionExitsTwoNamingTheParameterItsValueAndWhatIsAllowed() {
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "snapkv(window=64, kernel=4)", "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("kernel=4") && r.err().contains("odd integer in [1, 2147483647]"), r.err());
+        assertFalse(Files.exists(tmp.resolve("o")), "nothing written for a bad expression");
+    }
+
+    @Test
+    void aPoliciesFileNamesExpressionsForASweepAndABadEntryIsNamed() throws IOException {
+        Path file = tmp.resolve("policies.json");
+        Files.writeString(file, "{\"policies\": [\"lookm\", {\"name\": \"snap-avg\", \"expression\": \"snapkv-32(pool=avg)\"}, \"h2o(sinks=4) + pivot\"]}");
+        Run r = lookm("sweep", "--trace", sample.toString(), "--policies", file.toString(), "--budgets", "0.2", "--out", tmp.resolve("s").toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("snap-avg") && r.out().contains("h2o-pivot"), "named entries, and stages equal to a registered policy take its name: " + r.out());
+        assertTrue(Files.readString(tmp.resolve("s/sweep.json")).contains("score=window(window=32,pool=avg,kernel=7) select=topk(sinks=0,window=32) merge=drop"));
+        Files.writeString(file, "[\"lookm\", {\"expression\": \"h2o(sinks=x)\"}]");
+        Run bad = lookm("sweep", "--trace", sample.toString(), "--policies", file.toString(), "--out", tmp.resolve("t").toString(), "--quiet");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("entry 1") && bad.err().contains("sinks=x"), bad.err());
     }
 
     @Test
     void anUnknownPolicyExitsTwoNamingIt() {
         Run r = lookm("replay", "--trace", sample.toString(), "--policy", "nope", "--out", tmp.resolve("o").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown policy 'nope'"), r.err());
+        assertTrue(r.err().contains("unknown name 'nope'"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace for a user mistake: " + r.err());
     }
 

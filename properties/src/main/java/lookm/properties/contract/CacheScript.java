@@ -2,12 +2,12 @@ package lookm.properties.contract;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import lookm.properties.gen.Draw;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
-import lookm.spec.policy.ScoreSource;
-import lookm.spec.policy.ScoreSpec;
 import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.Observation;
 
 /**
  * A stateful scenario (property 8): a single-KV-head cache grown by text runs, images and decode steps, compressed by
@@ -54,8 +54,7 @@ public record CacheScript(int groupSize, int headDim, long dataSeed, List<Step> 
     public static List<String> policies() {
         List<String> out = new ArrayList<>();
         for (PolicySpec p : Policies.all())
-            if (p.score() instanceof ScoreSpec.None || p.score() instanceof ScoreSpec.Random
-                    || p.score() instanceof ScoreSpec.AccumulatedAttention a && a.source() == ScoreSource.RECORDED)
+            if (Set.of(Observation.Part.ACCUMULATED_ATTENTION).containsAll(p.score().needs()))
                 out.add(p.name());
         return out;
     }

@@ -8,7 +8,6 @@ import lookm.spec.invariant.Invariants;
 import lookm.spec.invariant.Tolerance;
 import lookm.spec.invariant.Verdict;
 import lookm.spec.policy.KeepOrder;
-import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.SelectSpec;
@@ -56,7 +55,7 @@ public final class PolicyChecks {
         int tokens = c.tokens();
         Budget.Resolved b = c.budget().resolve(tokens);
         SelectSpec select = policy.select();
-        if (b.coversCache() || select instanceof SelectSpec.KeepAll || select instanceof SelectSpec.Streaming) return Require.verdict(name, null);
+        if (b.coversCache() || !select.ranksByScore()) return Require.verdict(name, null);
         int[] guarded = Invariants.protectedCounts(select, tokens, c.budget());
         TextPriorMode mode = Invariants.textPriorMode(select);
         int from = mode == null ? guarded[1] : 0, to = tokens - guarded[0];
@@ -107,7 +106,7 @@ public final class PolicyChecks {
         KvBlock block = c.block();
         for (int h = 0; h < out.headCount(); h++) {
             HeadCompression head = out.head(h);
-            if (!(policy.merge() instanceof MergeSpec.Drop)) {
+            if (policy.merge().mergesEvicted()) {
                 v.add(Invariants.matchIsMostSimilar(block, h, head));
                 v.add(tiesGoToLowestPosition(block, h, head));
             }
@@ -147,7 +146,7 @@ public final class PolicyChecks {
 
     /** Property 5a: when the budget covers the cache (or the policy keeps all), nothing changes, bit for bit. */
     public static Verdict identityWhenCovering(PolicySpec policy, CacheCase c, CompressedLayer out) {
-        boolean covers = policy.select() instanceof SelectSpec.KeepAll || c.budget().resolve(c.tokens()).coversCache();
+        boolean covers = policy.select().keepsAll() || c.budget().resolve(c.tokens()).coversCache();
         return covers ? Invariants.identity(c.block(), out) : Require.verdict("identity", null);
     }
 

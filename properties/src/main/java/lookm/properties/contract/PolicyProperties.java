@@ -20,7 +20,7 @@ import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
-import lookm.spec.tensor.Scores;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Properties 2-6 of a registered policy on any backend, each run on generated caches and failing with the smallest
@@ -39,10 +39,10 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void budget(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.any(limits), k -> {
-            Scores scores = c.scorer().score(k.block(), k.observation(), k.budget());
-            Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, scores, run(c, k)));
+            Compressor.Stages s = stages(c, k);
+            Require.allHold(label(backend, policy), PolicyChecks.budget(p, k, s.scores(), s.layer()));
         });
     }
 
@@ -52,10 +52,10 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void selectionOrder(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.any(limits), k -> {
-            Scores scores = c.scorer().score(k.block(), k.observation(), k.budget());
-            Require.holds(label(backend, policy), PolicyChecks.keptRankBeforeEvicted(p, k, scores, run(c, k).selection()));
+            Compressor.Stages s = stages(c, k);
+            Require.holds(label(backend, policy), PolicyChecks.keptRankBeforeEvicted(p, k, s.scores(), s.selection()));
         });
     }
 
@@ -65,7 +65,7 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void textRetention(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.textRetention(p, k, run(c, k))));
     }
 
@@ -75,7 +75,7 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void merge(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.allHold(label(backend, policy), PolicyChecks.merge(p, k, run(c, k))));
     }
 
@@ -85,7 +85,7 @@ public final class PolicyProperties {
     /** As above, with {@code scale} times the configured examples. */
     public static void identity(Backend backend, String policy, Limits limits, double scale) {
         PolicySpec p = Policies.named(policy);
-        Compressor c = backend.compressor(p);
+        Compressor c = runnable(backend, p);
         Theories.check(scale, CacheCases.withBudgets(limits, List.of(BudgetKind.COVERING)), k ->
                 Require.holds(label(backend, policy), PolicyChecks.identityWhenCovering(p, k, run(c, k))));
     }
@@ -95,7 +95,7 @@ public final class PolicyProperties {
 
     /** As above, with {@code scale} times the configured examples. */
     public static void nested(Backend backend, String policy, Limits limits, double scale) {
-        Compressor c = backend.compressor(Policies.named(policy));
+        Compressor c = runnable(backend, Policies.named(policy));
         Theories.check(scale, BudgetPair.draw(limits), pair -> Require.holds(label(backend, policy) + ", " + pair.smaller().budget() + " within "
                 + pair.larger().budget(), Invariants.nested(run(c, pair.smaller()).selection(), run(c, pair.larger()).selection())));
     }
@@ -107,7 +107,7 @@ public final class PolicyProperties {
 
     /** As above, with {@code scale} times the configured examples. */
     public static void determinism(Backend backend, String policy, Limits limits, boolean threads, double scale) {
-        Compressor c = backend.compressor(Policies.named(policy));
+        Compressor c = runnable(backend, Policies.named(policy));
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             Theories.check(scale, CacheCases.any(limits), k -> {
@@ -128,7 +128,7 @@ public final class PolicyProperties {
 
     /** As above, with {@code scale} times the configured examples. */
     public static void headPermutation(Backend backend, String policy, Limits limits, double scale) {
-        Compressor c = backend.compressor(Policies.named(policy));
+        Compressor c = runnable(backend, Policies.named(policy));
         Theories.check(scale, Permuted.draw(limits), p -> Require.holds(label(backend, policy),
                 PolicyChecks.permutesWithHeads(run(c, p.original()), run(c, p.original().permuteHeads(p.order())), p.order())));
     }
@@ -140,14 +140,25 @@ public final class PolicyProperties {
 
     /** Property 1 for any policy spec, e.g. a registered one with its scores recomputed from the prefill queries. */
     public static void equivalence(Backend reference, Backend candidate, PolicySpec p, Limits limits, double scale) {
-        String policy = p.name() + (p.score() instanceof lookm.spec.policy.ScoreSpec.AccumulatedAttention a ? " (" + a.source() + ")" : "");
-        Compressor r = reference.compressor(p), c = candidate.compressor(p);
+        String policy = p.name() + (p.name().equals(p.expression()) ? "" : " (" + p.score().expression() + ")");
+        Compressor r = runnable(reference, p), c = runnable(candidate, p);
         Theories.check(scale, CacheCases.any(limits), k -> Require.holds(label(candidate, policy) + " vs " + reference.name(),
-                Equivalence.compare(p, k.block(), r.scorer().score(k.block(), k.observation(), k.budget()),
-                        c.scorer().score(k.block(), k.observation(), k.budget()), run(r, k), run(c, k))));
+                Equivalence.compare(p, k.block(), stages(r, k), stages(c, k))));
+    }
+
+    /**
+     * The policy's compressor on {@code backend}; a backend that lacks one of its stages ({@link Backend#supports}) is a
+     * visible skip with the backend's reason, never an error mid-suite.
+     */
+    public static Compressor runnable(Backend backend, PolicySpec policy) {
+        Backend.Support s = backend.supports(policy);
+        Assumptions.assumeTrue(s.supported(), () -> "SKIPPED: " + s.reason());
+        return backend.compressor(policy);
     }
 
     private static CompressedLayer run(Compressor c, CacheCase k) { return c.compress(k.block(), k.observation(), k.budget()); }
+
+    private static Compressor.Stages stages(Compressor c, CacheCase k) { return c.run(k.block(), k.observation(), k.budget()); }
 
     private static String label(Backend backend, String policy) { return policy + " on " + backend.name(); }
 

@@ -15,12 +15,12 @@ public final class Registered {
 
     /** Policies whose selection is a text prior (released or budgeted). */
     public static Stream<String> textPriorPolicies() {
-        return Policies.all().stream().filter(p -> p.select() instanceof SelectSpec.TextPrior).map(PolicySpec::name);
+        return Policies.all().stream().filter(p -> p.select().textRanksFirst()).map(PolicySpec::name);
     }
 
     /** Policies whose evicted tokens are merged, not dropped. */
     public static Stream<String> mergingPolicies() {
-        return Policies.all().stream().filter(p -> !(p.merge() instanceof lookm.spec.policy.MergeSpec.Drop)).map(PolicySpec::name);
+        return Policies.all().stream().filter(p -> p.merge().mergesEvicted()).map(PolicySpec::name);
     }
 
     /**
@@ -28,12 +28,12 @@ public final class Registered {
      * policy is excluded by design: its scores hash (seed, head, token).
      */
     public static Stream<String> headSymmetricPolicies() {
-        return Policies.all().stream().filter(p -> !(p.score() instanceof lookm.spec.policy.ScoreSpec.Random)).map(PolicySpec::name);
+        return Policies.all().stream().filter(p -> !p.score().dependsOnHeadIndex()).map(PolicySpec::name);
     }
 
     /** Policies scored by accumulated attention (their scores can also be recomputed from the prefill queries). */
     public static Stream<String> accumulatedAttentionPolicies() {
-        return Policies.all().stream().filter(p -> p.score() instanceof lookm.spec.policy.ScoreSpec.AccumulatedAttention).map(PolicySpec::name);
+        return Policies.all().stream().filter(p -> !p.withScoreSource(lookm.spec.policy.ScoreSource.RECOMPUTED).equals(p)).map(PolicySpec::name);
     }
 
     /**

@@ -14,7 +14,12 @@ class ReadmeExampleTest {
     static final Path EXAMPLES = Path.of("src/test/java/lookm/properties/example");
 
     @Test
-    void theReadmeShowsTheExampleVariantAndItsContractTestVerbatim() throws IOException {
+    void theReadmeShowsTheExampleVariantItsContractTestAndThePluginVerbatim() throws IOException {
+        String project = Files.readString(READMES[1]);
+        for (String file : new String[] {"plugin/SmallestKeyNormScore.java", "plugin/ExamplePlugin.java"}) {
+            String source = Files.readString(EXAMPLES.resolve(file)).strip();
+            assertTrue(project.contains(source), () -> "README.md must contain " + file + " verbatim; copy it from " + EXAMPLES.resolve(file));
+        }
         for (Path readme : READMES) {
             String text = Files.readString(readme);
             for (String file : new String[] {"KeyNormImageScore.java", "KeyNormImageVariantTest.java"}) {

@@ -119,9 +119,9 @@ class GoldenCaseTest {
     private void check(GoldenCase c, String originalClass, PolicySpec policy) {
         KvBlock block = block(c);
         Budget budget = budget(c);
-        var compressor = reference.compressor(policy);
-        Scores scores = compressor.scorer().score(block, observation(c), budget);
-        CompressedLayer ours = compressor.merger().merge(block, compressor.selector().select(scores, block.layout(), budget));
+        var stages = reference.compressor(policy).run(block, observation(c), budget);
+        Scores scores = stages.scores();
+        CompressedLayer ours = stages.layer();
         int[][] theirs = c.array(originalClass + "/kept_idx").intRows();
         Set<Integer> ambiguous = c.ambiguousHeads(originalClass);
         for (int h = 0; h < block.heads(); h++) {
@@ -144,7 +144,7 @@ class GoldenCaseTest {
         Set<Integer> differing = new TreeSet<>();
         for (int p : expected) if (Arrays.binarySearch(kept, p) < 0) differing.add(p);
         for (int p : kept) if (Arrays.binarySearch(expected, p) < 0) differing.add(p);
-        boolean textPrior = policy.select() instanceof SelectSpec.TextPrior;
+        boolean textPrior = policy.select().textRanksFirst();
         int recentStart = budget.resolve(block.tokens()).recentStart();
         Set<Float> values = new TreeSet<>();
         for (int p : differing) {

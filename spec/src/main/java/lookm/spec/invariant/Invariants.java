@@ -1,7 +1,6 @@
 package lookm.spec.invariant;
 
 import java.util.Arrays;
-import lookm.spec.policy.AveragePairing;
 import lookm.spec.policy.MergeSpec;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.TextPriorMode;
@@ -84,17 +83,7 @@ public final class Invariants {
     /** The window length (I4) and protected sinks (I5) that a selection guarantees, {window, sinks}. */
     public static int[] protectedCounts(SelectSpec select, int tokens, Budget budget) {
         Budget.Resolved b = budget.resolve(tokens);
-        if (select instanceof SelectSpec.KeepAll || b.coversCache()) return new int[] {tokens, tokens};
-        if (select instanceof SelectSpec.TopK t) {
-            int window = t.window().length(b.total(), b.recent());
-            return new int[] {window, Math.min(t.sinkTokens(), b.total() - window)};
-        }
-        if (select instanceof SelectSpec.Streaming s) {
-            int sinks = Math.min(s.sinkTokens(), b.total());
-            return new int[] {b.total() - sinks, sinks};
-        }
-        if (select instanceof SelectSpec.TextPrior) return new int[] {b.recent(), 0};
-        throw new IllegalArgumentException("no protected counts for " + select);
+        return b.coversCache() ? new int[] {tokens, tokens} : select.protectedCounts(b);
     }
 
     /** I6 (released text prior): every text token outside the recent window is kept. */
@@ -207,23 +196,10 @@ public final class Invariants {
      */
     public static Verdict mergedRowsFollowFormula(KvBlock block, int head, HeadCompression c, MergeSpec merge, Tolerance tolerance) {
         String name = "mergedRowsFollowFormula";
-        double pivotShare = merge instanceof MergeSpec.Pivot ? 0.5 : 0.0;
+        double pivotShare = merge.pivotShare();
         for (int s = 0; s < c.evicted().length; s++) {
-            int target = c.mergeTarget()[s];
-            float w = c.mergeWeight()[s];
-            String where = "head " + head + ", evicted position " + c.evicted()[s];
-            if (merge instanceof MergeSpec.Drop && target != -1) return Verdict.fail(name, where + ": drop merged into " + target);
-            if (merge instanceof MergeSpec.Pivot && (target != c.match()[s] || w != (target < 0 ? 0f : 0.5f)))
-                return Verdict.fail(name, where + ": pivot must merge into its match with weight 1/2, got target " + target + " weight " + w);
-            boolean filtered = merge instanceof MergeSpec.Weighted wm ? wm.meanSimilarityFilter()
-                    : merge instanceof MergeSpec.Average am && am.meanSimilarityFilter();
-            boolean paired = !(merge instanceof MergeSpec.Average am2) || am2.pairing() == AveragePairing.CORRECT;
-            if ((merge instanceof MergeSpec.Average || merge instanceof MergeSpec.Weighted) && paired
-                    && !(target == c.match()[s] || (filtered && target == -1)))
-                return Verdict.fail(name, where + ": merged into " + target + " but its match is " + c.match()[s]);
-            if (merge instanceof MergeSpec.Average && target >= 0 && w != 1f) return Verdict.fail(name, where + ": average weight " + w + " != 1");
-            if (merge instanceof MergeSpec.Weighted && target >= 0 && w != c.matchSimilarity()[s])
-                return Verdict.fail(name, where + ": weighted weight " + w + " != match cosine " + c.matchSimilarity()[s]);
+            String problem = merge.bookkeeping(c.mergeTarget()[s], c.match()[s], c.mergeWeight()[s], c.matchSimilarity()[s]);
+            if (problem != null) return Verdict.fail(name, "head " + head + ", evicted position " + c.evicted()[s] + ": " + problem);
         }
         int d = block.headDim(), kept = c.kept().length;
         for (boolean keys : new boolean[] {true, false}) {

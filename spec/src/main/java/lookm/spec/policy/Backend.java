@@ -1,11 +1,15 @@
 package lookm.spec.policy;
 
+import lookm.spec.plugin.Plugins;
+
 /**
  * A backend interprets the policy data. Implementations handle every variant of the sealed specs or refuse it
- * with {@link UnsupportedVariantException}; they never fall back silently.
+ * with {@link UnsupportedVariantException}; they never fall back silently. {@link #supports} says beforehand which
+ * stages a backend lacks (plugin stages without an implementation for it), so registry-driven suites and the app
+ * skip such pairs visibly, with the reason, instead of failing mid-run.
  */
 public interface Backend extends AutoCloseable {
-    /** Short name, e.g. "reference" or "opencl". */
+    /** Short name, e.g. "reference" or "opencl"; plugins key their implementations by it. */
     String name();
 
     /** Human-readable device description, e.g. "JVM (EJML, double)" or an OpenCL device name. */
@@ -17,8 +21,47 @@ public interface Backend extends AutoCloseable {
 
     Merger merger(MergeSpec spec);
 
-    /** The policy's stages on this backend, composed by {@link Compressor}. */
+    /** Whether a backend runs a stage; a refusal says why. */
+    record Support(boolean supported, String reason) {
+        public static final Support YES = new Support(true, "");
+
+        public Support {
+            if (reason == null || !supported && reason.isBlank()) throw new IllegalArgumentException("a refusal needs a reason");
+        }
+
+        public static Support no(String reason) { return new Support(false, reason); }
+    }
+
+    /** Every built-in variant is supported by every backend (completeness test); a plugin stage where it has an implementation. */
+    default Support supports(ScoreSpec spec) {
+        return spec instanceof ScoreSpec.Custom c ? Plugins.support(Stage.SCORE, c.keyword(), name()) : Support.YES;
+    }
+
+    default Support supports(SelectSpec spec) {
+        return spec instanceof SelectSpec.Custom c ? Plugins.support(Stage.SELECT, c.keyword(), name()) : Support.YES;
+    }
+
+    default Support supports(MergeSpec spec) {
+        return spec instanceof MergeSpec.Custom c ? Plugins.support(Stage.MERGE, c.keyword(), name()) : Support.YES;
+    }
+
+    /** Whether every stage of {@code policy} runs here; the first refusal, naming the stage, otherwise. */
+    default Support supports(PolicySpec policy) {
+        Support[] stages = {supports(policy.score()), supports(policy.select()), supports(policy.merge())};
+        for (int i = 0; i < stages.length; i++)
+            if (!stages[i].supported())
+                return Support.no("backend '" + name() + "' lacks the " + Stage.values()[i].keyword() + " stage of " + policy.name() + ": " + stages[i].reason());
+        return Support.YES;
+    }
+
+    /**
+     * The policy's stages on this backend, composed by {@link Compressor}.
+     *
+     * @throws UnsupportedVariantException when {@link #supports(PolicySpec)} refuses, with its reason
+     */
     default Compressor compressor(PolicySpec policy) {
+        Support s = supports(policy);
+        if (!s.supported()) throw new UnsupportedVariantException(policy.name(), name(), s.reason());
         return new Compressor(policy, scorer(policy.score()), selector(policy.select()), merger(policy.merge()));
     }
 

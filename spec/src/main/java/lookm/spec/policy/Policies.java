@@ -1,16 +1,20 @@
 package lookm.spec.policy;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lookm.spec.plugin.Plugins;
 
 /**
  * The one registry of policies, by stable name. CLI, benchmarks, contract and equivalence suites all read it.
- * Each policy's math is in spec/SPEC.md; {@link PolicySpec#original()} names the authors' class it reproduces.
+ * Each registered name is an alias of a policy expression ({@link PolicyExpression}); each policy's math is in
+ * spec/SPEC.md; {@link Alias#original()} names the authors' class it reproduces. Plugins on the class path (and those
+ * the app installs) add their own names.
  */
 public final class Policies {
+    /** Registered names: lower-case letters, digits and '-'. */
+    public static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]*";
     /** The released text prior's penalty Λ (added as −Λ to image and window scores, in float32). */
     public static final float TEXT_PRIOR_PENALTY = 65516f;
     /** Sinks the original H2O + merge classes force to be kept (score +∞ on the first 4 positions). */
@@ -25,77 +29,122 @@ public final class Policies {
     /** Seed of the registered random policy. */
     public static final long RANDOM_SEED = 0L;
 
-    private static final Map<String, PolicySpec> REGISTRY = build();
+    private static final Map<String, Alias> ALIASES = new LinkedHashMap<>();
+    private static final Map<String, PolicySpec> SPECS = new LinkedHashMap<>();
+
+    static {
+        String attention = "score=attention(source=recorded) ";
+        String h2oSinks = "select=topk(sinks=" + ORIGINAL_MERGE_SINKS + ",window=R) ";
+        String released = "select=textprior(mode=released) ", budgeted = "select=textprior(mode=budgeted) ";
+        String average = "merge=average(pairing=correct,filter=true)", averageReleased = "merge=average(pairing=released_mispaired,filter=true)";
+        String weighted = "merge=weighted(filter=true)";
+        String h2o = "select=topk(sinks=0,window=R) ";
+        for (Alias a : List.of(
+                new Alias("full", "full cache: keep every token (the fidelity reference)", "score=none select=keepall merge=drop", "origin"),
+                new Alias("lookm", "LOOK-M TP+P-Merge: released text prior (all text kept) + pivot merge; the authors' default",
+                        attention + released + "merge=pivot", "TextPivotMerge_LayerWise (text_prior_pivot_merge)"),
+                new Alias("lookm-budgeted", "LOOK-M TP+P-Merge as the paper states: text first, exactly N+R kept, pivot merge",
+                        attention + budgeted + "merge=pivot", ""),
+                new Alias("tp-drop", "text prior (released), evicted tokens dropped", attention + released + "merge=drop",
+                        "TextH2OKVCache_LayerWise (text_prior_h2o; effective MeanH2OKVCache_LayerWise)"),
+                new Alias("tp-budgeted-drop", "text prior (budgeted, exactly N+R), evicted tokens dropped", attention + budgeted + "merge=drop", ""),
+                new Alias("tp-average", "text prior (released) + average merge, correct pairing, mean-similarity filter", attention + released + average, ""),
+                new Alias("tp-average-released", "text prior (released) + average merge with the released code's mis-pairing",
+                        attention + released + averageReleased, "TextAVGMergeKVCache_LayerWise (text_prior_avg_merge)"),
+                new Alias("tp-weighted", "text prior (released) + weighted merge with the released mean-similarity filter",
+                        attention + released + weighted, "TextWeightedMerge_LayerWise (text_prior_weighted_merge)"),
+                new Alias("h2o", "H2O: top-N accumulated attention over the first T-R + recent R, dropped (no sinks)",
+                        attention + h2o + "merge=drop", "H2OKVCache_LayerWise (h2o)"),
+                new Alias("h2o-pivot", "H2O selection with 4 sinks + pivot merge (paper: P-Merge)", attention + h2oSinks + "merge=pivot",
+                        "PivotKVCache_LayerWise (pivot_merge)"),
+                new Alias("h2o-average", "H2O selection with 4 sinks + average merge, correct pairing, filter", attention + h2oSinks + average, ""),
+                new Alias("h2o-average-released", "H2O selection with 4 sinks + average merge with the released mis-pairing (paper: A-Merge)",
+                        attention + h2oSinks + averageReleased, "AVGMergeKVCache_LayerWise (avg_merge)"),
+                new Alias("h2o-weighted", "H2O selection with 4 sinks + weighted merge with the released filter (paper: W-Merge)",
+                        attention + h2oSinks + weighted, "WeightedMergeKVCache_LayerWise (weighted_merge)"),
+                new Alias("snapkv", "SnapKV as the original runs it: window W=R, avg pool 5 (zero padding), top-N + last W",
+                        "score=window(window=R,pool=avg,kernel=" + ORIGINAL_SNAPKV_KERNEL + ") " + h2o + "merge=drop", "PoolingKVCache_LayerWise (snapkv)"),
+                new Alias("snapkv-32", "SnapKV as commonly configured: window 32, max pool 7, top-(C-32) + last 32",
+                        "score=window(window=" + COMMON_SNAPKV_WINDOW + ",pool=max,kernel=" + COMMON_SNAPKV_KERNEL + ") select=topk(sinks=0,window="
+                                + COMMON_SNAPKV_WINDOW + ") merge=drop", ""),
+                new Alias("streaming-llm", "StreamingLLM: 4 attention sinks + the most recent C-4 tokens",
+                        "score=none select=streaming(sinks=" + STREAMING_SINKS + ") merge=drop", ""),
+                new Alias("recent", "recent-only: the most recent C = N+R tokens", "score=none select=streaming(sinks=0) merge=drop", ""),
+                new Alias("random", "random: seeded uniform N of the first T-R + recent R", "score=uniform(seed=" + RANDOM_SEED + ") " + h2o + "merge=drop", ""),
+                new Alias("oracle", "hindsight oracle: top-N by the attention of the recorded decode probes + recent R (upper bound)",
+                        "score=hindsight " + h2o + "merge=drop", "")))
+            register(a);
+    }
 
     private Policies() {}
 
-    private static Map<String, PolicySpec> build() {
-        ScoreSpec attention = new ScoreSpec.AccumulatedAttention(ScoreSource.RECORDED);
-        SelectSpec h2o = new SelectSpec.TopK(0, new Window.BudgetRecent());
-        SelectSpec h2oSinks = new SelectSpec.TopK(ORIGINAL_MERGE_SINKS, new Window.BudgetRecent());
-        SelectSpec released = new SelectSpec.TextPrior(TextPriorMode.RELEASED);
-        SelectSpec budgeted = new SelectSpec.TextPrior(TextPriorMode.BUDGETED);
-        MergeSpec drop = new MergeSpec.Drop(), pivot = new MergeSpec.Pivot();
-        MergeSpec average = new MergeSpec.Average(AveragePairing.CORRECT, true);
-        MergeSpec averageReleased = new MergeSpec.Average(AveragePairing.RELEASED_MISPAIRED, true);
-        MergeSpec weighted = new MergeSpec.Weighted(true);
-        List<PolicySpec> all = List.of(
-                new PolicySpec("full", "full cache: keep every token (the fidelity reference)",
-                        new ScoreSpec.None(), new SelectSpec.KeepAll(), drop, "origin"),
-                new PolicySpec("lookm", "LOOK-M TP+P-Merge: released text prior (all text kept) + pivot merge; the authors' default",
-                        attention, released, pivot, "TextPivotMerge_LayerWise (text_prior_pivot_merge)"),
-                new PolicySpec("lookm-budgeted", "LOOK-M TP+P-Merge as the paper states: text first, exactly N+R kept, pivot merge",
-                        attention, budgeted, pivot, ""),
-                new PolicySpec("tp-drop", "text prior (released), evicted tokens dropped",
-                        attention, released, drop, "TextH2OKVCache_LayerWise (text_prior_h2o; effective MeanH2OKVCache_LayerWise)"),
-                new PolicySpec("tp-budgeted-drop", "text prior (budgeted, exactly N+R), evicted tokens dropped",
-                        attention, budgeted, drop, ""),
-                new PolicySpec("tp-average", "text prior (released) + average merge, correct pairing, mean-similarity filter",
-                        attention, released, average, ""),
-                new PolicySpec("tp-average-released", "text prior (released) + average merge with the released code's mis-pairing",
-                        attention, released, averageReleased, "TextAVGMergeKVCache_LayerWise (text_prior_avg_merge)"),
-                new PolicySpec("tp-weighted", "text prior (released) + weighted merge with the released mean-similarity filter",
-                        attention, released, weighted, "TextWeightedMerge_LayerWise (text_prior_weighted_merge)"),
-                new PolicySpec("h2o", "H2O: top-N accumulated attention over the first T-R + recent R, dropped (no sinks)",
-                        attention, h2o, drop, "H2OKVCache_LayerWise (h2o)"),
-                new PolicySpec("h2o-pivot", "H2O selection with 4 sinks + pivot merge (paper: P-Merge)",
-                        attention, h2oSinks, pivot, "PivotKVCache_LayerWise (pivot_merge)"),
-                new PolicySpec("h2o-average", "H2O selection with 4 sinks + average merge, correct pairing, filter",
-                        attention, h2oSinks, average, ""),
-                new PolicySpec("h2o-average-released", "H2O selection with 4 sinks + average merge with the released mis-pairing (paper: A-Merge)",
-                        attention, h2oSinks, averageReleased, "AVGMergeKVCache_LayerWise (avg_merge)"),
-                new PolicySpec("h2o-weighted", "H2O selection with 4 sinks + weighted merge with the released filter (paper: W-Merge)",
-                        attention, h2oSinks, weighted, "WeightedMergeKVCache_LayerWise (weighted_merge)"),
-                new PolicySpec("snapkv", "SnapKV as the original runs it: window W=R, avg pool 5 (zero padding), top-N + last W",
-                        new ScoreSpec.WindowAttention(new Window.BudgetRecent(), Pooling.AVG, ORIGINAL_SNAPKV_KERNEL), h2o, drop,
-                        "PoolingKVCache_LayerWise (snapkv)"),
-                new PolicySpec("snapkv-32", "SnapKV as commonly configured: window 32, max pool 7, top-(C-32) + last 32",
-                        new ScoreSpec.WindowAttention(new Window.Fixed(COMMON_SNAPKV_WINDOW), Pooling.MAX, COMMON_SNAPKV_KERNEL),
-                        new SelectSpec.TopK(0, new Window.Fixed(COMMON_SNAPKV_WINDOW)), drop, ""),
-                new PolicySpec("streaming-llm", "StreamingLLM: 4 attention sinks + the most recent C-4 tokens",
-                        new ScoreSpec.None(), new SelectSpec.Streaming(STREAMING_SINKS), drop, ""),
-                new PolicySpec("recent", "recent-only: the most recent C = N+R tokens",
-                        new ScoreSpec.None(), new SelectSpec.Streaming(0), drop, ""),
-                new PolicySpec("random", "random: seeded uniform N of the first T-R + recent R",
-                        new ScoreSpec.Random(RANDOM_SEED), h2o, drop, ""),
-                new PolicySpec("oracle", "hindsight oracle: top-N by the attention of the recorded decode probes + recent R (upper bound)",
-                        new ScoreSpec.HindsightOracle(), h2o, drop, ""));
-        Map<String, PolicySpec> byName = new LinkedHashMap<>();
-        for (PolicySpec p : all)
-            if (byName.put(p.name(), p) != null) throw new IllegalStateException("duplicate policy name " + p.name());
-        return Collections.unmodifiableMap(byName);
+    /**
+     * Registers a named policy (built-ins, plugins). Its expression is parsed now: a bad one, or a name that is taken
+     * (by a policy or a stage keyword), is an IllegalArgumentException naming it.
+     */
+    public static synchronized void register(Alias alias) {
+        if (ALIASES.containsKey(alias.name()))
+            throw new IllegalArgumentException("policy name '" + alias.name() + "' is already registered (" + ALIASES.get(alias.name()).expression() + ")");
+        if (Variants.keyword(alias.name()) != null)
+            throw new IllegalArgumentException("policy name '" + alias.name() + "' is taken by the " + Variants.keyword(alias.name()));
+        PolicySpec stages = PolicyExpression.parse(alias.expression());
+        ALIASES.put(alias.name(), alias);
+        SPECS.put(alias.name(), new PolicySpec(alias.name(), alias.description(), stages.score(), stages.select(), stages.merge(), alias.original()));
     }
 
     /** Every registered policy, in registry order. */
-    public static List<PolicySpec> all() { return new ArrayList<>(REGISTRY.values()); }
+    public static List<PolicySpec> all() {
+        Plugins.installClassPath();
+        synchronized (Policies.class) {
+            return new ArrayList<>(SPECS.values());
+        }
+    }
 
     /** Registered names, in registry order. */
-    public static List<String> names() { return new ArrayList<>(REGISTRY.keySet()); }
+    public static List<String> names() {
+        Plugins.installClassPath();
+        synchronized (Policies.class) {
+            return new ArrayList<>(SPECS.keySet());
+        }
+    }
+
+    /** Every registered alias (name, description, expression as registered, original), in registry order. */
+    public static List<Alias> aliases() {
+        Plugins.installClassPath();
+        synchronized (Policies.class) {
+            return new ArrayList<>(ALIASES.values());
+        }
+    }
 
     /** The policy registered under {@code name}; an unknown name lists the known ones. */
     public static PolicySpec named(String name) {
-        PolicySpec p = REGISTRY.get(name);
-        if (p == null) throw new IllegalArgumentException("unknown policy '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
+        Plugins.installClassPath();
+        PolicySpec p = alias(name);
+        if (p == null) throw new IllegalArgumentException("unknown policy '" + name + "'; known: " + String.join(", ", names()));
         return p;
+    }
+
+    /** Whether a policy is registered under {@code name} (installs no plugins: the plugin installer asks). */
+    public static synchronized boolean isRegistered(String name) { return SPECS.containsKey(name); }
+
+    /** The policy registered under {@code name}, or null (installs no plugins: the parser calls it while registering). */
+    static synchronized PolicySpec alias(String name) { return SPECS.get(name); }
+
+    /** The first registered policy whose three stages equal {@code p}'s, or null. */
+    static synchronized PolicySpec withStages(ScoreSpec score, SelectSpec select, MergeSpec merge) {
+        for (PolicySpec p : SPECS.values())
+            if (p.score().equals(score) && p.select().equals(select) && p.merge().equals(merge)) return p;
+        return null;
+    }
+
+    /**
+     * A policy from a name or an expression ({@link PolicyExpression}): {@code lookm}, {@code snapkv(window=64)},
+     * {@code h2o(sinks=4) + pivot}, or {@code score=... select=... merge=...}.
+     *
+     * @throws PolicyExpressionException naming the parameter, its value and what is allowed
+     */
+    public static PolicySpec parse(String expression) {
+        Plugins.installClassPath();
+        return PolicyExpression.parse(expression);
     }
 }

@@ -2,9 +2,10 @@ package lookm.spec.policy;
 
 /**
  * A policy as data: which scorer, selector and merger, with their parameters. Shared by CLI, benchmarks,
- * tests and trace metadata; interpreted by each backend.
+ * tests and trace metadata; interpreted by each backend. Written as text by {@link #expression()} and read back by
+ * {@link Policies#parse}.
  *
- * @param name        stable registry name (lower-case, digits and '-')
+ * @param name        a registered name ({@link Policies}), or the expression it was parsed from
  * @param description one line for {@code lookm policies}
  * @param original    the authors' class (and kv_mode) this policy reproduces, or "" for our additions
  * @param allocate    how the budget is shared over heads or layers before selection (null: uniform)
@@ -17,8 +18,8 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
     }
 
     public PolicySpec {
-        if (name == null || !name.matches("[a-z0-9][a-z0-9-]*"))
-            throw new IllegalArgumentException("policy name must match [a-z0-9][a-z0-9-]*, was " + name);
+        if (name == null || name.isBlank() || name.contains("\n"))
+            throw new IllegalArgumentException("policy name must be one non-blank line, was " + name);
         if (score == null || select == null || merge == null)
             throw new IllegalArgumentException("policy " + name + ": score, select and merge must not be null");
         if (description == null) description = "";
@@ -47,8 +48,17 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
         return new PolicySpec(name, description, score, select, merge, original, spec);
     }
 
-    /** Parameters in one line, e.g. {@code score=AccumulatedAttention[source=RECORDED] select=... merge=...} ({@code allocate=} unless uniform). */
-    public String parameters() {
-        return "score=" + score + (allocate instanceof AllocateSpec.Uniform ? "" : " allocate=" + allocate) + " select=" + select + " merge=" + merge;
+    /**
+     * The canonical expression: all three stages, every parameter, e.g.
+     * {@code score=attention(source=recorded) select=textprior(mode=released) merge=pivot}. Reports and trace
+     * metadata record it; {@code Policies.parse(expression())} gives these stages back. A non-uniform allocation
+     * follows as {@code allocate=adakv(alpha=0.2)} (SPEC.md §3A).
+     */
+    public String expression() {
+        return PolicyExpression.print(score, select, merge) + (allocate instanceof AllocateSpec.Uniform ? "" : " allocate=" + allocate);
     }
+
+    /** What reports record as the policy's parameters: the canonical {@link #expression()}. */
+    public String parameters() { return expression(); }
+
 }

@@ -11,6 +11,22 @@ import java.util.Optional;
  * @param probeQueries        decode queries at positions >= T (fidelity evaluation, hindsight oracle), or null
  */
 public record Observation(AccumulatedAttention accumulatedAttention, Queries prefillQueries, Queries probeQueries) {
+    /** The parts of an observation, as a scorer declares what it reads ({@code ScoreSpec.needs()}). */
+    public enum Part {
+        /** Recorded column sums per query head. */
+        ACCUMULATED_ATTENTION,
+        /** Post-RoPE prefill queries. */
+        PREFILL_QUERIES,
+        /** Decode probe queries (positions >= T). */
+        PROBE_QUERIES
+    }
+
+    /** This observation with only {@code parts} kept (the others null): what a policy may read. */
+    public Observation only(java.util.Set<Part> parts) {
+        return new Observation(parts.contains(Part.ACCUMULATED_ATTENTION) ? accumulatedAttention : null,
+                parts.contains(Part.PREFILL_QUERIES) ? prefillQueries : null, parts.contains(Part.PROBE_QUERIES) ? probeQueries : null);
+    }
+
     public static Observation none() { return new Observation(null, null, null); }
 
     public static Observation ofScores(AccumulatedAttention scores) { return new Observation(scores, null, null); }
