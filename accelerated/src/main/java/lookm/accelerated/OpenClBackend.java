@@ -7,11 +7,20 @@ import lookm.accelerated.cl.Tiling;
 import lookm.accelerated.merge.AverageMergeCl;
 import lookm.accelerated.merge.DropMergeCl;
 import lookm.accelerated.merge.PivotMergeCl;
+import lookm.accelerated.merge.ValueMergeCl;
 import lookm.accelerated.merge.WeightedMergeCl;
 import lookm.accelerated.score.AccumulatedAttentionScoreCl;
+import lookm.accelerated.score.CurScoreCl;
+import lookm.accelerated.score.ExternalScoreCl;
 import lookm.accelerated.score.HindsightOracleScoreCl;
+import lookm.accelerated.score.KeyDiffScoreCl;
+import lookm.accelerated.score.KeyNormScoreCl;
+import lookm.accelerated.score.KvpressSnapKvScoreCl;
+import lookm.accelerated.score.LagKvScoreCl;
 import lookm.accelerated.score.NoScoreCl;
+import lookm.accelerated.score.ObservedAttentionScoreCl;
 import lookm.accelerated.score.RandomScoreCl;
+import lookm.accelerated.score.TovaScoreCl;
 import lookm.accelerated.score.WindowAttentionScoreCl;
 import lookm.accelerated.select.KeepAllSelectCl;
 import lookm.accelerated.select.StreamingSelectCl;
@@ -78,6 +87,14 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScoreCl(cl, w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScoreCl(cl, r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScoreCl(cl);
+        if (spec instanceof ScoreSpec.ObservedAttention o) return new ObservedAttentionScoreCl(cl, o.source());
+        if (spec instanceof ScoreSpec.KeyNorm) return new KeyNormScoreCl(cl);
+        if (spec instanceof ScoreSpec.KeyDiff) return new KeyDiffScoreCl(cl);
+        if (spec instanceof ScoreSpec.Cur c) return new CurScoreCl(cl, c);
+        if (spec instanceof ScoreSpec.External) return new ExternalScoreCl();
+        if (spec instanceof ScoreSpec.Tova) return new TovaScoreCl(cl);
+        if (spec instanceof ScoreSpec.KvpressSnapKv k) return new KvpressSnapKvScoreCl(cl, k);
+        if (spec instanceof ScoreSpec.LagKv l) return new LagKvScoreCl(cl, l);
         if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), NAME, Scorer.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
@@ -96,6 +113,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof MergeSpec.Pivot) return new PivotMergeCl(cl);
         if (spec instanceof MergeSpec.Average a) return new AverageMergeCl(cl, a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMergeCl(cl, w);
+        if (spec instanceof MergeSpec.ValueMerge v) return new ValueMergeCl(cl, v);
         if (spec instanceof MergeSpec.Custom c) return Plugins.require(Stage.MERGE, c.keyword(), c.args(), NAME, Merger.class);
         throw new UnsupportedVariantException(spec, NAME);
     }

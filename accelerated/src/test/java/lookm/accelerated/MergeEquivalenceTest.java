@@ -33,7 +33,8 @@ class MergeEquivalenceTest {
     static List<MergeSpec> merges() {
         return List.of(new MergeSpec.Drop(), new MergeSpec.Pivot(),
                 new MergeSpec.Average(AveragePairing.CORRECT, true), new MergeSpec.Average(AveragePairing.RELEASED_MISPAIRED, true),
-                new MergeSpec.Average(AveragePairing.CORRECT, false), new MergeSpec.Weighted(true), new MergeSpec.Weighted(false));
+                new MergeSpec.Average(AveragePairing.CORRECT, false), new MergeSpec.Weighted(true), new MergeSpec.Weighted(false),
+                new MergeSpec.ValueMerge(0), new MergeSpec.ValueMerge(0.3));
     }
 
     static Stream<Arguments> cases() {

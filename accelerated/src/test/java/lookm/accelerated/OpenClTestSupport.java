@@ -39,4 +39,17 @@ final class OpenClTestSupport {
         }
         return backend;
     }
+
+    /**
+     * The policy's stages on the device, or a visible skip naming the variant the backend refuses (the kvpress-parity
+     * variants not ported yet; {@code ScoreEquivalenceTest} and {@code MergeEquivalenceTest} pin which ones).
+     */
+    static lookm.spec.policy.Compressor compressorOrSkip(OpenClBackend backend, lookm.spec.policy.PolicySpec policy) {
+        try {
+            return backend.compressor(policy);
+        } catch (lookm.spec.policy.UnsupportedVariantException e) {
+            Assumptions.abort("skipped: " + policy.name() + ": " + e.getMessage());
+            throw e;
+        }
+    }
 }

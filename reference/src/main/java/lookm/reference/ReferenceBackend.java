@@ -3,11 +3,20 @@ package lookm.reference;
 import lookm.reference.merge.AverageMerge;
 import lookm.reference.merge.DropMerge;
 import lookm.reference.merge.PivotMerge;
+import lookm.reference.merge.ValueMerge;
 import lookm.reference.merge.WeightedMerge;
 import lookm.reference.score.AccumulatedAttentionScore;
+import lookm.reference.score.CurScore;
+import lookm.reference.score.ExternalScore;
 import lookm.reference.score.HindsightOracleScore;
+import lookm.reference.score.KeyDiffScore;
+import lookm.reference.score.KeyNormScore;
+import lookm.reference.score.KvpressSnapKvScore;
+import lookm.reference.score.LagKvScore;
 import lookm.reference.score.NoScore;
+import lookm.reference.score.ObservedAttentionScore;
 import lookm.reference.score.RandomScore;
+import lookm.reference.score.TovaScore;
 import lookm.reference.score.WindowAttentionScore;
 import lookm.reference.select.KeepAllSelect;
 import lookm.reference.select.StreamingSelect;
@@ -41,6 +50,14 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScore(w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScore(r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScore();
+        if (spec instanceof ScoreSpec.ObservedAttention o) return new ObservedAttentionScore(o.source());
+        if (spec instanceof ScoreSpec.KeyNorm) return new KeyNormScore();
+        if (spec instanceof ScoreSpec.Tova) return new TovaScore();
+        if (spec instanceof ScoreSpec.KeyDiff) return new KeyDiffScore();
+        if (spec instanceof ScoreSpec.LagKv l) return new LagKvScore(l);
+        if (spec instanceof ScoreSpec.Cur c) return new CurScore(c);
+        if (spec instanceof ScoreSpec.KvpressSnapKv s) return new KvpressSnapKvScore(s);
+        if (spec instanceof ScoreSpec.External) return new ExternalScore();
         if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), NAME, Scorer.class);
         throw new UnsupportedVariantException(spec, NAME);
     }
@@ -59,6 +76,7 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof MergeSpec.Pivot) return new PivotMerge();
         if (spec instanceof MergeSpec.Average a) return new AverageMerge(a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMerge(w);
+        if (spec instanceof MergeSpec.ValueMerge v) return new ValueMerge(v);
         if (spec instanceof MergeSpec.Custom c) return Plugins.require(Stage.MERGE, c.keyword(), c.args(), NAME, Merger.class);
         throw new UnsupportedVariantException(spec, NAME);
     }

@@ -123,4 +123,18 @@ class SpecValidationTest {
         assertTrue(Policies.names().containsAll(java.util.List.of("full", "h2o", "snapkv", "streaming-llm", "recent", "random", "oracle")));
         rejects("known: full, lookm", () -> Policies.named("nope"));
     }
+
+    @Test
+    void kvpressParityParametersAreValidated() {
+        rejects("LagKv.sinkTokens", () -> new lookm.spec.policy.ScoreSpec.LagKv(-1, 128));
+        rejects("LagKv.lagSize", () -> new lookm.spec.policy.ScoreSpec.LagKv(4, 0));
+        rejects("Cur.localWindow", () -> new lookm.spec.policy.ScoreSpec.Cur(4, 0));
+        rejects("KvpressSnapKv.window", () -> new lookm.spec.policy.ScoreSpec.KvpressSnapKv(0, 5));
+        rejects("KvpressSnapKv.kernel", () -> new lookm.spec.policy.ScoreSpec.KvpressSnapKv(64, 4));
+        rejects("ValueMerge.similarityThreshold", () -> new lookm.spec.policy.MergeSpec.ValueMerge(1.5));
+        rejects("compressionRatio", () -> Budget.compressionRatio(-0.1));
+        rejects("compressionRatio", () -> Budget.compressionRatio(Double.NaN));
+        assertTrue(Policies.names().containsAll(java.util.List.of("kvpress-snapkv", "kvpress-observed-attention", "kvpress-knorm", "kvpress-tova",
+                "kvpress-keydiff", "kvpress-lagkv", "kvpress-cur", "kvpress-merging-snapkv")));
+    }
 }

@@ -5,7 +5,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The budget: either {@code --hh-ratio} and {@code --recent-ratio} (the paper's and the original code's N and R
- * as fractions of T), or {@code --budget B}, a total fraction split between them by {@code --recent-share}.
+ * as fractions of T), or {@code --budget B}, a total fraction split between them by {@code --recent-share}, or
+ * {@code --compression-ratio CR}, kvpress's count n = int(T(1 − CR)).
  */
 final class BudgetOptions {
     /** The original code's default heavy and recent ratios. */
@@ -25,8 +26,19 @@ final class BudgetOptions {
     @Option(names = "--recent-share", paramLabel = "S", description = "Share of --budget given to the recent window (default 0.5).")
     double recentShare = DEFAULT_RECENT_SHARE;
 
+    @Option(names = "--compression-ratio", paramLabel = "CR",
+            description = "kvpress's budget: keep n = int(T(1-CR)) per KV head, no recent window (CR in [0, 1]); excludes the other budget options.")
+    Double compressionRatio;
+
     /** The budget asked for. @throws IllegalArgumentException naming the option */
     Budget budget() {
+        if (compressionRatio != null) {
+            if (total != null || heavyRatio != null || recentRatio != null)
+                throw new IllegalArgumentException("--compression-ratio cannot be combined with --budget, --hh-ratio or --recent-ratio");
+            if (!(compressionRatio >= 0 && compressionRatio <= 1))
+                throw new IllegalArgumentException("--compression-ratio must be in [0, 1], was " + compressionRatio);
+            return Budget.compressionRatio(compressionRatio);
+        }
         if (total != null) {
             if (heavyRatio != null || recentRatio != null)
                 throw new IllegalArgumentException("--budget cannot be combined with --hh-ratio or --recent-ratio");
@@ -37,6 +49,7 @@ final class BudgetOptions {
 
     /** The total budget as a fraction of T, (N+R)/T before flooring. */
     double fraction() {
+        if (compressionRatio != null) return 1 - compressionRatio;
         if (total != null) return total;
         return (heavyRatio == null ? DEFAULT_RATIO : heavyRatio) + (recentRatio == null ? DEFAULT_RATIO : recentRatio);
     }

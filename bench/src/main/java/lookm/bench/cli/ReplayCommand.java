@@ -43,6 +43,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin BudgetOptions budget;
     @Mixin ScoreOptions scores;
     @Mixin AllocationOptions allocation;
+    @Mixin ExternalScoreOptions external;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
 
@@ -53,16 +54,15 @@ final class ReplayCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override public Integer call() {
-        PolicySpec p = allocation.apply(scores.apply(PolicyArgs.one(policy)));
+        PolicySpec p = allocation.apply(external.apply(scores.apply(PolicyArgs.one(policy))));
         Budget b = budget.budget();
         output.check(NAME);
         PrintWriter out = spec.commandLine().getOut();
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open(); OutputDirectory dir = output.open(NAME)) {
             Replay.requireProbes(reader);
-            RunInfo info = Runs.withTrace(RunInfo.of(NAME), reader).withPolicy(p.name(), p.parameters())
+            RunInfo info = Runs.withTrace(RunInfo.of(NAME), reader).withPolicy(p.name(), p.parameters() + external.describe())
                     .withBackend(be.name(), be.device()).withBudget(b.toString()).withSeed(Runs.policySeed(p));
-            Replay.Job job = new Replay.Job(p.name(), budget.fraction(),
-                    be.compressor(p), b);
+            Replay.Job job = new Replay.Job(p.name(), budget.fraction(), be.compressor(p), b, external.layers(reader));
             Replay.Result result;
             int count = layers == null ? reader.metadata().layers() : layers;
             Map<String, Object> memory = new LinkedHashMap<>();

@@ -20,12 +20,13 @@ final class SweepCommand implements Callable<Integer> {
     Path trace;
 
     @Mixin SweepOptions sweep;
+    @Mixin ExternalScoreOptions external;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
 
     @Override public Integer call() {
-        SweepRun.run(NAME, trace, sweep.policySpecs(), sweep.budgets, sweep.recentShare, backend, output, sweep.quiet,
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        SweepRun.run(NAME, trace, sweep.policySpecs().stream().map(external::apply).toList(), sweep.budgets, sweep.recentShare, backend, output,
+                sweep.quiet, spec.commandLine().getOut(), spec.commandLine().getErr(), external);
         return LookmCli.EXIT_OK;
     }
 }

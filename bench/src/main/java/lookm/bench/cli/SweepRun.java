@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import lookm.bench.fidelity.Summary;
@@ -19,6 +20,7 @@ import lookm.bench.report.TextTable;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
 
 /**
@@ -55,6 +57,12 @@ final class SweepRun {
 
     static Path run(String command, Path trace, List<PolicySpec> policies, List<Double> budgets, double recentShare, BackendOptions backend,
                     OutputOptions output, boolean quiet, PrintWriter out, PrintWriter err) {
+        return run(command, trace, policies, budgets, recentShare, backend, output, quiet, out, err, null);
+    }
+
+    /** As above; with {@code external} (--scores-from), every policy ranks the file's scores (already applied to {@code policies}). */
+    static Path run(String command, Path trace, List<PolicySpec> policies, List<Double> budgets, double recentShare, BackendOptions backend,
+                    OutputOptions output, boolean quiet, PrintWriter out, PrintWriter err, ExternalScoreOptions external) {
         if (budgets.isEmpty()) throw new IllegalArgumentException("--budgets needs at least one value");
         List<Double> fractions = new ArrayList<>();
         for (double b : budgets) {
@@ -66,13 +74,15 @@ final class SweepRun {
             Replay.requireProbes(reader);
             policies = supported(command, policies, be, err);
             List<Replay.Job> jobs = new ArrayList<>();
+            IntFunction<Scores> externalScores = external == null ? null : external.layers(reader);
             for (PolicySpec p : policies)
                 for (double f : fractions) {
                     Budget b = BudgetOptions.split(f, recentShare);
-                    jobs.add(new Replay.Job(p.name(), f, be.compressor(p), b));
+                    jobs.add(new Replay.Job(p.name(), f, be.compressor(p), b, externalScores));
                 }
             StringBuilder parameters = new StringBuilder();
             for (PolicySpec p : policies) parameters.append(parameters.length() == 0 ? "" : "; ").append(p.name()).append(": ").append(p.parameters());
+            if (external != null) parameters.append(external.describe());
             RunInfo info = Runs.withTrace(RunInfo.of(command), reader)
                     .withPolicy(String.join(",", policies.stream().map(PolicySpec::name).toList()), parameters.toString())
                     .withBackend(be.name(), be.device()).withBudget("budgets " + fractions + " of T, recent share " + recentShare);

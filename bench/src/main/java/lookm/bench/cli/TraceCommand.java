@@ -2,6 +2,7 @@ package lookm.bench.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.function.IntFunction;
 import java.util.concurrent.Callable;
 import lookm.bench.replay.Replay;
 import lookm.spec.policy.Backend;
@@ -10,6 +11,8 @@ import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.LayerContext;
+import lookm.spec.tensor.Observation;
+import lookm.spec.tensor.Scores;
 import lookm.traces.npy.NumpyExport;
 import lookm.traces.npy.NumpyImport;
 import lookm.traces.read.TraceInspector;
@@ -168,20 +171,24 @@ final class TraceCommand implements Runnable {
         @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name or expression (see 'lookm policies').") String policy;
         @Mixin BudgetOptions budget;
         @Mixin AllocationOptions allocation;
+        @Mixin ScoreOptions scores;
+        @Mixin ExternalScoreOptions external;
         @Mixin BackendOptions backend;
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output: a path ending in .npz, or a directory for .npy files.")
         Path out;
         @Option(names = "--overwrite", description = "Replace an existing output.") boolean overwrite;
 
         @Override public Integer call() {
-            PolicySpec p = allocation.apply(PolicyArgs.one(policy));
+            PolicySpec p = allocation.apply(external.apply(scores.apply(PolicyArgs.one(policy))));
             Budget b = budget.budget();
             try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open()) {
                 if (layer < 0 || layer >= reader.metadata().layers())
                     throw new IllegalArgumentException("--layer must be in [0, " + reader.metadata().layers() + ") for " + reader.path() + ", was " + layer);
                 LayerContext at = new LayerContext(layer, reader.metadata().layers(), Replay.profile(reader, p.allocate()));
                 TraceLayer l = reader.layer(layer);
-                CompressedLayer compressed = be.compressor(p).compress(l.block(), l.observation(), b, at);
+                IntFunction<Scores> externalScores = external.layers(reader);
+                Observation observation = externalScores == null ? l.observation() : l.observation().withExternal(externalScores.apply(layer));
+                CompressedLayer compressed = be.compressor(p).compress(l.block(), observation, b, at);
                 Path written = NumpyExport.compressedLayer(compressed, out, overwrite);
                 Budget.Resolved asked = b.resolve(l.block().tokens());
                 long requested = (long) compressed.headCount() * (asked.coversCache() ? compressed.tokens() : asked.total());

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
@@ -17,6 +18,7 @@ import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.LayerContext;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -34,8 +36,16 @@ import lookm.traces.schema.TracePart;
 public final class Replay {
     private Replay() {}
 
-    /** One policy at one budget. */
-    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {}
+    /**
+     * One policy at one budget.
+     *
+     * @param externalScores per layer, scores computed elsewhere to hand the scorer (ScoreSpec.External), or null
+     */
+    public record Job(String policy, double budgetFraction, Compressor compressor, Budget budget, IntFunction<Scores> externalScores) {
+        public Job(String policy, double budgetFraction, Compressor compressor, Budget budget) {
+            this(policy, budgetFraction, compressor, budget, null);
+        }
+    }
 
     /** A job's per-layer fidelity and its compression time. */
     public record Result(Job job, List<LayerFidelity> layers, long compressNanos) {
@@ -80,6 +90,7 @@ public final class Replay {
                 Job job = jobs.get(j);
                 Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
                 long start = System.nanoTime();
+                if (job.externalScores() != null) seen = seen.withExternal(job.externalScores().apply(l));   // --scores-from
                 AllocateSpec allocate = job.compressor().policy().allocate();
                 LayerContext at = new LayerContext(l, meta.layers(), profiles.get(allocate));
                 CompressedLayer compressed = job.compressor().compress(layer.block(), seen, job.budget(), at); // (2)
@@ -135,6 +146,7 @@ public final class Replay {
                     case ACCUMULATED_ATTENTION -> TracePart.ATTENTION;
                     case PREFILL_QUERIES -> TracePart.PREFILL_QUERIES;
                     case PROBE_QUERIES -> TracePart.PROBES;
+                    case EXTERNAL_SCORES -> TracePart.KV;                        // from --scores-from, not from the trace
                 });
         return parts;
     }

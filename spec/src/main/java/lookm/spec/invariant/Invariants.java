@@ -196,6 +196,7 @@ public final class Invariants {
      */
     public static Verdict mergedRowsFollowFormula(KvBlock block, int head, HeadCompression c, MergeSpec merge, Tolerance tolerance) {
         String name = "mergedRowsFollowFormula";
+        if (merge instanceof MergeSpec.ValueMerge vm) return valueMergeFollowsFormula(block, head, c, vm, tolerance);
         double pivotShare = merge.pivotShare();
         for (int s = 0; s < c.evicted().length; s++) {
             String problem = merge.bookkeeping(c.mergeTarget()[s], c.match()[s], c.mergeWeight()[s], c.matchSimilarity()[s]);
@@ -227,6 +228,51 @@ public final class Invariants {
                 }
         }
         return Verdict.ok(name);
+    }
+
+    /**
+     * I13 for the value-only merge (SPEC.md §4.6): keys bit-identical to the input; target = match where the match
+     * cosine σ ≥ threshold, else −1; weight w = max(σ, 0)·‖v_e‖/(‖v_e‖ + ‖v_τ‖ + ε); v'_s = (v_s + Σ w·v_e)/(1 + Σ w)
+     * within {@code tolerance} where Σ w > 0, bit-identical elsewhere.
+     */
+    public static Verdict valueMergeFollowsFormula(KvBlock block, int head, HeadCompression c, MergeSpec.ValueMerge merge, Tolerance tolerance) {
+        String name = "valueMergeFollowsFormula";
+        int d = block.headDim(), kept = c.kept().length;
+        float[] k = block.keys(), v = block.values();
+        for (int r = 0; r < kept; r++)
+            for (int i = 0; i < d; i++)
+                if (c.keys()[r * d + i] != k[block.offset(head, c.kept()[r]) + i])
+                    return Verdict.fail(name, "head " + head + ", kept position " + c.kept()[r] + ": key[" + i + "] changed; the value merge never changes keys");
+        double[] numerator = new double[kept * d], weightSum = new double[kept];
+        for (int r = 0; r < kept; r++)
+            for (int i = 0; i < d; i++) numerator[r * d + i] = v[block.offset(head, c.kept()[r]) + i];
+        for (int s = 0; s < c.evicted().length; s++) {
+            int m = c.match()[s], target = c.mergeTarget()[s];
+            float sigma = c.matchSimilarity()[s];
+            String where = "head " + head + ", evicted position " + c.evicted()[s];
+            int expectedTarget = m >= 0 && sigma >= merge.similarityThreshold() ? m : -1;
+            if (target != expectedTarget) return Verdict.fail(name, where + ": merged into " + target + ", expected " + expectedTarget);
+            if (target < 0) continue;
+            double evictedNorm = norm(v, block.offset(head, c.evicted()[s]), d), targetNorm = norm(v, block.offset(head, c.kept()[target]), d);
+            double w = Math.max(sigma, 0) * evictedNorm / (evictedNorm + targetNorm + MergeSpec.ValueMerge.EPSILON);
+            if (!tolerance.close(w, c.mergeWeight()[s])) return Verdict.fail(name, where + ": weight " + c.mergeWeight()[s] + ", formula gives " + w);
+            weightSum[target] += c.mergeWeight()[s];
+            for (int i = 0; i < d; i++) numerator[target * d + i] += c.mergeWeight()[s] * (double) v[block.offset(head, c.evicted()[s]) + i];
+        }
+        for (int r = 0; r < kept; r++)
+            for (int i = 0; i < d; i++) {
+                float got = c.values()[r * d + i], input = v[block.offset(head, c.kept()[r]) + i];
+                boolean ok = weightSum[r] > 0 ? tolerance.close(numerator[r * d + i] / (1 + weightSum[r]), got) : got == input;
+                if (!ok) return Verdict.fail(name, "head " + head + ", kept position " + c.kept()[r] + " value[" + i + "] = " + got
+                        + (weightSum[r] > 0 ? ", formula gives " + numerator[r * d + i] / (1 + weightSum[r]) : ": nothing merged, must be bit-identical"));
+            }
+        return Verdict.ok(name);
+    }
+
+    private static double norm(float[] data, int offset, int dim) {
+        double sum = 0;
+        for (int i = 0; i < dim; i++) sum += (double) data[offset + i] * data[offset + i];
+        return Math.sqrt(sum);
     }
 
     /** Convenience: text-prior mode of a selection, or null. */

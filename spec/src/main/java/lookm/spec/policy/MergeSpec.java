@@ -93,6 +93,38 @@ public sealed interface MergeSpec {
         }
     }
 
+    /**
+     * Value-only merge, kvpress {@code MergingPress} (merge_fraction 1; after ToMe, arXiv 2210.09461, and D2O,
+     * arXiv 2406.13035): each evicted token e goes to its most key-cosine-similar kept token τ(e) (ties to the lowest
+     * kept index) with weight w_e = max(σ_e, 0)·‖v_e‖ / (‖v_e‖ + ‖v_τ‖ + ε) if σ_e ≥ {@code similarityThreshold},
+     * and v'_s = (v_s + Σ_{τ(e)=s} w_e·v_e) / (1 + Σ w_e) where that sum is > 0. <b>Keys are never changed.</b>
+     * In expressions the threshold is written in thousandths ({@code values(threshold_permille=0)}).
+     *
+     * @param similarityThreshold minimum match cosine for a merge, in [0, 1] (kvpress default 0)
+     */
+    record ValueMerge(double similarityThreshold) implements MergeSpec {
+        /** Expression units of the threshold: thousandths. */
+        public static final int PERMILLE = 1000;
+        public static final Variant<ValueMerge> KIND = Variant.of(Stage.MERGE, "values",
+                "kvpress MergingPress: evicted values folded into the most similar kept row, keys unchanged",
+                a -> new ValueMerge(a.integer("threshold_permille") / (double) PERMILLE),
+                s -> List.of((int) Math.round(s.similarityThreshold * PERMILLE)),
+                Param.integer("threshold_permille", 0, PERMILLE, 0, "minimum match cosine for a merge, in thousandths"));
+        /** ε of the weight's denominator and of the key-norm clamp (kvpress {@code _EPS}). */
+        public static final double EPSILON = 1e-6;
+
+        public ValueMerge {
+            if (!(similarityThreshold >= 0 && similarityThreshold <= 1))
+                throw new IllegalArgumentException("ValueMerge.similarityThreshold must be in [0, 1], was " + similarityThreshold);
+        }
+
+        /** Merged into the match when its cosine reaches the threshold, else not; the weight is checked by the row formula. */
+        @Override public String bookkeeping(int target, int match, float weight, float cosine) {
+            int expected = match >= 0 && cosine >= similarityThreshold ? match : -1;
+            return target == expected ? null : "merged into " + target + ", expected " + expected + " (threshold " + similarityThreshold + ")";
+        }
+    }
+
     /** A merger contributed by a plugin ({@code lookm.spec.plugin}): its keyword and parameter values. */
     record Custom(String keyword, Args args) implements MergeSpec {
         public Custom {

@@ -26,6 +26,26 @@ public final class Policies {
     /** SnapKV as commonly configured (its LongBench setting): a 32-query window, max pool of 7. */
     public static final int COMMON_SNAPKV_WINDOW = 32;
     public static final int COMMON_SNAPKV_KERNEL = 7;
+    /** kvpress's SnapKVPress defaults (NVIDIA/kvpress @ 8bb29b9): a 64-query window, avg pool 5, group mean. */
+    public static final int KVPRESS_SNAPKV_WINDOW = 64;
+    public static final int KVPRESS_SNAPKV_KERNEL = 5;
+    /** What kvpress adds to the largest score to pad the positions it always keeps (SnapKV window, TOVA's last token). */
+    public static final float KVPRESS_PAD_ABOVE_MAX = 1f;
+    /** The score kvpress gives the positions LagKV and CUR always keep (sinks, LagKV's tail). */
+    public static final float KVPRESS_PROTECTED_SCORE = 1f;
+    /** kvpress's default sinks of LagKVPress (n_sink) and CURPress (num_sinks). */
+    public static final int KVPRESS_SINKS = 4;
+    /** LagKVPress's default partition length (lag_size). */
+    public static final int KVPRESS_LAGKV_LAG = 128;
+    /** CURPress's default local window (local_window_size). */
+    public static final int KVPRESS_CUR_LOCAL_WINDOW = 16;
+    /** MergingPress's default similarity threshold. */
+    public static final double KVPRESS_MERGE_THRESHOLD = 0.0;
+    /**
+     * kvpress's selection: a plain top-n per KV head (no window, no sinks; what kvpress always keeps is in the scores'
+     * pads). TopK with a window of 0 positions and no sinks.
+     */
+    public static final SelectSpec KVPRESS_TOP_N = new SelectSpec.TopK(0, new Window.Fixed(0));
     /** Seed of the registered random policy. */
     public static final long RANDOM_SEED = 0L;
 
@@ -39,6 +59,7 @@ public final class Policies {
         String average = "merge=average(pairing=correct,filter=true)", averageReleased = "merge=average(pairing=released_mispaired,filter=true)";
         String weighted = "merge=weighted(filter=true)";
         String h2o = "select=topk(sinks=0,window=R) ";
+        String topN = "select=topk(sinks=0,window=0) ", snapkv = "score=kvsnapkv(window=" + KVPRESS_SNAPKV_WINDOW + ",kernel=" + KVPRESS_SNAPKV_KERNEL + ") ";
         for (Alias a : List.of(
                 new Alias("full", "full cache: keep every token (the fidelity reference)", "score=none select=keepall merge=drop", "origin"),
                 new Alias("lookm", "LOOK-M TP+P-Merge: released text prior (all text kept) + pivot merge; the authors' default",
@@ -72,7 +93,26 @@ public final class Policies {
                 new Alias("recent", "recent-only: the most recent C = N+R tokens", "score=none select=streaming(sinks=0) merge=drop", ""),
                 new Alias("random", "random: seeded uniform N of the first T-R + recent R", "score=uniform(seed=" + RANDOM_SEED + ") " + h2o + "merge=drop", ""),
                 new Alias("oracle", "hindsight oracle: top-N by the attention of the recorded decode probes + recent R (upper bound)",
-                        "score=hindsight " + h2o + "merge=drop", "")))
+                        "score=hindsight " + h2o + "merge=drop", ""),
+                new Alias("kvpress-snapkv", "kvpress SnapKV: window 64, avg pool 5, mean over window and group; window padded max+1; top-n",
+                        snapkv + topN + "merge=drop", "kvpress SnapKVPress(window_size=64, kernel_size=5)"),
+                new Alias("kvpress-observed-attention", "kvpress ObservedAttention: column sums / (T-j), group mean; top-n, no window",
+                        "score=observed(source=recorded) " + topN + "merge=drop", "kvpress ObservedAttentionPress"),
+                new Alias("kvpress-knorm", "kvpress Knorm: keeps the n smallest key norms (score -|k|)", "score=knorm " + topN + "merge=drop",
+                        "kvpress KnormPress"),
+                new Alias("kvpress-tova", "kvpress TOVA: last query's attention, mean over all query heads; last token padded max+1",
+                        "score=tova " + topN + "merge=drop", "kvpress TOVAPress"),
+                new Alias("kvpress-keydiff", "kvpress KeyDiff: keeps keys least cosine-aligned with the mean normalised key",
+                        "score=keydiff " + topN + "merge=drop", "kvpress KeyDiffPress"),
+                new Alias("kvpress-lagkv", "kvpress LagKV: 4 sinks, lag 128, partition ranks vs the next partition's min/max",
+                        "score=lagkv(sinks=" + KVPRESS_SINKS + ",lag=" + KVPRESS_LAGKV_LAG + ") " + topN + "merge=drop",
+                        "kvpress LagKVPress(n_sink=4, lag_size=128, cross_scoring=False)"),
+                new Alias("kvpress-cur", "kvpress CUR: local (16) key x value leverage product, 4 sinks",
+                        "score=cur(sinks=" + KVPRESS_SINKS + ",local=" + KVPRESS_CUR_LOCAL_WINDOW + ") " + topN + "merge=drop",
+                        "kvpress CURPress(num_sinks=4, leverage_type=kv_product, local_window_size=16)"),
+                new Alias("kvpress-merging-snapkv", "kvpress MergingPress over SnapKV(64, 5): evicted values folded into the most similar kept; keys unchanged",
+                        snapkv + topN + "merge=values(threshold_permille=0)",
+                        "kvpress MergingPress(press=SnapKVPress(64, 5), similarity_threshold=0.0, merge_fraction=1.0)")))
             register(a);
     }
 

@@ -27,11 +27,18 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
         if (allocate == null) allocate = new AllocateSpec.Uniform();
     }
 
-    /** The same policy with its accumulated-attention scores taken from {@code source}; other scorers unchanged. */
+    /** The same policy with its accumulated- or observed-attention scores taken from {@code source}; other scorers unchanged. */
     public PolicySpec withScoreSource(ScoreSource source) {
         if (score instanceof ScoreSpec.AccumulatedAttention)
             return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source), select, merge, original, allocate);
+        if (score instanceof ScoreSpec.ObservedAttention)
+            return new PolicySpec(name, description, new ScoreSpec.ObservedAttention(source), select, merge, original, allocate);
         return this;
+    }
+
+    /** The same selection and merge ranking scores computed elsewhere ({@link ScoreSpec.External}, CLI --scores-from). */
+    public PolicySpec withExternalScores() {
+        return new PolicySpec(name, description, new ScoreSpec.External(), select, merge, original, allocate);
     }
 
     /**

@@ -28,6 +28,9 @@ public sealed interface Budget {
 
     static Budget counts(int heavy, int recent) { return new Counts(heavy, recent); }
 
+    /** kvpress's budget: n = int(T·(1 − compressionRatio)) kept, no recent window (see {@link CompressionRatio}). */
+    static Budget compressionRatio(double compressionRatio) { return new CompressionRatio(compressionRatio); }
+
     /** Budget as fractions of T, each in [0, 1]. */
     record Ratios(double heavyRatio, double recentRatio) implements Budget {
         public Ratios {
@@ -62,6 +65,30 @@ public sealed interface Budget {
         @Override public int recent(int tokens) { return recent; }
 
         @Override public String toString() { return "counts(heavy=" + heavy + ", recent=" + recent + ")"; }
+    }
+
+    /**
+     * kvpress's budget rounding (NVIDIA/kvpress {@code ScorerPress.compress}): n = int(T·(1 − cr)), evaluated in IEEE
+     * double and truncated, all of it heavy (N = n, R = 0). Because 1 − 0.9 = 0.09999999999999998, T = 1200 at cr 0.8
+     * keeps 239, not 240: the same nominal ratio can keep one token fewer than {@link Ratios}. cr = 0 keeps everything.
+     *
+     * @param compressionRatio the fraction removed, in [0, 1]
+     */
+    record CompressionRatio(double compressionRatio) implements Budget {
+        public CompressionRatio {
+            if (!(compressionRatio >= 0.0 && compressionRatio <= 1.0))
+                throw new IllegalArgumentException("compressionRatio must be in [0, 1], was " + compressionRatio);
+        }
+
+        // (1) n = int(T · (1 − cr))   (float64: the subtraction first, then the product, then truncation)
+        @Override public int heavy(int tokens) { return (int) (tokens * (1.0 - compressionRatio)); }
+
+        @Override public int recent(int tokens) { return 0; }
+
+        // m = T · (1 − cr), before truncation: kvpress's PyramidKV starts from it (SPEC.md §3A.3)
+        @Override public double meanTotal(int tokens) { return tokens * (1.0 - compressionRatio); }
+
+        @Override public String toString() { return "kvpress(compression_ratio=" + compressionRatio + ")"; }
     }
 
     /**

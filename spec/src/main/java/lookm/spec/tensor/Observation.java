@@ -9,8 +9,14 @@ import java.util.Optional;
  * @param accumulatedAttention recorded column sums per query head (H2O-family scores), or null
  * @param prefillQueries      post-RoPE prefill queries, a suffix of the prompt (window) or all of it, or null
  * @param probeQueries        decode queries at positions >= T (fidelity evaluation, hindsight oracle), or null
+ * @param externalScores      scores computed elsewhere for this layer, (H, T) per KV head ({@code ScoreSpec.External}), or null
  */
-public record Observation(AccumulatedAttention accumulatedAttention, Queries prefillQueries, Queries probeQueries) {
+public record Observation(AccumulatedAttention accumulatedAttention, Queries prefillQueries, Queries probeQueries, Scores externalScores) {
+    /** An observation without external scores. */
+    public Observation(AccumulatedAttention accumulatedAttention, Queries prefillQueries, Queries probeQueries) {
+        this(accumulatedAttention, prefillQueries, probeQueries, null);
+    }
+
     /** The parts of an observation, as a scorer declares what it reads ({@code ScoreSpec.needs()}). */
     public enum Part {
         /** Recorded column sums per query head. */
@@ -18,13 +24,16 @@ public record Observation(AccumulatedAttention accumulatedAttention, Queries pre
         /** Post-RoPE prefill queries. */
         PREFILL_QUERIES,
         /** Decode probe queries (positions >= T). */
-        PROBE_QUERIES
+        PROBE_QUERIES,
+        /** Scores computed elsewhere for the layer (--scores-from; not part of a trace). */
+        EXTERNAL_SCORES
     }
 
     /** This observation with only {@code parts} kept (the others null): what a policy may read. */
     public Observation only(java.util.Set<Part> parts) {
         return new Observation(parts.contains(Part.ACCUMULATED_ATTENTION) ? accumulatedAttention : null,
-                parts.contains(Part.PREFILL_QUERIES) ? prefillQueries : null, parts.contains(Part.PROBE_QUERIES) ? probeQueries : null);
+                parts.contains(Part.PREFILL_QUERIES) ? prefillQueries : null, parts.contains(Part.PROBE_QUERIES) ? probeQueries : null,
+                parts.contains(Part.EXTERNAL_SCORES) ? externalScores : null);
     }
 
     public static Observation none() { return new Observation(null, null, null); }
@@ -75,9 +84,21 @@ public record Observation(AccumulatedAttention accumulatedAttention, Queries pre
         return q;
     }
 
-    public Observation withProbes(Queries probes) { return new Observation(accumulatedAttention, prefillQueries, probes); }
+    /** The external scores, checked against the block's shape (H, T). */
+    public Scores requireExternal(KvBlock block, String who) {
+        if (externalScores == null)
+            throw new IllegalArgumentException(who + " needs external scores for this layer (--scores-from), but the observation has none");
+        if (externalScores.heads() != block.heads() || externalScores.tokens() != block.tokens())
+            throw new IllegalArgumentException(who + ": external scores are (H=" + externalScores.heads() + ", T=" + externalScores.tokens()
+                    + "), the block is (H=" + block.heads() + ", T=" + block.tokens() + ")");
+        return externalScores;
+    }
 
-    public Observation withPrefill(Queries prefill) { return new Observation(accumulatedAttention, prefill, probeQueries); }
+    public Observation withProbes(Queries probes) { return new Observation(accumulatedAttention, prefillQueries, probes, externalScores); }
 
-    public Observation withRecorded(AccumulatedAttention scores) { return new Observation(scores, prefillQueries, probeQueries); }
+    public Observation withPrefill(Queries prefill) { return new Observation(accumulatedAttention, prefill, probeQueries, externalScores); }
+
+    public Observation withRecorded(AccumulatedAttention scores) { return new Observation(scores, prefillQueries, probeQueries, externalScores); }
+
+    public Observation withExternal(Scores scores) { return new Observation(accumulatedAttention, prefillQueries, probeQueries, scores); }
 }
