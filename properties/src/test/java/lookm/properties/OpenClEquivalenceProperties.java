@@ -44,7 +44,7 @@ class OpenClEquivalenceProperties {
      * the mean-similarity filter over heads of different counts): the host allocation feeds both backends the same counts.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("lookm.properties.contract.Registered#headAdaptivePolicies")
+    @MethodSource("lookm.properties.contract.Registered#headAdaptivePoliciesWithIdenticalScores")
     void openClMatchesTheReferenceUnderAdaKv(String policy) {
         PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(),
                 Policies.named(policy).withAllocation(new AllocateSpec.HeadAdaptive(ADAKV_ALPHA)), Limits.OPENCL, SCALE);

@@ -45,6 +45,15 @@ public final class Registered {
                 || (p.select() instanceof SelectSpec.TextPrior tp && tp.mode() == lookm.spec.policy.TextPriorMode.BUDGETED)).map(PolicySpec::name);
     }
 
+    /**
+     * {@link #headAdaptivePolicies} whose scores every backend computes bit for bit: AdaKV's one cut over the layer turns a
+     * float32 near-tie between two heads' recomputed scores into a count moved between heads, so kept sets are compared
+     * exactly only from identical scores (SPEC.md §6).
+     */
+    public static Stream<String> headAdaptivePoliciesWithIdenticalScores() {
+        return headAdaptivePolicies().filter(n -> Policies.named(n).score().bitIdenticalAcrossBackends());
+    }
+
     /** Names, for messages. */
     public static List<String> names() { return Policies.names(); }
 }
