@@ -8,6 +8,7 @@ temporary name and renamed into place. Usable on its own from any recorder:
         for layer in range(meta["layers"]):
             w.write_layer(layer, keys, values, attention, prefill_queries, probe_queries, probe_positions)
 """
+import hashlib
 import os
 import shutil
 import uuid
@@ -17,6 +18,13 @@ import pyarrow as pa
 
 VERSION = "1"
 LAYOUT, KV, ATTENTION, QUERIES, PROBES = "layout.arrow", "kv.arrow", "attention.arrow", "queries.arrow", "probes.arrow"
+INTEGRITY = "integrity.arrow"   # per-file sha256, bytes, rows, batches (FORMAT.md, "Integrity"); written last
+INTEGRITY_ALGORITHM_KEY, INTEGRITY_ALGORITHM = "lookm.integrity.algorithm", "sha256"
+DIGEST_CHUNK = 1 << 20
+# unit roundoff u and subnormal spacing eta of each cache dtype, for the attention-sum tolerance (AttentionSums.java)
+ROUNDING = {"float16": (2.0 ** -11, 2.0 ** -24), "float32": (2.0 ** -24, 2.0 ** -149)}
+U32 = 2.0 ** -24
+SOFTMAX_EXTRA_OPS = 2
 META_KEYS = {  # metadata dict key -> Arrow schema metadata key
     "model_name": "lookm.model.name", "layers": "lookm.model.layers", "query_heads": "lookm.model.query_heads",
     "kv_heads": "lookm.model.kv_heads", "head_dim": "lookm.model.head_dim", "rope_base": "lookm.model.rope_base",
@@ -70,6 +78,22 @@ def check_image_runs(image_ids, tokens_per_image):
         previous = image
 
 
+def attention_sum_tolerance(dtype, tokens):
+    """The largest |sum_j a[h, j] - T| a correct recording can show, T*(u + T*eta/2 + (2T + 2)*u32): formula (5) of
+    lookm.traces.schema.AttentionSums (rows rounded to the model dtype, summed and stored in float32)."""
+    u, eta = ROUNDING[dtype]
+    return tokens * (u + tokens * eta / 2 + (2 * tokens + SOFTMAX_EXTRA_OPS) * U32)
+
+
+def sha256_of(path):
+    """The file's sha256 as 64 lower-case hex digits, streamed in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(DIGEST_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class TraceWriter:
     """Writes one trace layer by layer; commits on a clean exit after all layers, else deletes the temporary files."""
 
@@ -82,6 +106,7 @@ class TraceWriter:
         self.arrow_type, self.np_type = ARROW_DTYPES[self.meta["dtype"]]
         self.tmp = os.path.join(os.path.dirname(self.path), f".{os.path.basename(self.path)}.tmp-{uuid.uuid4().hex}")
         self.next_layer, self.sinks = 0, {}
+        self.counts = {}   # file -> [rows, batches] written, for integrity.arrow
         os.makedirs(self.tmp)
         try:
             self._open_files(image_ids, token_ids)
@@ -124,6 +149,7 @@ class TraceWriter:
         schema = self._schema(LAYOUT, columns)
         with pa.ipc.new_file(os.path.join(self.tmp, LAYOUT), schema) as w:
             w.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        self.counts[LAYOUT] = [t, 1]
 
     def _vectors(self, rows):
         """(n, D) array of the cache dtype (from _cast) -> FixedSizeList<D>."""
@@ -145,7 +171,25 @@ class TraceWriter:
 
     def _batch(self, name, arrays):
         schema, writer = self.sinks[name]
-        writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
+        writer.write_batch(batch)
+        count = self.counts.setdefault(name, [0, 0])
+        count[0] += batch.num_rows
+        count[1] += 1
+
+    def _write_integrity(self):
+        """integrity.arrow: one row per data file (file, bytes, rows, batches, sha256), the trace's metadata plus the
+        algorithm; written after every data file is closed, so the digests are of the committed bytes."""
+        names = [n for n in (LAYOUT, KV, ATTENTION, QUERIES, PROBES) if n in self.counts]
+        paths = [os.path.join(self.tmp, n) for n in names]
+        metadata = schema_metadata(self.meta, INTEGRITY) | {INTEGRITY_ALGORITHM_KEY: INTEGRITY_ALGORITHM}
+        schema = pa.schema([pa.field("file", pa.string()), pa.field("bytes", pa.int64()), pa.field("rows", pa.int64()),
+                            pa.field("batches", pa.int32()), pa.field("sha256", pa.string())], metadata=metadata)
+        arrays = [pa.array(names), pa.array([os.path.getsize(p) for p in paths], pa.int64()),
+                  pa.array([self.counts[n][0] for n in names], pa.int64()), pa.array([self.counts[n][1] for n in names], pa.int32()),
+                  pa.array([sha256_of(p) for p in paths])]
+        with pa.ipc.new_file(os.path.join(self.tmp, INTEGRITY), schema) as w:
+            w.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
 
     def write_layer(self, layer, keys, values, attention, prefill_queries=None, probe_queries=None, probe_positions=None):
         """keys, values (Hkv, T, D); attention (Hq, T) column sums; prefill_queries (Hq, W, D) for the last W
@@ -176,6 +220,11 @@ class TraceWriter:
             h, token = (int(i) for i in bad[0])
             raise ValueError(f"layer {layer}, query head {h}, token {token}: accumulated attention {attention[h, token]} "
                              "is not a finite non-negative number")
+        sums, tolerance = attention.astype(np.float64).sum(axis=1), attention_sum_tolerance(m["dtype"], t)
+        off = np.flatnonzero(np.abs(sums - t) > tolerance)
+        if off.size:
+            raise ValueError(f"layer {layer}, query head {int(off[0])}: accumulated attention sums to {sums[off[0]]}, expected T = {t} "
+                             f"within {tolerance} (each of the T causal softmax rows sums to 1; FORMAT.md)")
         cast = {name: (np.concatenate([self._cast(np.asarray(q)[h], f"layer {layer}, query head {h}, {arg}", pos) for h in range(hq)]), pos)
                 for name, (arg, q, pos) in queries.items()}
 
@@ -195,6 +244,11 @@ class TraceWriter:
         for _, writer in sinks.values():
             writer.close()
         if commit and self.next_layer == self.meta["layers"]:
+            try:
+                self._write_integrity()
+            except BaseException:   # e.g. a full disk: nothing half-written is left behind
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                raise
             if os.path.exists(self.path) and not self.overwrite:   # appeared while writing
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 raise FileExistsError(f"{self.path}: appeared while the trace was written; refusing to overwrite it")

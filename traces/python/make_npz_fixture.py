@@ -10,7 +10,7 @@ l, h, t, d = np.meshgrid(np.arange(L), np.arange(HKV), np.arange(T), np.arange(D
 keys = (((l * 7 + h * 5 + t * 3 + d) % 11) - 5) / 4
 values = (((l * 3 + h * 2 + t * 5 + d * 7) % 13) - 6) / 8
 la, ha, ta = np.meshgrid(np.arange(L), np.arange(HQ), np.arange(T), indexing="ij")
-attention = (T - ta) * 0.5 + la + ha * 0.25
+attention = 1 + ((T - 1) / 2 - ta) * (la + ha + 1) / 64   # each head sums to T, as the format requires
 lq, hq, wq, dq = np.meshgrid(np.arange(L), np.arange(HQ), np.arange(W), np.arange(D), indexing="ij")
 prefill = (lq + hq + wq + dq) / 16
 lp, hp, pp, dp = np.meshgrid(np.arange(L), np.arange(HQ), np.arange(P), np.arange(D), indexing="ij")

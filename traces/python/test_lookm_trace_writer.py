@@ -6,7 +6,9 @@ import pytest
 
 pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed: the trace writer needs it")
 
-from lookm_trace_writer import TraceWriter  # noqa: E402
+import hashlib  # noqa: E402
+
+from lookm_trace_writer import TraceWriter, attention_sum_tolerance  # noqa: E402
 
 L, HQ, HKV, T, D, W, P = 2, 4, 2, 6, 4, 2, 3
 IMAGE_IDS = [-1, 0, 0, 0, -1, -1]
@@ -19,8 +21,10 @@ def meta(**changes):
 
 def layer_arrays(layer, seed=0):
     rng = np.random.default_rng(seed + layer)
+    attention = rng.random((HQ, T))
     return dict(keys=rng.standard_normal((HKV, T, D)), values=rng.standard_normal((HKV, T, D)),
-                attention=rng.random((HQ, T)), prefill_queries=rng.standard_normal((HQ, W, D)),
+                attention=attention / attention.sum(axis=1, keepdims=True) * T,   # each head sums to T (FORMAT.md)
+                prefill_queries=rng.standard_normal((HQ, W, D)),
                 probe_queries=rng.standard_normal((HQ, P, D)))
 
 
@@ -80,6 +84,7 @@ def test_nothing_is_committed_after_an_error_or_an_incomplete_trace(tmp_path):
     (dict(keys=np.where(np.arange(D) == 2, np.nan, 0.0) * np.ones((HKV, T, D))), r"layer 0, kv head 0, keys, token 0, element 2: nan \(NaN/Inf\)"),
     (dict(values=np.pad(np.full((1, 1, 1), np.inf), ((1, 0), (3, T - 4), (1, D - 2)))), r"layer 0, kv head 1, values, token 3, element 1: inf"),
     (dict(attention=-np.ones((HQ, T))), r"layer 0, query head 0, token 0: accumulated attention -1.0 is not a finite non-negative"),
+    (dict(attention=np.full((HQ, T), 2.0)), r"layer 0, query head 0: accumulated attention sums to 12.0, expected T = 6"),
     (dict(prefill_queries=np.ones((HQ, W + 1, D))), r"layer 0: prefill_queries has shape \(4, 3, 4\), expected \(4, 2, 4\)"),
     (dict(probe_queries=None), r"layer 0: probe_queries has shape None"),
     (dict(probe_positions=[T, T, T + 1]), r"probe_positions \[6, 6, 7\] must be 3 ascending positions >= 6"),
@@ -115,3 +120,27 @@ def test_layers_in_order_sane_metadata_and_layout(tmp_path):
     with pytest.raises(ValueError, match="token 1: image index 1, expected 0"):
         TraceWriter(tmp_path / "g", meta(), [-1, 1, 1, 1, -1, -1])
     assert os.listdir(tmp_path) == []
+
+
+def test_integrity_data_lists_every_file_with_its_sha256_size_rows_and_batches(tmp_path):
+    out = tmp_path / "t"
+    write(out)
+    manifest = pa.ipc.open_file(os.path.join(out, "integrity.arrow"))
+    assert manifest.schema.metadata[b"lookm.integrity.algorithm"] == b"sha256"
+    assert manifest.schema.metadata[b"lookm.trace.tokens"] == str(T).encode()
+    rows = manifest.read_all().to_pylist()
+    assert [r["file"] for r in rows] == ["layout.arrow", "kv.arrow", "attention.arrow", "queries.arrow", "probes.arrow"]
+    expected_rows = {"layout.arrow": (T, 1), "kv.arrow": (L * HKV * T, L * HKV), "attention.arrow": (L * HQ * T, L),
+                     "queries.arrow": (L * HQ * W, L), "probes.arrow": (L * HQ * P, L)}
+    for r in rows:
+        path = os.path.join(out, r["file"])
+        assert r["sha256"] == hashlib.sha256(open(path, "rb").read()).hexdigest()
+        assert r["bytes"] == os.path.getsize(path)
+        assert (r["rows"], r["batches"]) == expected_rows[r["file"]]
+        assert len(pa.ipc.open_file(path).read_all()) == r["rows"]
+
+
+def test_attention_sum_tolerance_is_the_java_formula():
+    # AttentionSums.tolerance: T*(u + T*eta/2 + (2T + 2)*u32)
+    assert attention_sum_tolerance("float16", 864) == 864 * (2.0 ** -11 + 864 * 2.0 ** -25 + (2 * 864 + 2) * 2.0 ** -24)
+    assert attention_sum_tolerance("float32", 39) == 39 * (2.0 ** -24 + 39 * 2.0 ** -150 + (2 * 39 + 2) * 2.0 ** -24)

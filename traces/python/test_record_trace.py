@@ -54,7 +54,7 @@ def recorded(tmp_path_factory):
 def test_records_every_part_in_the_documented_layout(recorded):
     out, _, _, _ = recorded
     t = len(PROMPT_IDS)
-    assert sorted(os.listdir(out)) == ["attention.arrow", "kv.arrow", "layout.arrow", "probes.arrow", "queries.arrow"]
+    assert sorted(os.listdir(out)) == ["attention.arrow", "integrity.arrow", "kv.arrow", "layout.arrow", "probes.arrow", "queries.arrow"]
     kv = pa.ipc.open_file(os.path.join(out, "kv.arrow"))
     meta = kv.schema.metadata
     assert meta[b"lookm.trace.version"] == b"1"

@@ -83,7 +83,7 @@ public final class OpenClBackend implements Backend {
 
     @Override public Scorer scorer(ScoreSpec spec) {
         if (spec instanceof ScoreSpec.None) return new NoScoreCl();
-        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScoreCl(cl, a.source());
+        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScoreCl(cl, a);
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScoreCl(cl, w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScoreCl(cl, r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScoreCl(cl);
@@ -102,7 +102,7 @@ public final class OpenClBackend implements Backend {
     @Override public Selector selector(SelectSpec spec) {
         if (spec instanceof SelectSpec.KeepAll) return new KeepAllSelectCl();
         if (spec instanceof SelectSpec.TopK t) return new TopKSelectCl(cl, t);
-        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp.mode());
+        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp);
         if (spec instanceof SelectSpec.Streaming s) return new StreamingSelectCl(s.sinkTokens());
         if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), NAME, Selector.class);
         throw new UnsupportedVariantException(spec, NAME);

@@ -11,9 +11,12 @@ import java.util.stream.Stream;
 
 import lookm.reference.ReferenceBackend;
 import lookm.spec.policy.SelectSpec;
+import lookm.spec.policy.TieOrder;
+import lookm.spec.policy.UnsupportedVariantException;
 import lookm.spec.policy.TextPriorMode;
 import lookm.spec.policy.Window;
 import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.ScorePrecision;
 import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.Selection;
 import lookm.spec.tensor.TokenLayout;
@@ -33,7 +36,9 @@ class SelectEquivalenceTest {
         return List.of(new SelectSpec.KeepAll(), new SelectSpec.TopK(0, new Window.BudgetRecent()), new SelectSpec.TopK(4, new Window.BudgetRecent()),
                 new SelectSpec.TopK(0, new Window.Fixed(32)), new SelectSpec.TopK(200, new Window.Fixed(8)),
                 new SelectSpec.TextPrior(TextPriorMode.RELEASED), new SelectSpec.TextPrior(TextPriorMode.BUDGETED),
-                new SelectSpec.Streaming(4), new SelectSpec.Streaming(0));
+                new SelectSpec.Streaming(4), new SelectSpec.Streaming(0),
+                new SelectSpec.TopK(0, new Window.BudgetRecent(), TieOrder.TORCH_CPU), new SelectSpec.TopK(4, new Window.BudgetRecent(), TieOrder.TORCH_CPU),
+                new SelectSpec.TopK(200, new Window.Fixed(8), TieOrder.TORCH_CPU), new SelectSpec.TextPrior(TextPriorMode.RELEASED, TieOrder.TORCH_CPU));
     }
 
     static List<Budget> budgets() {
@@ -63,12 +68,35 @@ class SelectEquivalenceTest {
     void keptSetsAreIdenticalGivenTheSameScores(SelectSpec spec, Budget budget) {
         OpenClBackend backend = OpenClTestSupport.backend();
         TokenLayout layout = Layers.multimodal(TOKENS);
-        Scores scores = tiedScores(spec.hashCode() * 31L + budget.hashCode());
+        Scores scores = tiedScores(spec.toString().hashCode() * 31L + budget.toString().hashCode());   // stable across runs
         Selection expected = reference.selector(spec).select(scores, layout, budget);
         Selection actual = backend.selector(spec).select(scores, layout, budget);
         for (int h = 0; h < HEADS; h++)
             assertEquals(java.util.Arrays.toString(expected.kept(h)), java.util.Arrays.toString(actual.kept(h)), spec + " " + budget + " head " + h);
         assertTrue(expected.contentEquals(actual));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tieOrders")
+    void theReleasedTextPriorOnBf16ScoresKeepsTheReferenceSets(TieOrder ties) {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        TokenLayout layout = Layers.multimodal(TOKENS);
+        SelectSpec spec = new SelectSpec.TextPrior(TextPriorMode.RELEASED, ties);
+        for (Budget budget : budgets()) {
+            Scores scores = ScorePrecision.BF16.apply(tiedScores(budget.toString().hashCode()));
+            assertTrue(reference.selector(spec).select(scores, layout, budget).contentEquals(backend.selector(spec).select(scores, layout, budget)),
+                    spec + " " + budget + " on bf16 scores");
+        }
+    }
+
+    static List<TieOrder> tieOrders() { return List.of(TieOrder.values()); }
+
+    @Test
+    void theBudgetedTextPriorWithTorchTiesIsRefusedVisibly() {
+        OpenClBackend backend = OpenClTestSupport.backend();
+        SelectSpec spec = new SelectSpec.TextPrior(TextPriorMode.BUDGETED, TieOrder.TORCH_CPU);
+        UnsupportedVariantException e = assertThrows(UnsupportedVariantException.class, () -> backend.selector(spec));
+        assertTrue(e.getMessage().contains("torch-cpu"), e.getMessage());
     }
 
     @Test

@@ -1,14 +1,19 @@
 package lookm.properties;
 
+import java.util.stream.Stream;
 import lookm.accelerated.OpenClBackend;
 import lookm.properties.contract.OpenClDevice;
 import lookm.properties.contract.PolicyProperties;
+import lookm.properties.contract.Registered;
 import lookm.properties.gen.Limits;
 import lookm.properties.qt.ReplayExtension;
 import lookm.reference.ReferenceBackend;
 import lookm.spec.policy.AllocateSpec;
+import lookm.spec.invariant.Invariants;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.TextPriorMode;
+import lookm.spec.policy.TieOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +35,18 @@ class OpenClEquivalenceProperties {
     @MethodSource("lookm.properties.contract.Registered#policies")
     void openClMatchesTheReference(String policy) {
         PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(), policy, Limits.OPENCL, SCALE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("torchTiePolicies")
+    void openClMatchesTheReferenceUnderTheTorchCpuTieOrder(String policy) {
+        PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(),
+                Policies.named(policy).withTies(TieOrder.TORCH_CPU), Limits.OPENCL, SCALE);
+    }
+
+    /** Policies with a cut that OpenCL runs under ties=torch-cpu (it refuses the budgeted text prior with it). */
+    static Stream<String> torchTiePolicies() {
+        return Registered.cutPolicies().filter(p -> Invariants.textPriorMode(Policies.named(p).select()) != TextPriorMode.BUDGETED);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -71,8 +71,7 @@ class TraceRoundTripProperties {
             List<TraceLayer> out = new ArrayList<>();
             for (int l = 0; l < layers; l++) {
                 KvBlock block = new KvBlock(vectors(data, kvHeads * t * d), vectors(data, kvHeads * t * d), kvHeads, t, d, layout);
-                float[] a = new float[queryHeads * t];
-                for (int i = 0; i < a.length; i++) a[i] = Math.abs(anyFloat(data));
+                float[] a = attention(data, queryHeads, t);
                 Queries prefill = w == 0 ? null : Queries.contiguous(vectors(data, queryHeads * w * d), queryHeads, d, t - w, w);
                 Queries probes = p == 0 ? null : Queries.contiguous(vectors(data, queryHeads * p * d), queryHeads, d, t, p);
                 out.add(new TraceLayer(l, block, new Observation(new AccumulatedAttention(a, queryHeads, t), prefill, probes)));
@@ -90,6 +89,21 @@ class TraceRoundTripProperties {
             out[i] = data.percent(50) ? -v : v;
         }
         return out;
+    }
+
+    /**
+     * Valid accumulated attention with arbitrary bits: per head, non-negative finite float32 patterns scaled to sum to
+     * T (the format's rule, FORMAT.md; the scaled values keep random mantissas, subnormals included).
+     */
+    private static float[] attention(Source data, int queryHeads, int t) {
+        float[] a = new float[queryHeads * t];
+        for (int h = 0; h < queryHeads; h++) {
+            double sum = 0;
+            double[] x = new double[t];
+            for (int j = 0; j < t; j++) sum += x[j] = Math.abs(anyFloat(data));
+            for (int j = 0; j < t; j++) a[h * t + j] = sum > 0 ? (float) (x[j] * t / sum) : 1f;
+        }
+        return a;
     }
 
     /** Any finite float32 bit pattern (attention is stored as float32 whatever the cache dtype). */

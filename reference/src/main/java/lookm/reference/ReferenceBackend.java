@@ -46,7 +46,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override public Scorer scorer(ScoreSpec spec) {
         if (spec instanceof ScoreSpec.None) return new NoScore();
-        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScore(a.source());
+        if (spec instanceof ScoreSpec.AccumulatedAttention a) return new AccumulatedAttentionScore(a);
         if (spec instanceof ScoreSpec.WindowAttention w) return new WindowAttentionScore(w);
         if (spec instanceof ScoreSpec.Random r) return new RandomScore(r.seed());
         if (spec instanceof ScoreSpec.HindsightOracle) return new HindsightOracleScore();
@@ -65,7 +65,7 @@ public final class ReferenceBackend implements Backend {
     @Override public Selector selector(SelectSpec spec) {
         if (spec instanceof SelectSpec.KeepAll) return new KeepAllSelect();
         if (spec instanceof SelectSpec.TopK t) return new TopKSelect(t);
-        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelect(tp.mode());
+        if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelect(tp);
         if (spec instanceof SelectSpec.Streaming s) return new StreamingSelect(s.sinkTokens());
         if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), NAME, Selector.class);
         throw new UnsupportedVariantException(spec, NAME);

@@ -95,7 +95,7 @@ class PluginsTest {
     void aPluginsStagesAndPoliciesParsePrintAndSaySupportLikeBuiltIns() throws IOException {
         assertEquals(List.of("test-good"), Plugins.install(providing(Good.class)));
         PolicySpec p = Policies.named("test-constant-h2o");
-        assertEquals("score=test-constant(level=1) select=topk(sinks=0,window=R) merge=drop", p.expression());
+        assertEquals("score=test-constant(level=1) select=topk(sinks=0,window=R,ties=position) merge=drop", p.expression());
         assertEquals(p, Policies.parse(p.expression()));
         assertEquals(new ScoreSpec.Custom("test-constant", new lookm.spec.policy.Args(Map.of("level", 3))), Policies.parse("test-constant-h2o(level=3)").score());
         PolicyExpressionTestSupport.rejects("test-constant-h2o(level=12)", "level=12", "integer in [0, 9]");

@@ -2,6 +2,7 @@ package lookm.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import lookm.spec.policy.ScoreSource;
 import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.TextPriorMode;
+import lookm.spec.policy.TieOrder;
 import lookm.spec.policy.Window;
 import org.junit.jupiter.api.Test;
 
@@ -100,5 +102,14 @@ class PolicyExpressionTest {
         rejects("snapkv(window=64", "expected ',' or ')'");
         rejects("", "empty");
         rejects("score=window(window=3,window=4) select=topk merge=drop", "window given twice");
+    }
+
+    @Test
+    void tieOrderAndScorePrecisionAreExpressionParameters() {
+        PolicySpec torch = Policies.parse("score=attention select=textprior(ties=torch-cpu) merge=pivot");
+        assertEquals(Policies.named("lookm").withTies(TieOrder.TORCH_CPU).select(), torch.select(), "torch-cpu and torch_cpu both parse");
+        assertEquals(TieOrder.TORCH_CPU, Policies.parse("score=attention select=topk(sinks=4,ties=torch_cpu) merge=pivot").select().ties());
+        assertEquals(Policies.named("lookm-bf16").score(), Policies.parse("score=attention(precision=bf16) select=textprior merge=pivot").score());
+        assertTrue(Policies.named("h2o").withTies(TieOrder.TORCH_CPU).expression().contains("ties=torch_cpu"), "printed in the canonical expression");
     }
 }

@@ -9,13 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import lookm.spec.invariant.ExpectedKept;
 import lookm.spec.policy.KeepOrder;
 import lookm.spec.policy.Policies;
+import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.TextPriorMode;
+import lookm.spec.policy.TieOrder;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.HeadGroups;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.ScorePrecision;
 import lookm.spec.tensor.Scores;
 import lookm.spec.tensor.Selection;
 import lookm.spec.tensor.TokenLayout;
@@ -136,5 +140,31 @@ class SpecValidationTest {
         rejects("compressionRatio", () -> Budget.compressionRatio(Double.NaN));
         assertTrue(Policies.names().containsAll(java.util.List.of("kvpress-snapkv", "kvpress-observed-attention", "kvpress-knorm", "kvpress-tova",
                 "kvpress-keydiff", "kvpress-lagkv", "kvpress-cur", "kvpress-merging-snapkv")));
+    }
+
+    @Test void tieOrdersAndScorePrecisionsAreValidatedAndNamed() {
+        rejects("tie order must not be null", () -> new SelectSpec.TopK(0, new lookm.spec.policy.Window.BudgetRecent(), null));
+        rejects("tie order must not be null", () -> new SelectSpec.TextPrior(TextPriorMode.RELEASED, null));
+        rejects("known: position, torch-cpu", () -> TieOrder.ofLabel("random"));
+        assertEquals(TieOrder.TORCH_CPU, TieOrder.ofLabel("torch-cpu"));
+        assertEquals(TieOrder.TORCH_CPU, Policies.named("h2o").withTies(TieOrder.TORCH_CPU).select().ties());
+        assertEquals(TieOrder.POSITION, new SelectSpec.Streaming(4).withTies(TieOrder.TORCH_CPU).ties(), "no cut: unchanged");
+        rejects("need 0 <= sinks <= heavy", () -> TieOrder.POSITION.sinksThenTop(new float[4], 3, 4, 2));
+        rejects("score precision must not be null", () -> new ScoreSpec.AccumulatedAttention(ScoreSource.RECORDED, null));
+        rejects("BF16 scores must be bfloat16 values; head 0, token 1", () -> new Scores(new float[] {1f, 1.001f}, 1, 2, ScorePrecision.BF16));
+        assertEquals(ScorePrecision.BF16, Policies.named("lookm-bf16").withScoreSource(ScoreSource.RECOMPUTED).score() instanceof ScoreSpec.AccumulatedAttention a
+                ? a.precision() : null, "a new score source keeps the precision");
+    }
+
+    @Test void bf16ScoresRoundTiesToEvenAndThePenaltyBecomes65536() {
+        assertEquals(65536f, ScorePrecision.toBf16(Policies.TEXT_PRIOR_PENALTY));
+        assertEquals(1f, ScorePrecision.toBf16(1f + 0x1p-8f), "halfway rounds to the even neighbour");
+        assertEquals(1f + 0x1p-6f, ScorePrecision.toBf16(1f + 0x1.8p-7f), "halfway between odd and even rounds up to even");
+        assertEquals(-65536f, ScorePrecision.BF16.penalised(127f, Policies.TEXT_PRIOR_PENALTY), "image scores below 128 collapse");
+        assertEquals(-65280f, ScorePrecision.BF16.penalised(256f, Policies.TEXT_PRIOR_PENALTY));
+        assertEquals(100f - 65516f, ScorePrecision.FLOAT32.penalised(100f, Policies.TEXT_PRIOR_PENALTY));
+        Scores s = ScorePrecision.BF16.apply(new Scores(new float[] {0.1f, 3f}, 1, 2));
+        assertEquals(ScorePrecision.BF16, s.precision());
+        assertArrayEquals(new float[] {ScorePrecision.toBf16(0.1f), 3f}, s.values());
     }
 }

@@ -2,6 +2,7 @@ package lookm.accelerated.score;
 
 import lookm.accelerated.cl.ClContext;
 import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.Budget;
@@ -9,6 +10,7 @@ import lookm.spec.tensor.HeadGroups;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.ScorePrecision;
 import lookm.spec.tensor.Scores;
 
 /**
@@ -20,10 +22,12 @@ import lookm.spec.tensor.Scores;
 public final class AccumulatedAttentionScoreCl implements Scorer {
     private final ClContext cl;
     private final ScoreSource source;
+    private final ScorePrecision precision;
 
-    public AccumulatedAttentionScoreCl(ClContext cl, ScoreSource source) {
+    public AccumulatedAttentionScoreCl(ClContext cl, ScoreSpec.AccumulatedAttention spec) {
         this.cl = cl;
-        this.source = source;
+        this.source = spec.source();
+        this.precision = spec.precision();
     }
 
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
@@ -31,10 +35,11 @@ public final class AccumulatedAttentionScoreCl implements Scorer {
             AccumulatedAttention a = observation.requireRecorded(block, "accumulated attention (recorded)");
             // (3) sum the query heads of each GQA group
             float[] perKvHead = new HeadGroups(a.queryHeads(), block.heads()).aggregate(a.values(), a.tokens());
-            return new Scores(perKvHead, block.heads(), block.tokens());
+            return precision.apply(new Scores(perKvHead, block.heads(), block.tokens()));     // (4) in the spec's precision (host)
         }
         Queries q = observation.requirePrefillSuffix(block, block.tokens(), "accumulated attention (recomputed)");
         // (1)-(3) causal column sums of all T prefill rows, summed over each group
-        return new Scores(CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions()), block.heads(), block.tokens());
+        // (4) in the spec's precision: BF16 rounds on the host, the same spec function as the reference
+        return precision.apply(new Scores(CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions()), block.heads(), block.tokens()));
     }
 }

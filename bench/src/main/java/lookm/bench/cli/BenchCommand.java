@@ -83,9 +83,12 @@ final class BenchCommand implements Callable<Integer> {
     @Override public Integer call() {
         PolicySpec p = scores.apply(PolicyArgs.one(policy));
         Budget b = budget.budget();
-        output.check(NAME);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        RunInfo info = RunInfo.of(NAME).withPolicy(p.name(), p.parameters()).withBudget(b.toString());
+        warnIneffective(err);
+        List<Path> inputs = trace == null ? List.of() : List.of(trace);
+        output.check(NAME, inputs);
+        RunInfo info = RunInfo.of(NAME).withPolicy(p.name(), p.parameters()).withBudget(b.toString())
+                .withProvenance(Runs.provenance(spec, inputs));
         KvBlock block;
         Observation observation;
         if (trace != null) {
@@ -102,6 +105,7 @@ final class BenchCommand implements Callable<Integer> {
             observation = s.observation();
             info = info.withSeed(seed).withTrace(null, "synthetic " + shape, "synthetic");
         }
+        Runs.requireKeepsTokens(b, block.tokens(), budget.describe(), trace != null ? trace : Path.of("--shape " + shape));
         List<String> unavailable = new ArrayList<>();
         List<BenchTarget> targets = referenceOnly ? List.of(new BenchTarget(ReferenceBackend.NAME, null)) : BenchTarget.all(unavailable);
         for (String u : unavailable) err.println("lookm bench: OpenCL unavailable, benching the reference only: " + u);
@@ -156,7 +160,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             rows.add(row);
         }
-        try (OutputDirectory dir = output.open(NAME)) {
+        try (OutputDirectory dir = output.open(NAME, inputs)) {
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("run", info.toMap());
             root.put("shape", Map.of("heads", block.heads(), "tokens", block.tokens(), "headDim", block.headDim()));
@@ -208,6 +212,14 @@ final class BenchCommand implements Callable<Integer> {
             out.println("wrote " + written);
         }
         return LookmCli.EXIT_OK;
+    }
+
+    /** Warns about options that were given but do not apply to this run. */
+    private void warnIneffective(PrintWriter err) {
+        budget.warnIneffective(NAME, spec, err);
+        if (trace != null && Runs.given(spec, "--shape")) Runs.warn(NAME, "--shape has no effect with --trace (the trace's layer is benched)", err);
+        if (trace != null && Runs.given(spec, "--seed")) Runs.warn(NAME, "--seed has no effect with --trace (it seeds the synthetic layer)", err);
+        if (trace == null && Runs.given(spec, "--layer")) Runs.warn(NAME, "--layer has no effect without --trace", err);
     }
 
     /** "H,T,D" → {H, T, D}. */

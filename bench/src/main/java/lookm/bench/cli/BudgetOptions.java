@@ -47,6 +47,18 @@ final class BudgetOptions {
         return ratios(heavyRatio == null ? DEFAULT_RATIO : heavyRatio, recentRatio == null ? DEFAULT_RATIO : recentRatio);
     }
 
+    /** How the user spelled the budget, for messages: "--budget 0.2" or "--hh-ratio 0.1 --recent-ratio 0.1". */
+    String describe() {
+        if (total != null) return "--budget " + total;
+        return "--hh-ratio " + (heavyRatio == null ? DEFAULT_RATIO : heavyRatio) + " --recent-ratio " + (recentRatio == null ? DEFAULT_RATIO : recentRatio);
+    }
+
+    /** Warns about budget options that were given but have no effect ({@code --recent-share} without {@code --budget}). */
+    void warnIneffective(String command, picocli.CommandLine.Model.CommandSpec spec, java.io.PrintWriter err) {
+        if (total == null && Runs.given(spec, "--recent-share"))
+            Runs.warn(command, "--recent-share has no effect without --budget (--hh-ratio and --recent-ratio set N and R directly)", err);
+    }
+
     /** The total budget as a fraction of T, (N+R)/T before flooring. */
     double fraction() {
         if (compressionRatio != null) return 1 - compressionRatio;

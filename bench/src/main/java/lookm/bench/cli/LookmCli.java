@@ -1,7 +1,12 @@
 package lookm.bench.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import lookm.bench.replay.Replay;
 import lookm.accelerated.cl.OpenClUnavailableException;
 import lookm.bench.report.Version;
 import picocli.CommandLine;
@@ -14,19 +19,24 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code lookm} command: replay traces through policies, budget sweeps, GPU-vs-CPU benchmarks and trace tools.
- * Exit codes: 0 success, 2 bad input (one line naming what and where), 1 internal error ("internal error: …",
+ * One exit-code table for every command (bench/README.md): 0 success; 2 bad input or an environment the user can
+ * fix (a wrong option, a malformed trace, a refused output, no OpenCL device, a full disk, a permission or read-only
+ * error, not enough heap), one line naming what and where; 1 internal error, i.e. a bug ("internal error: …",
  * stack trace only with {@code --verbose}).
  */
 @Command(name = "lookm", mixinStandardHelpOptions = true, versionProvider = LookmCli.VersionProvider.class,
         description = "LOOK-M testbed: replay KV-cache traces through compression policies and measure fidelity.",
         subcommands = {DemoCommand.class, ReplayCommand.class, SweepCommand.class, BenchCommand.class, PoliciesCommand.class,
-                DevicesCommand.class, TraceCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
+                DevicesCommand.class, TraceCommand.class, CompareCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
 public final class LookmCli implements Runnable {
     /** Success. */
     public static final int EXIT_OK = 0;
     /** An internal error (a bug or an environment failure); the message starts with "internal error:". */
     public static final int EXIT_INTERNAL = 1;
-    /** Bad input: a wrong option, a missing or malformed trace, an existing output directory, no OpenCL. */
+    /**
+     * Bad input or an environment the user can fix: a wrong option, a missing or malformed trace, a refused output
+     * directory, no OpenCL, an I/O failure (disk full, permission denied, read-only file system), not enough heap.
+     */
     public static final int EXIT_BAD_INPUT = 2;
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of internal errors.")
@@ -65,7 +75,14 @@ public final class LookmCli implements Runnable {
         CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("lookm: out of memory (max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): the input needs more;"
+                    + " raise the heap with JAVA_OPTS=-Xmx<size>, or use fewer --layers");
+            code = EXIT_BAD_INPUT;
+        }
         out.flush();
         err.flush();
         return code;
@@ -86,10 +103,32 @@ public final class LookmCli implements Runnable {
         return cli;
     }
 
-    /** A user mistake or an unusable environment the user can fix: exit 2 with one line. */
+    /**
+     * A user mistake or an unusable environment the user can fix: exit 2 with one line. A failed (policy, budget,
+     * layer) cell is judged by its cause; any I/O failure (disk full, permissions, a vanished file) is the environment's.
+     */
     static boolean isUserError(Throwable e) {
-        return e instanceof IllegalArgumentException || e instanceof OpenClUnavailableException
-                || e instanceof CommandLine.ParameterException;
+        Throwable t = e instanceof Replay.CellFailure && e.getCause() != null ? e.getCause() : e;
+        return t instanceof IllegalArgumentException || t instanceof OpenClUnavailableException
+                || t instanceof CommandLine.ParameterException || t instanceof UncheckedIOException || t instanceof IOException;
+    }
+
+    /** The one-line message of an exception: its own, plus the I/O reason (e.g. "No space left on device") when there is one. */
+    static String describe(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause())
+            if (t instanceof IOException io) {
+                String reason = ioReason(io);
+                return message.contains(reason) ? message : message + ": " + reason;
+            }
+        return e instanceof IOException io ? ioReason(io) : message;
+    }
+
+    private static String ioReason(IOException e) {
+        if (e instanceof AccessDeniedException a) return "permission denied: " + a.getFile();
+        if (e instanceof NoSuchFileException n) return "no such file or directory: " + n.getFile();
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason() + ": " + f.getFile();
+        return String.valueOf(e.getMessage());
     }
 
     /** Maps exceptions from a command to exit codes and one-line messages. */
@@ -97,12 +136,10 @@ public final class LookmCli implements Runnable {
         @Override public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
             PrintWriter err = cmd.getErr();
             if (isUserError(e)) {
-                err.println("lookm " + cmd.getCommandName() + ": " + e.getMessage());
+                err.println("lookm " + cmd.getCommandName() + ": " + describe(e));
                 return EXIT_BAD_INPUT;
             }
-            String what = e instanceof UncheckedIOException u && u.getCause() != null
-                    ? e.getMessage() + ": " + u.getCause().getMessage() : String.valueOf(e.getMessage());
-            err.println("lookm " + cmd.getCommandName() + ": internal error: " + e.getClass().getSimpleName() + ": " + what);
+            err.println("lookm " + cmd.getCommandName() + ": internal error: " + e.getClass().getSimpleName() + ": " + describe(e));
             if (verbose(parsed)) err.print(stackTrace(e));
             else err.println("(run again with --verbose for the stack trace)");
             return EXIT_INTERNAL;

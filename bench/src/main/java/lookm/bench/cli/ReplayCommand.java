@@ -6,14 +6,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import lookm.bench.replay.CellStore;
 import lookm.bench.replay.HeapMonitor;
 import lookm.bench.replay.Replay;
 import lookm.bench.replay.ReplayReport;
 import lookm.bench.report.Json;
 import lookm.bench.report.OutputDirectory;
+import lookm.bench.report.Provenance;
 import lookm.bench.report.RunInfo;
 import lookm.spec.policy.Backend;
-import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.traces.read.TraceReader;
@@ -46,29 +47,41 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin ExternalScoreOptions external;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
+    @Mixin OutputOptions.Resume resume;
 
     @Option(names = "--layers", paramLabel = "N", description = "Replay only the first N layers (default: all).")
     Integer layers;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of a seeded policy (random); default: the registry's.")
+    Long seed;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
     @Override public Integer call() {
-        PolicySpec p = allocation.apply(external.apply(scores.apply(PolicyArgs.one(policy))));
+        PolicySpec p = allocation.apply(Runs.withSeed(external.apply(scores.apply(PolicyArgs.one(policy))), seed));
         Budget b = budget.budget();
-        output.check(NAME);
-        PrintWriter out = spec.commandLine().getOut();
-        try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open(); OutputDirectory dir = output.open(NAME)) {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        budget.warnIneffective(NAME, spec, err);
+        Runs.warnUnusedSeed(NAME, seed, List.of(p), err);
+        List<Path> inputs = Runs.inputs(trace, external);
+        output.check(NAME, inputs);
+        try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
+             OutputDirectory dir = output.openResumable(NAME, resume.resume, inputs, err)) {
             Replay.requireProbes(reader);
+            Runs.requireKeepsTokens(b, reader.metadata().tokens(), budget.describe(), trace);
+            Provenance provenance = Runs.provenance(spec, inputs);
+            ResumeKey.bind(dir, provenance, resume.resume);
             RunInfo info = Runs.withTrace(RunInfo.of(NAME), reader).withPolicy(p.name(), p.parameters() + external.describe())
-                    .withBackend(be.name(), be.device()).withBudget(b.toString()).withSeed(Runs.policySeed(p));
+                    .withBackend(be.name(), be.device()).withBudget(b.toString()).withSeed(Runs.policySeed(p)).withProvenance(provenance);
             Replay.Job job = new Replay.Job(p.name(), budget.fraction(), be.compressor(p), b, external.layers(reader));
             Replay.Result result;
             int count = layers == null ? reader.metadata().layers() : layers;
             Map<String, Object> memory = new LinkedHashMap<>();
+            CellStore cells = Runs.cells(dir);
             try (HeapMonitor heap = HeapMonitor.start();
-                 Progress progress = Progress.start("replay " + p.name(), count, spec.commandLine().getErr(), quiet)) {
-                result = Replay.run(reader, List.of(job), count, (layer, j) -> progress.step()).get(0);
+                 Progress progress = Progress.start("replay " + p.name(), count, err, quiet)) {
+                result = Runs.keepingCells(NAME, dir, err, () -> Replay.run(reader, List.of(job), count, cells, (layer, j) -> progress.step())).get(0);
                 memory.put("peakLiveHeapBytes", heap.peakLiveBytes());
                 memory.put("peakUsedHeapBytes", heap.peakUsedBytes());
                 memory.put("maxHeapBytes", HeapMonitor.maxHeapBytes());
@@ -77,7 +90,7 @@ final class ReplayCommand implements Callable<Integer> {
             dir.writeString("replay.json", Json.write(ReplayReport.json(info, result, memory)));
             dir.writeString("layers.csv", ReplayReport.layersCsv(info, result).toString());
             dir.writeString("head_groups.csv", ReplayReport.headGroupsCsv(info, result).toString());
-            Path written = dir.commit();
+            Path written = Runs.finish(dir, cells);
             out.printf("%s on %s (%s), %s, backend %s [%s]%n", p.name(), reader.path(), reader.metadata().modelName(), b, be.name(), be.device());
             out.print(ReplayReport.table(result));
             out.printf("peak heap: %.1f MiB live after GC, %.1f MiB sampled (max %.0f MiB)%n", mib(memory.get("peakLiveHeapBytes")),

@@ -23,10 +23,10 @@ final class SweepCommand implements Callable<Integer> {
     @Mixin ExternalScoreOptions external;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
+    @Mixin OutputOptions.Resume resume;
 
     @Override public Integer call() {
-        SweepRun.run(NAME, trace, sweep.policySpecs().stream().map(external::apply).toList(), sweep.budgets, sweep.recentShare, backend, output,
-                sweep.quiet, spec.commandLine().getOut(), spec.commandLine().getErr(), external);
+        SweepRun.run(NAME, trace, sweep, backend, output, resume.resume, spec, external);
         return LookmCli.EXIT_OK;
     }
 }

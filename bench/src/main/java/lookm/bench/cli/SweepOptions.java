@@ -23,9 +23,14 @@ final class SweepOptions {
     @Mixin ScoreOptions scores;
     @Mixin AllocationOptions allocation;
 
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the seeded policies (random); default: the registry's.")
+    Long seed;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    /** The named policies, checked against the registry, with the chosen score source and allocation. */
-    List<PolicySpec> policySpecs() { return PolicyArgs.list(policies).stream().map(scores::apply).map(allocation::apply).toList(); }
+    /** The named policies, checked against the registry, with the chosen score source, seed and allocation. */
+    List<PolicySpec> policySpecs() {
+        return PolicyArgs.list(policies).stream().map(scores::apply).map(p -> Runs.withSeed(p, seed)).map(allocation::apply).toList();
+    }
 }

@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import lookm.bench.fidelity.Summary;
 import lookm.bench.plot.Plots;
+import lookm.bench.replay.CellStore;
 import lookm.bench.replay.Replay;
 import lookm.bench.replay.ReplayReport;
 import lookm.bench.report.Csv;
 import lookm.bench.report.Json;
 import lookm.bench.report.OutputDirectory;
+import lookm.bench.report.Provenance;
 import lookm.bench.report.RunInfo;
 import lookm.bench.report.TextTable;
 import lookm.spec.policy.Backend;
@@ -22,6 +24,7 @@ import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * A budget sweep: every policy at every budget on one trace (each layer read once), then the comparison tables,
@@ -55,22 +58,36 @@ final class SweepRun {
         return out;
     }
 
-    static Path run(String command, Path trace, List<PolicySpec> policies, List<Double> budgets, double recentShare, BackendOptions backend,
-                    OutputOptions output, boolean quiet, PrintWriter out, PrintWriter err) {
-        return run(command, trace, policies, budgets, recentShare, backend, output, quiet, out, err, null);
+    /**
+     * Runs the sweep and writes its outputs; each finished (policy, budget, layer) cell is committed to
+     * {@code DIR.partial} as it finishes, and {@code resume} continues from the cells an interrupted run kept.
+     *
+     * @param trace the trace to replay (for demo, the extracted sample)
+     * @param spec  the command's spec: streams, typed options, provenance
+     */
+    static Path run(String command, Path trace, SweepOptions sweep, BackendOptions backend, OutputOptions output, boolean resume,
+                    CommandSpec spec) {
+        return run(command, trace, sweep, backend, output, resume, spec, null);
     }
 
-    /** As above; with {@code external} (--scores-from), every policy ranks the file's scores (already applied to {@code policies}). */
-    static Path run(String command, Path trace, List<PolicySpec> policies, List<Double> budgets, double recentShare, BackendOptions backend,
-                    OutputOptions output, boolean quiet, PrintWriter out, PrintWriter err, ExternalScoreOptions external) {
+    /** As above; with {@code external} (--scores-from), every policy ranks the file's scores. */
+    static Path run(String command, Path trace, SweepOptions sweep, BackendOptions backend, OutputOptions output, boolean resume,
+                    CommandSpec spec, ExternalScoreOptions external) {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        List<PolicySpec> policies = sweep.policySpecs().stream().map(p -> external == null ? p : external.apply(p)).toList();
+        List<Double> budgets = sweep.budgets;
+        double recentShare = sweep.recentShare;
         if (budgets.isEmpty()) throw new IllegalArgumentException("--budgets needs at least one value");
         List<Double> fractions = new ArrayList<>();
         for (double b : budgets) {
             BudgetOptions.split(b, recentShare);        // validates
             fractions.add(b);
         }
-        output.check(command);
-        try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open(); OutputDirectory dir = output.open(command)) {
+        Runs.warnUnusedSeed(command, sweep.seed, policies, err);
+        List<Path> inputs = Runs.inputs(trace, external);
+        output.check(command, inputs);
+        try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
+             OutputDirectory dir = output.openResumable(command, resume, inputs, err)) {
             Replay.requireProbes(reader);
             policies = supported(command, policies, be, err);
             List<Replay.Job> jobs = new ArrayList<>();
@@ -78,22 +95,29 @@ final class SweepRun {
             for (PolicySpec p : policies)
                 for (double f : fractions) {
                     Budget b = BudgetOptions.split(f, recentShare);
+                    Runs.requireKeepsTokens(b, reader.metadata().tokens(), "--budgets value " + f, trace);
                     jobs.add(new Replay.Job(p.name(), f, be.compressor(p), b, externalScores));
                 }
+            Provenance provenance = Runs.provenance(spec, inputs);
+            ResumeKey.bind(dir, provenance, resume);
             StringBuilder parameters = new StringBuilder();
             for (PolicySpec p : policies) parameters.append(parameters.length() == 0 ? "" : "; ").append(p.name()).append(": ").append(p.parameters());
             if (external != null) parameters.append(external.describe());
+            Long seed = policies.stream().map(Runs::policySeed).filter(java.util.Objects::nonNull).findFirst().orElse(null);
             RunInfo info = Runs.withTrace(RunInfo.of(command), reader)
                     .withPolicy(String.join(",", policies.stream().map(PolicySpec::name).toList()), parameters.toString())
-                    .withBackend(be.name(), be.device()).withBudget("budgets " + fractions + " of T, recent share " + recentShare);
+                    .withBackend(be.name(), be.device()).withBudget("budgets " + fractions + " of T, recent share " + recentShare)
+                    .withSeed(seed).withProvenance(provenance);
             List<Replay.Result> results;
+            CellStore cells = Runs.cells(dir);
             try (Progress progress = Progress.start(command + " " + policies.size() + " policies x " + fractions.size() + " budgets",
-                    (long) reader.metadata().layers() * jobs.size(), err, quiet)) {
-                results = Replay.run(reader, jobs, (layer, job) -> progress.step());
+                    (long) reader.metadata().layers() * jobs.size(), err, sweep.quiet)) {
+                results = Runs.keepingCells(command, dir, err,
+                        () -> Replay.run(reader, jobs, reader.metadata().layers(), cells, (layer, job) -> progress.step()));
             }
             writeTables(dir, info, results);
             List<String> skipped = writePlots(dir, policies, fractions, results);
-            Path written = dir.commit();
+            Path written = Runs.finish(dir, cells);
             out.printf("%s: %d policies x %d budgets on %s (%s, T=%d, %d layers), backend %s, allocation %s%n", command, policies.size(),
                     fractions.size(), reader.path(), reader.metadata().modelName(), reader.metadata().tokens(), reader.metadata().layers(), be.name(),
                     String.join(", ", policies.stream().map(p -> p.allocate().toString()).distinct().toList()));

@@ -2,6 +2,7 @@ package lookm.bench.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.IntFunction;
 import java.util.concurrent.Callable;
 import lookm.bench.replay.Replay;
@@ -23,6 +24,7 @@ import lookm.traces.schema.CacheDtype;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.synth.SynthConfig;
 import lookm.traces.synth.SyntheticTraceGenerator;
+import lookm.traces.write.OutputGuard;
 import lookm.traces.write.TraceWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,7 +75,7 @@ final class TraceCommand implements Runnable {
     static final class Synth implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Trace directory to write.") Path out;
-        @Option(names = "--overwrite", description = "Replace an existing trace directory.") boolean overwrite;
+        @Option(names = "--overwrite", description = "Replace an existing trace directory that lookm wrote.") boolean overwrite;
         @Option(names = "--preset", paramLabel = "NAME", description = "small (default: 2 layers, 4 heads, D=64) or llava-7b (32 layers, 32 heads, D=128).")
         String preset = "small";
         @Option(names = "--layers", description = "L (overrides the preset).") Integer layers;
@@ -145,7 +147,7 @@ final class TraceCommand implements Runnable {
         @Spec CommandSpec spec;
         @Option(names = "--from", required = true, paramLabel = "SRC", description = ".npz file or directory of .npy files.") Path from;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Trace directory to write.") Path out;
-        @Option(names = "--overwrite", description = "Replace an existing trace directory.") boolean overwrite;
+        @Option(names = "--overwrite", description = "Replace an existing trace directory that lookm wrote.") boolean overwrite;
         @Option(names = "--model", required = true, description = "Model name, e.g. llava-hf/llava-1.5-7b-hf.") String model;
         @Option(names = "--rope-base", description = "RoPE base (default 10000).") double ropeBase = 10_000.0;
         @Option(names = "--tokens-per-image", description = "Tokens per image (default: inferred).") int tokensPerImage = -1;
@@ -181,7 +183,11 @@ final class TraceCommand implements Runnable {
         @Override public Integer call() {
             PolicySpec p = allocation.apply(external.apply(scores.apply(PolicyArgs.one(policy))));
             Budget b = budget.budget();
+            budget.warnIneffective("trace export", spec, spec.commandLine().getErr());
+            List<Path> inputs = Runs.inputs(trace, external);
+            OutputGuard.requireApartFromInputs(out, inputs);
             try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open()) {
+                Runs.requireKeepsTokens(b, reader.metadata().tokens(), budget.describe(), trace);
                 if (layer < 0 || layer >= reader.metadata().layers())
                     throw new IllegalArgumentException("--layer must be in [0, " + reader.metadata().layers() + ") for " + reader.path() + ", was " + layer);
                 LayerContext at = new LayerContext(layer, reader.metadata().layers(), Replay.profile(reader, p.allocate()));
@@ -189,7 +195,7 @@ final class TraceCommand implements Runnable {
                 IntFunction<Scores> externalScores = external.layers(reader);
                 Observation observation = externalScores == null ? l.observation() : l.observation().withExternal(externalScores.apply(layer));
                 CompressedLayer compressed = be.compressor(p).compress(l.block(), observation, b, at);
-                Path written = NumpyExport.compressedLayer(compressed, out, overwrite);
+                Path written = NumpyExport.compressedLayer(compressed, out, overwrite, inputs);
                 Budget.Resolved asked = b.resolve(l.block().tokens());
                 long requested = (long) compressed.headCount() * (asked.coversCache() ? compressed.tokens() : asked.total());
                 spec.commandLine().getOut().printf("wrote %s: layer %d of %s compressed by %s (%s, allocation %s, %s), kept %d of %d entries"

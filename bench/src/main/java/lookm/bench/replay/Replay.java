@@ -64,43 +64,59 @@ public final class Replay {
      * @throws IllegalArgumentException if the trace has no decode probes (fidelity needs them)
      */
     public static List<Result> run(TraceReader reader, List<Job> jobs, Listener listener) {
-        return run(reader, jobs, reader.metadata().layers(), listener);
+        return run(reader, jobs, reader.metadata().layers(), CellStore.none(), listener);
+    }
+
+    /** Runs every job on the first {@code layerCount} layers, keeping nothing. */
+    public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, Listener listener) {
+        return run(reader, jobs, layerCount, CellStore.none(), listener);
     }
 
     /**
-     * Runs every job on the first {@code layerCount} layers.
+     * Runs every job on the first {@code layerCount} layers. Each finished (job, layer) cell is committed to
+     * {@code cells} as it finishes; a cell already there (a resumed run) is read back instead of computed, and a layer
+     * whose cells are all there is not read at all.
      *
      * @throws IllegalArgumentException if the trace has no decode probes, or {@code layerCount} is not in [1, L]
+     * @throws CellFailure naming policy, budget and layer when a cell fails (its cause says why)
      */
-    public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, Listener listener) {
+    public static List<Result> run(TraceReader reader, List<Job> jobs, int layerCount, CellStore cells, Listener listener) {
         TraceMetadata meta = reader.metadata();
         if (layerCount < 1 || layerCount > meta.layers())
             throw new IllegalArgumentException("--layers must be in [1, " + meta.layers() + "] for " + reader.path() + ", was " + layerCount);
         requireProbes(reader);
         int bytes = meta.dtype().bytes();
-        List<List<LayerFidelity>> layers = new ArrayList<>();
-        long[] nanos = new long[jobs.size()];
-        for (int j = 0; j < jobs.size(); j++) layers.add(new ArrayList<>());
+        CellStore.Cell[][] done = new CellStore.Cell[jobs.size()][layerCount];
         Set<TracePart> parts = parts(jobs);
         Map<AllocateSpec, double[]> profiles = profiles(reader, jobs);                 // (0) first pass, when an allocation needs it
         for (int l = 0; l < layerCount; l++) {
+            boolean missing = false;
+            for (int j = 0; j < jobs.size(); j++) missing |= (done[j][l] = cells.load(j, jobs.get(j), l)) == null;
+            if (!missing) {
+                for (Job job : jobs) listener.done(l, job);
+                continue;
+            }
             TraceLayer layer = reader.layer(l, parts);                                  // (1) read one layer, only the parts needed
             Queries probes = layer.observation().probeQueries();
             for (int j = 0; j < jobs.size(); j++) {
                 Job job = jobs.get(j);
-                Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
-                long start = System.nanoTime();
-                if (job.externalScores() != null) seen = seen.withExternal(job.externalScores().apply(l));   // --scores-from
-                AllocateSpec allocate = job.compressor().policy().allocate();
-                LayerContext at = new LayerContext(l, meta.layers(), profiles.get(allocate));
-                CompressedLayer compressed = job.compressor().compress(layer.block(), seen, job.budget(), at); // (2)
-                nanos[j] += System.nanoTime() - start;
-                layers.get(j).add(Fidelity.layer(l, layer.block(), probes, compressed, job.budget(), bytes));        // (3)
+                if (done[j][l] == null) {
+                    done[j][l] = compress(job, l, layer, probes, bytes, new LayerContext(l, meta.layers(), profiles.get(job.compressor().policy().allocate())));                  // (2) compress, (3) fidelity
+                    cells.save(j, job, l, done[j][l]);                                    // (4) commit the cell
+                }
                 listener.done(l, job);
             }
         }
         List<Result> results = new ArrayList<>();
-        for (int j = 0; j < jobs.size(); j++) results.add(new Result(jobs.get(j), layers.get(j), nanos[j]));
+        for (int j = 0; j < jobs.size(); j++) {
+            List<LayerFidelity> layers = new ArrayList<>();
+            long nanos = 0;
+            for (CellStore.Cell c : done[j]) {
+                layers.add(c.fidelity());
+                nanos += c.compressNanos();
+            }
+            results.add(new Result(jobs.get(j), layers, nanos));
+        }
         return results;
     }
 
@@ -134,6 +150,30 @@ public final class Replay {
             TraceLayer layer = reader.layer(l, parts);
             for (Map.Entry<AllocateSpec, double[]> e : out.entrySet())
                 e.getValue()[l] = LayerProfiles.statistic(e.getKey(), layer.block(), layer.observation(), l);
+        }
+    }
+
+    /** One (job, layer) cell: compress with the layer's position in the model, then measure fidelity. */
+    private static CellStore.Cell compress(Job job, int l, TraceLayer layer, Queries probes, int bytes, LayerContext at) {
+        try {
+            Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
+            long start = System.nanoTime();
+            if (job.externalScores() != null) seen = seen.withExternal(job.externalScores().apply(l));   // --scores-from
+            CompressedLayer compressed = job.compressor().compress(layer.block(), seen, job.budget(), at);
+            long nanos = System.nanoTime() - start;
+            return new CellStore.Cell(Fidelity.layer(l, layer.block(), probes, compressed, job.budget(), bytes), nanos);
+        } catch (RuntimeException e) {
+            throw new CellFailure(job, l, e);
+        }
+    }
+
+    /** A (policy, budget, layer) cell that failed; the cause says why and decides the exit code. */
+    public static final class CellFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CellFailure(Job job, int layer, RuntimeException cause) {
+            super("policy " + job.policy() + " at budget " + job.budgetFraction() + " (" + job.budget() + "), layer " + layer + ": "
+                    + cause.getMessage(), cause);
         }
     }
 

@@ -4,68 +4,97 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import lookm.traces.write.AtomicDirectory;
+import lookm.traces.write.ExitCleanup;
+import lookm.traces.write.OutputGuard;
 
 /**
- * An output directory written atomically. Files go into a hidden staging directory beside the target (the traces
+ * An output directory written atomically. Files go into a staging directory beside the target (the traces
  * module's {@link AtomicDirectory}), each written under a temporary name and then moved into place with
- * ATOMIC_MOVE; {@link #commit()} renames the staging directory to the target. A run that fails leaves the target
- * untouched (the staging directory is removed on {@link #close()}, or by a shutdown hook on Ctrl-C). An existing
- * non-empty target is refused unless overwriting was asked for; an existing empty one is replaced.
+ * ATOMIC_MOVE; {@link #commit()} renames the staging directory to the target. The target follows
+ * {@link OutputGuard}'s rules: never an input, a parent of an input or inside one; an existing non-empty directory
+ * only with overwrite and only if lookm wrote it (its marker file); an existing empty one is replaced.
+ *
+ * <p>A plain output's staging directory is hidden and removed when the run fails ({@link #close()}) or is stopped
+ * (a shutdown hook on Ctrl-C / SIGTERM; after {@code kill -9} the next run for the same target removes it). A
+ * {@linkplain #resumable resumable} output stages in the visible, marked {@code TARGET.partial}, which keeps the
+ * finished cells of a failed or interrupted run for {@code --resume}.
  */
 public final class OutputDirectory implements AutoCloseable {
     private static final String TEMP_SUFFIX = ".part";
 
-    private final boolean overwrite;
     private final AtomicDirectory staged;
-    /** Removes the staging directory if the JVM is stopped (Ctrl-C, SIGTERM) before commit or close. */
+    /** For a resumable output, the entry of the staging directory whose presence means finished work to keep; else null. */
+    private final String keepWhenPresent;
+    /** Told where the finished cells are when a stop (Ctrl-C, SIGTERM) keeps them. */
+    private final java.util.function.Consumer<Path> onStopKept;
+    /** Removes (plain) or keeps (resumable) the staging directory if the JVM is stopped before commit or close. */
     private final Thread cleanup;
 
-    private OutputDirectory(AtomicDirectory staged, boolean overwrite) {
+    private OutputDirectory(AtomicDirectory staged, String keepWhenPresent, java.util.function.Consumer<Path> onStopKept) {
         this.staged = staged;
-        this.overwrite = overwrite;
-        this.cleanup = new Thread(this::discard, "lookm-output-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        this.keepWhenPresent = keepWhenPresent;
+        this.onStopKept = onStopKept;
+        this.cleanup = ExitCleanup.register("lookm-output-cleanup", () -> discard(true));
     }
 
-    private synchronized void discard() { staged.abort(); }
+    private synchronized void discard(boolean stopped) {
+        if (staged.finished()) return;
+        if (keepWhenPresent != null && holdsAFile(staged.temp().resolve(keepWhenPresent))) {
+            staged.keep();
+            if (stopped) onStopKept.accept(staged.temp());
+        } else {
+            staged.abort();
+        }
+    }
+
+    private static boolean holdsAFile(Path dir) {
+        if (!Files.isDirectory(dir)) return false;
+        try (var walk = Files.walk(dir)) {
+            return walk.anyMatch(Files::isRegularFile);
+        } catch (IOException | UncheckedIOException e) {
+            return true;                                // cannot tell: keep rather than lose finished work
+        }
+    }
+
+    /** As {@link #prepare(Path, boolean, List)} with no inputs. */
+    public static OutputDirectory prepare(Path target, boolean overwrite) { return prepare(target, overwrite, List.of()); }
 
     /**
-     * Checks the target and creates the staging directory.
+     * Checks the target and creates the (hidden) staging directory.
      *
-     * @throws IllegalArgumentException if {@code target} is a file, or a non-empty directory and not {@code overwrite}
+     * @param inputs every file or directory the command reads
+     * @throws IllegalArgumentException naming the target and the rule it breaks
      */
-    public static OutputDirectory prepare(Path target, boolean overwrite) {
-        Path absolute = target.toAbsolutePath().normalize();
-        requireWritable(absolute, overwrite);
-        // an empty existing directory may be replaced: requireWritable has already refused a non-empty one
-        return new OutputDirectory(AtomicDirectory.begin(absolute, true), overwrite);
+    public static OutputDirectory prepare(Path target, boolean overwrite, List<Path> inputs) {
+        return new OutputDirectory(AtomicDirectory.begin(target.toAbsolutePath().normalize(), overwrite, inputs), null, kept -> { });
     }
 
-    /** Refuses a target that is a file, or a non-empty directory unless overwriting. */
-    public static void requireWritable(Path target, boolean overwrite) {
-        if (Files.exists(target) && !Files.isDirectory(target))
-            throw new IllegalArgumentException("output directory " + target + " is an existing file; choose another --out");
-        if (!overwrite && !isEmptyOrMissing(target))
-            throw new IllegalArgumentException("output directory " + target + " exists and is not empty; pass --overwrite to replace it,"
-                    + " or choose another --out");
+    /**
+     * A resumable output staged in {@code TARGET.partial}: with {@code resume} an interrupted run's partial directory is
+     * reopened with its contents; without, an existing one is refused unless {@code overwrite}. A failed or stopped run
+     * keeps it when {@code keepWhenPresent} (the finished cells) holds a file, and removes it otherwise; when that
+     * happens because the JVM is being stopped, {@code onStopKept} is told where it is (to say so to the user).
+     */
+    public static OutputDirectory resumable(Path target, boolean overwrite, boolean resume, List<Path> inputs, String keepWhenPresent,
+                                            java.util.function.Consumer<Path> onStopKept) {
+        return new OutputDirectory(AtomicDirectory.partial(target, overwrite, resume, inputs), keepWhenPresent, onStopKept);
     }
 
-    private static boolean isEmptyOrMissing(Path dir) {
-        if (!Files.exists(dir)) return true;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            return !entries.iterator().hasNext();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
-        }
+    /** Checks the target against the output rules before any work, so a long run does not end in a refusal. */
+    public static void requireWritable(Path target, boolean overwrite, List<Path> inputs) {
+        OutputGuard.requireSafe(target.toAbsolutePath().normalize(), overwrite, inputs);
     }
 
     /** The final location (absolute). */
     public Path target() { return staged.target(); }
+
+    /** The staging directory (for a resumable output, where the finished cells are kept). */
+    public Path staging() { return staged.temp(); }
 
     /** Writes a UTF-8 text file atomically into the staging directory. */
     public Path writeString(String name, String content) {
@@ -77,14 +106,38 @@ public final class OutputDirectory implements AutoCloseable {
         Path file = resolve(name);
         Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
         try {
-            Files.createDirectories(file.getParent());
+            createParents(file);
             Files.write(temp, content);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (AtomicMoveNotSupportedException e) {
             throw new UncheckedIOException("the file system cannot rename atomically inside " + staged.temp(), e);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // the write already failed; that error is the one reported
+            }
             throw new UncheckedIOException("cannot write " + name + " into " + staged.temp(), e);
+        }
+    }
+
+    /**
+     * Creates the subdirectories of the staging directory that {@code file} needs, never the staging directory itself:
+     * once an abort has removed it, a write fails instead of recreating it.
+     */
+    private void createParents(Path file) throws IOException {
+        Path dir = staged.temp();
+        for (Path part : dir.relativize(file.getParent())) {
+            if (part.toString().isEmpty()) continue;
+            dir = dir.resolve(part);
+            if (!Files.isDirectory(dir)) {
+                try {
+                    Files.createDirectory(dir);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // created meanwhile: fine
+                }
+            }
         }
     }
 
@@ -96,19 +149,10 @@ public final class OutputDirectory implements AutoCloseable {
     }
 
     /** Moves the staged directory into place; a replaced target is removed only after the rename succeeded. */
-    public synchronized Path commit() {
-        requireWritable(staged.target(), overwrite);
-        return staged.commit();
-    }
+    public synchronized Path commit() { return staged.commit(); }
 
-    /** Removes the staging directory if the run did not commit. */
+    /** Removes a plain staging directory if the run did not commit; a resumable one is kept when it holds finished cells. */
     @Override public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down: the hook itself discards the staging directory
-            return;
-        }
-        discard();
+        if (ExitCleanup.cancel(cleanup)) discard(false);   // else the JVM is stopping: the hook discards or keeps it
     }
 }

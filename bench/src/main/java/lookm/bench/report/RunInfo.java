@@ -19,30 +19,35 @@ import java.util.Map;
  * @param model            model name from the trace metadata
  * @param budget           the budget as text, e.g. "ratios(heavy=0.1, recent=0.1)"
  * @param seed             the seed that matters for this run (policy or synthetic data), or null
+ * @param provenance       what it takes to rerun it: command line, commit, effective options, input checksums; or null
  */
 public record RunInfo(String command, String policy, String policyParameters, String backend, String device, String tracePath,
-                      String traceId, String model, String budget, Long seed) {
+                      String traceId, String model, String budget, Long seed, Provenance provenance) {
     /** A builder-ish start: only the command. */
-    public static RunInfo of(String command) { return new RunInfo(command, null, null, null, null, null, null, null, null, null); }
+    public static RunInfo of(String command) { return new RunInfo(command, null, null, null, null, null, null, null, null, null, null); }
 
     public RunInfo withPolicy(String name, String parameters) {
-        return new RunInfo(command, name, parameters, backend, device, tracePath, traceId, model, budget, seed);
+        return new RunInfo(command, name, parameters, backend, device, tracePath, traceId, model, budget, seed, provenance);
     }
 
     public RunInfo withBackend(String name, String deviceDescription) {
-        return new RunInfo(command, policy, policyParameters, name, deviceDescription, tracePath, traceId, model, budget, seed);
+        return new RunInfo(command, policy, policyParameters, name, deviceDescription, tracePath, traceId, model, budget, seed, provenance);
     }
 
     public RunInfo withTrace(String path, String id, String modelName) {
-        return new RunInfo(command, policy, policyParameters, backend, device, path, id, modelName, budget, seed);
+        return new RunInfo(command, policy, policyParameters, backend, device, path, id, modelName, budget, seed, provenance);
     }
 
     public RunInfo withBudget(String text) {
-        return new RunInfo(command, policy, policyParameters, backend, device, tracePath, traceId, model, text, seed);
+        return new RunInfo(command, policy, policyParameters, backend, device, tracePath, traceId, model, text, seed, provenance);
     }
 
     public RunInfo withSeed(Long value) {
-        return new RunInfo(command, policy, policyParameters, backend, device, tracePath, traceId, model, budget, value);
+        return new RunInfo(command, policy, policyParameters, backend, device, tracePath, traceId, model, budget, value, provenance);
+    }
+
+    public RunInfo withProvenance(Provenance value) {
+        return new RunInfo(command, policy, policyParameters, backend, device, tracePath, traceId, model, budget, seed, value);
     }
 
     /** The fields as an ordered map, with version, JVM and timestamp added. */
@@ -58,6 +63,7 @@ public record RunInfo(String command, String policy, String policyParameters, St
         m.put("model", model);
         m.put("budget", budget);
         m.put("seed", seed);
+        if (provenance != null) m.putAll(provenance.toMap());
         m.put("lookmVersion", Version.get());
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));

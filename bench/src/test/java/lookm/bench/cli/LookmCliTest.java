@@ -38,7 +38,7 @@ class LookmCliTest {
         Run r = lookm("policies");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("lookm-budgeted"), r.out());
-        assertTrue(r.out().contains("= score=attention(source=recorded) select=textprior(mode=budgeted) merge=pivot"), r.out());
+        assertTrue(r.out().contains("= score=attention(source=recorded,precision=float32) select=textprior(mode=budgeted,ties=position) merge=pivot"), r.out());
         assertTrue(r.out().contains("kernel: odd integer in [1, 2147483647], default 5"), "parameter ranges: " + r.out());
     }
 
@@ -57,7 +57,7 @@ class LookmCliTest {
         Run r = lookm("sweep", "--trace", sample.toString(), "--policies", file.toString(), "--budgets", "0.2", "--out", tmp.resolve("s").toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("snap-avg") && r.out().contains("h2o-pivot"), "named entries, and stages equal to a registered policy take its name: " + r.out());
-        assertTrue(Files.readString(tmp.resolve("s/sweep.json")).contains("score=window(window=32,pool=avg,kernel=7) select=topk(sinks=0,window=32) merge=drop"));
+        assertTrue(Files.readString(tmp.resolve("s/sweep.json")).contains("score=window(window=32,pool=avg,kernel=7) select=topk(sinks=0,window=32,ties=position) merge=drop"));
         Files.writeString(file, "[\"lookm\", {\"expression\": \"h2o(sinks=x)\"}]");
         Run bad = lookm("sweep", "--trace", sample.toString(), "--policies", file.toString(), "--out", tmp.resolve("t").toString(), "--quiet");
         assertEquals(2, bad.code());
@@ -93,18 +93,40 @@ class LookmCliTest {
     }
 
     @Test
-    void anExistingOutputDirectoryIsRefusedUnlessOverwrite() throws IOException {
+    void theTieOrderAndScorePrecisionAreOptionsRecordedInTheReport() throws IOException {
+        optionIsRecordedOrRefused("--ties", "torch-cpu", "ties=torch_cpu", "random", "torch-cpu");
+        optionIsRecordedOrRefused("--precision", "bf16", "precision=bf16", "fp8", "bf16");
+    }
+
+    /** {@code option good} runs and replay.json records {@code recorded}; {@code option bad} exits 2 naming the option and a valid value. */
+    private void optionIsRecordedOrRefused(String option, String good, String recorded, String bad, String named) throws IOException {
+        Path out = tmp.resolve(option.substring(2));
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", option, good, "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(out.resolve("replay.json")).toLowerCase(java.util.Locale.ROOT).contains(recorded), "replay.json records " + recorded);
+        Run refused = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", option, bad, "--out", tmp.resolve(option.substring(2) + "-bad").toString());
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains(option) && refused.err().contains(named), refused.err());
+    }
+
+    @Test
+    void anExistingOutputDirectoryIsRefusedUnlessOverwriteAndLookmWroteIt() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("out"));
         Files.writeString(out.resolve("keep.txt"), "mine");
         String[] args = {"replay", "--trace", sample.toString(), "--policy", "h2o", "--out", out.toString(), "--quiet"};
         Run refused = lookm(args);
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("--overwrite"), refused.err());
+        Run stranger = lookm(append(args, "--overwrite"));
+        assertEquals(2, stranger.code(), "a directory lookm did not write is never replaced");
+        assertTrue(stranger.err().contains("was not written by lookm"), stranger.err());
         assertEquals("mine", Files.readString(out.resolve("keep.txt")));
-        Run replaced = lookm(append(args, "--overwrite"));
+        Path ours = tmp.resolve("ours");
+        assertEquals(0, lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--out", ours.toString(), "--quiet").code());
+        assertEquals(2, lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--out", ours.toString(), "--quiet").code());
+        Run replaced = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--out", ours.toString(), "--quiet", "--overwrite");
         assertEquals(0, replaced.code(), replaced.err());
-        assertTrue(Files.exists(out.resolve("replay.json")));
-        assertFalse(Files.exists(out.resolve("keep.txt")));
+        assertTrue(Files.readString(ours.resolve("replay.json")).contains("\"policy\": \"lookm\""));
     }
 
     @Test

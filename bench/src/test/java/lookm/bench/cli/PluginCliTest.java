@@ -83,7 +83,7 @@ class PluginCliTest {
                 "--out", tmp.resolve("r").toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         String report = Files.readString(tmp.resolve("r/replay.json"));
-        assertTrue(report.contains("score=smallest-key-norm select=topk(sinks=0,window=R) merge=drop"), report);
+        assertTrue(report.contains("score=smallest-key-norm select=topk(sinks=0,window=R,ties=position) merge=drop"), report);
     }
 
     @Test
@@ -128,7 +128,7 @@ class PluginCliTest {
     void policiesListsThePluginsPoliciesAndStages() {
         Run r = lookm(null, "--plugin", jar.toString(), "policies");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("= score=smallest-key-norm select=topk(sinks=0,window=R) merge=drop"), r.out());
+        assertTrue(r.out().contains("= score=smallest-key-norm select=topk(sinks=0,window=R,ties=position) merge=drop"), r.out());
         assertTrue(r.out().contains("smallest-key-norm keys of smallest L2 norm first (kvpress Knorm) (plugin example-knorm)"), r.out());
         assertTrue(r.out().contains("plugins: example-knorm"), r.out());
     }

@@ -12,6 +12,7 @@ import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.policy.SelectSpec;
 import lookm.spec.policy.TextPriorMode;
+import lookm.spec.policy.TieOrder;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.HeadCompression;
@@ -47,43 +48,74 @@ public final class PolicyChecks {
 
     /**
      * Property 2 (order): among the positions a selection ranks freely (outside the recent window and the sinks), no
-     * evicted position ranks before a kept one under spec's {@link KeepOrder} (score descending, position ascending) on
-     * {@code scores}; text priors rank text first (budgeted) or rank the released float32 scores a − Λ of image tokens.
+     * evicted position ranks before a kept one on {@code scores}: under spec's {@link KeepOrder} (score descending,
+     * position ascending) for ties=position, by score alone for ties=torch-cpu (any valid top-N set); text priors rank
+     * text first (budgeted) or rank the released float32 scores a − Λ of image tokens.
      */
     public static Verdict keptRankBeforeEvicted(PolicySpec policy, CacheCase c, Scores scores, Selection s) {
         String name = "keptRankBeforeEvicted";
-        int tokens = c.tokens();
-        Budget.Resolved b = c.budget().resolve(tokens);
-        SelectSpec select = policy.select();
-        if (b.coversCache() || !select.ranksByScore()) return Require.verdict(name, null);
-        int[] guarded = Invariants.protectedCounts(select, tokens, c.budget());
-        TextPriorMode mode = Invariants.textPriorMode(select);
-        int from = mode == null ? guarded[1] : 0, to = tokens - guarded[0];
-        TokenLayout layout = c.layout();
+        Ranking r = Ranking.of(policy, c, scores);
+        if (r == null) return Require.verdict(name, null);
+        boolean byPosition = policy.select().ties() == TieOrder.POSITION;
         for (int h = 0; h < s.heads(); h++) {
-            int worstKept = -1, bestEvicted = -1;
-            float[] rank = new float[tokens];
-            int[] tier = new int[tokens];                                       // lower tier ranks first
-            for (int t = from; t < to; t++) {
-                rank[t] = scores.at(h, t);
-                if (mode == TextPriorMode.BUDGETED) tier[t] = layout.isText(t) ? 0 : 1;
-                if (mode == TextPriorMode.RELEASED) {
-                    if (layout.isText(t)) continue;                             // every text token is kept (property 3)
-                    rank[t] = rank[t] - Policies.TEXT_PRIOR_PENALTY;             // float32, as the released code
-                }
-                boolean kept = s.isKept(h, t);
-                if (kept && (worstKept < 0 || ranksBefore(tier, rank, worstKept, t))) worstKept = t;
-                if (!kept && (bestEvicted < 0 || ranksBefore(tier, rank, t, bestEvicted))) bestEvicted = t;
-            }
-            if (worstKept >= 0 && bestEvicted >= 0 && ranksBefore(tier, rank, bestEvicted, worstKept))
-                return Require.verdict(name, "head " + h + ": evicted position " + bestEvicted + " (score " + rank[bestEvicted] + ") ranks before kept position "
-                        + worstKept + " (score " + rank[worstKept] + ") under KeepOrder" + (mode != null ? " with the " + mode + " text prior" : ""));
+            int[] cut = r.cut(h, s, byPosition);
+            if (cut != null && r.before(h, cut[1], cut[0], byPosition))
+                return Require.verdict(name, "head " + h + ": evicted position " + cut[1] + " (score " + r.rank(h, cut[1]) + ") ranks before kept position "
+                        + cut[0] + " (score " + r.rank(h, cut[0]) + ") under " + (byPosition ? "KeepOrder" : "score order") + r.modeNote());
         }
         return Require.verdict(name, null);
     }
 
-    private static boolean ranksBefore(int[] tier, float[] rank, int a, int b) {
-        return tier[a] < tier[b] || (tier[a] == tier[b] && KeepOrder.before(rank[a], a, rank[b], b));
+    /**
+     * Whether equal scores straddle head {@code h}'s cut in {@code s}: the worst kept and the best evicted freely ranked
+     * positions have the same (tier, score). Only then may two tie orders keep different sets.
+     */
+    public static boolean tieStraddlesCut(PolicySpec policy, CacheCase c, Scores scores, Selection s, int h) {
+        Ranking r = Ranking.of(policy, c, scores);
+        if (r == null) return false;
+        int[] cut = r.cut(h, s, false);
+        return cut != null && !r.before(h, cut[0], cut[1], false) && !r.before(h, cut[1], cut[0], false);
+    }
+
+    /** The order a selection ranks its free positions [from, to) in; text of the released text prior is always kept. */
+    private record Ranking(Scores scores, TokenLayout layout, TextPriorMode mode, int from, int to) {
+        static Ranking of(PolicySpec policy, CacheCase c, Scores scores) {
+            int tokens = c.tokens();
+            SelectSpec select = policy.select();
+            if (c.budget().resolve(tokens).coversCache() || !select.ranksByScore()) return null;
+            int[] guarded = Invariants.protectedCounts(select, tokens, c.budget());
+            TextPriorMode mode = Invariants.textPriorMode(select);
+            return new Ranking(scores, c.layout(), mode, mode == null ? guarded[1] : 0, tokens - guarded[0]);
+        }
+
+        boolean ranked(int t) { return !(mode == TextPriorMode.RELEASED && layout.isText(t)); }   // every such text token is kept (property 3)
+
+        int tier(int t) { return mode == TextPriorMode.BUDGETED && !layout.isText(t) ? 1 : 0; }  // lower tier ranks first
+
+        float rank(int h, int t) {
+            float a = scores.at(h, t);
+            return mode == TextPriorMode.RELEASED ? scores.precision().penalised(a, Policies.TEXT_PRIOR_PENALTY) : a;   // as the released code
+        }
+
+        boolean before(int h, int a, int b, boolean byPosition) {
+            if (tier(a) != tier(b)) return tier(a) < tier(b);
+            float ra = rank(h, a), rb = rank(h, b);
+            return byPosition ? KeepOrder.before(ra, a, rb, b) : ra > rb;
+        }
+
+        /** {worst kept, best evicted} among the ranked free positions, or null when one side is empty. */
+        int[] cut(int h, Selection s, boolean byPosition) {
+            int worstKept = -1, bestEvicted = -1;
+            for (int t = from; t < to; t++) {
+                if (!ranked(t)) continue;
+                boolean kept = s.isKept(h, t);
+                if (kept && (worstKept < 0 || before(h, worstKept, t, byPosition))) worstKept = t;
+                if (!kept && (bestEvicted < 0 || before(h, t, bestEvicted, byPosition))) bestEvicted = t;
+            }
+            return worstKept < 0 || bestEvicted < 0 ? null : new int[] {worstKept, bestEvicted};
+        }
+
+        String modeNote() { return mode != null ? " with the " + mode + " text prior" : ""; }
     }
 
     /** Property 3: released text prior keeps all text outside the window; any text prior ranks text before images. */

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import lookm.properties.gen.BudgetKind;
 import lookm.properties.gen.CacheCase;
 import lookm.properties.gen.CacheCases;
@@ -18,8 +19,11 @@ import lookm.spec.policy.Backend;
 import lookm.spec.policy.Compressor;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
+import lookm.spec.policy.TieOrder;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.Scores;
+import lookm.spec.tensor.Selection;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -57,6 +61,31 @@ public final class PolicyProperties {
             Compressor.Stages s = stages(c, k);
             Require.holds(label(backend, policy), PolicyChecks.keptRankBeforeEvicted(p, k, s.scores(), s.selection()));
         });
+    }
+
+    /**
+     * Property 2 (tie orders): on the same scores, ties=torch-cpu and ties=position keep identical sets on every head
+     * where no tie straddles the cut; where one does, both are valid top-N sets of the same size. Returns how many
+     * heads kept different sets (coverage: a generator without ties at the cut would make this vacuous).
+     */
+    public static int tieOrders(Backend backend, String policy, Limits limits) {
+        PolicySpec position = Policies.named(policy).withTies(TieOrder.POSITION), torch = position.withTies(TieOrder.TORCH_CPU);
+        Compressor byPosition = backend.compressor(position), byTorch = backend.compressor(torch);
+        AtomicInteger differing = new AtomicInteger();
+        Theories.check(1, CacheCases.any(limits), k -> {
+            Scores scores = byPosition.scorer().score(k.block(), k.observation(), k.budget());
+            Selection p = byPosition.selector().select(scores, k.layout(), k.budget()), t = byTorch.selector().select(scores, k.layout(), k.budget());
+            Require.holds(label(backend, policy) + " ties=position", PolicyChecks.keptRankBeforeEvicted(position, k, scores, p));
+            Require.holds(label(backend, policy) + " ties=torch-cpu", PolicyChecks.keptRankBeforeEvicted(torch, k, scores, t));
+            for (int h = 0; h < p.heads(); h++) {
+                if (Arrays.equals(p.kept(h), t.kept(h))) continue;
+                differing.incrementAndGet();
+                String violation = p.kept(h).length != t.kept(h).length ? "kept " + p.kept(h).length + " vs " + t.kept(h).length + " tokens"
+                        : PolicyChecks.tieStraddlesCut(position, k, scores, p, h) ? null : "different sets without a tie at the cut";
+                Require.holds(label(backend, policy) + " head " + h, Require.verdict("tieOrdersAgreeBesideTies", violation));
+            }
+        });
+        return differing.get();
     }
 
     /** Property 3: text retention of text-prior policies (no-op for others). */

@@ -18,6 +18,11 @@ public final class Registered {
         return Policies.all().stream().filter(p -> p.select().textRanksFirst()).map(PolicySpec::name);
     }
 
+    /** Policies whose selection has a top-N cut (TopK or a text prior), where the tie order decides. */
+    public static Stream<String> cutPolicies() {
+        return Policies.all().stream().filter(p -> p.select() instanceof SelectSpec.TopK || p.select() instanceof SelectSpec.TextPrior).map(PolicySpec::name);
+    }
+
     /** Policies whose evicted tokens are merged, not dropped. */
     public static Stream<String> mergingPolicies() {
         return Policies.all().stream().filter(p -> p.merge().mergesEvicted()).map(PolicySpec::name);

@@ -3,6 +3,7 @@ package lookm.reference.score;
 import lookm.reference.ops.Rows;
 import lookm.reference.ops.Softmax;
 import lookm.spec.policy.ScoreSource;
+import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.Budget;
@@ -10,27 +11,33 @@ import lookm.spec.tensor.HeadGroups;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.ScorePrecision;
 import lookm.spec.tensor.Scores;
 import org.ejml.data.DMatrixRMaj;
 
 /**
  * H2O accumulated attention (SPEC.md §2.1): a_h[j] = Σ_{q ∈ group(h)} Σ_{i ≥ j} P_q[i, j], from the recorded
- * column sums or recomputed from all prefill queries (causal softmax, never T×T at once, double accumulation).
+ * column sums or recomputed from all prefill queries (causal softmax, never T×T at once, double accumulation);
+ * (4) held in the spec's {@link ScorePrecision} (BF16: each sum rounded once to bfloat16, SPEC.md §2.8).
  */
 public final class AccumulatedAttentionScore implements Scorer {
     private final ScoreSource source;
+    private final ScorePrecision precision;
 
-    public AccumulatedAttentionScore(ScoreSource source) { this.source = source; }
+    public AccumulatedAttentionScore(ScoreSpec.AccumulatedAttention spec) {
+        this.source = spec.source();
+        this.precision = spec.precision();
+    }
 
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         if (source == ScoreSource.RECORDED) {
             AccumulatedAttention a = observation.requireRecorded(block, "accumulated attention (recorded)");
             // (3) sum the query heads of each GQA group
             float[] perKvHead = new HeadGroups(a.queryHeads(), block.heads()).aggregate(a.values(), a.tokens());
-            return new Scores(perKvHead, block.heads(), block.tokens());
+            return precision.apply(new Scores(perKvHead, block.heads(), block.tokens()));     // (4) in the spec's precision
         }
         Queries q = observation.requirePrefillSuffix(block, block.tokens(), "accumulated attention (recomputed)");
-        return new Scores(recompute(block, q), block.heads(), block.tokens());
+        return precision.apply(new Scores(recompute(block, q), block.heads(), block.tokens()));  // (4) in the spec's precision
     }
 
     /** Column sums per KV head, (H, T), from all T prefill queries. */

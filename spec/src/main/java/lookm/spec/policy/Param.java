@@ -82,7 +82,8 @@ public record Param(String name, Type type, long min, long max, boolean oddOnly,
                 if (t.equals("true") || t.equals("false")) return Boolean.valueOf(t);
                 break;
             case CHOICE:
-                if (choices.contains(t.toLowerCase(Locale.ROOT))) return t.toLowerCase(Locale.ROOT);
+                String word = t.toLowerCase(Locale.ROOT).replace('-', '_');        // torch-cpu = torch_cpu
+                if (choices.contains(word)) return word;
                 break;
             case WINDOW:
                 if (t.equals(BUDGET_RECENT)) return new Window.BudgetRecent();

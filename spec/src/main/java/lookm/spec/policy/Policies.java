@@ -64,6 +64,8 @@ public final class Policies {
                 new Alias("full", "full cache: keep every token (the fidelity reference)", "score=none select=keepall merge=drop", "origin"),
                 new Alias("lookm", "LOOK-M TP+P-Merge: released text prior (all text kept) + pivot merge; the authors' default",
                         attention + released + "merge=pivot", "TextPivotMerge_LayerWise (text_prior_pivot_merge)"),
+                new Alias("lookm-bf16", "LOOK-M TP+P-Merge with bfloat16 scores (torch CPU autocast, or a bf16 model): the penalty becomes -65536 and small image scores tie",
+                        "score=attention(source=recorded,precision=bf16) " + released + "merge=pivot", "TextPivotMerge_LayerWise under torch.autocast(cpu, bfloat16)"),
                 new Alias("lookm-budgeted", "LOOK-M TP+P-Merge as the paper states: text first, exactly N+R kept, pivot merge",
                         attention + budgeted + "merge=pivot", ""),
                 new Alias("tp-drop", "text prior (released), evicted tokens dropped", attention + released + "merge=drop",

@@ -19,7 +19,7 @@ import lookm.spec.allocate.AllocationNames;
  * alias's arguments go to its stages' parameters: a bare name sets it in every stage that has it (SnapKV's
  * {@code window} sets the score's and the selection's), {@code select.window=32} only one. Absent parameters take
  * the registered (or default) values. The canonical form, {@link PolicySpec#expression()}, writes all three stages
- * and every parameter: {@code score=window(window=32,pool=max,kernel=7) select=topk(sinks=0,window=32) merge=drop};
+ * and every parameter: {@code score=window(window=32,pool=max,kernel=7) select=topk(sinks=0,window=32,ties=position) merge=drop};
  * parsing it gives the same spec back.
  */
 public final class PolicyExpression {

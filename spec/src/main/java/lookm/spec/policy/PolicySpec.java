@@ -1,5 +1,7 @@
 package lookm.spec.policy;
 
+import lookm.spec.tensor.ScorePrecision;
+
 /**
  * A policy as data: which scorer, selector and merger, with their parameters. Shared by CLI, benchmarks,
  * tests and trace metadata; interpreted by each backend. Written as text by {@link #expression()} and read back by
@@ -29,8 +31,8 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
 
     /** The same policy with its accumulated- or observed-attention scores taken from {@code source}; other scorers unchanged. */
     public PolicySpec withScoreSource(ScoreSource source) {
-        if (score instanceof ScoreSpec.AccumulatedAttention)
-            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source), select, merge, original, allocate);
+        if (score instanceof ScoreSpec.AccumulatedAttention a)
+            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source, a.precision()), select, merge, original, allocate);
         if (score instanceof ScoreSpec.ObservedAttention)
             return new PolicySpec(name, description, new ScoreSpec.ObservedAttention(source), select, merge, original, allocate);
         return this;
@@ -55,9 +57,21 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
         return new PolicySpec(name, description, score, select, merge, original, spec);
     }
 
+    /** The same policy with its accumulated-attention scores held in {@code precision} (SPEC.md §2.8); other scorers unchanged. */
+    public PolicySpec withScorePrecision(ScorePrecision precision) {
+        if (score instanceof ScoreSpec.AccumulatedAttention a)
+            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(a.source(), precision), select, merge, original, allocate);
+        return this;
+    }
+
+    /** The same policy with its selection's tie order replaced (SPEC.md §3); selections without a cut unchanged. */
+    public PolicySpec withTies(TieOrder ties) {
+        return new PolicySpec(name, description, score, select.withTies(ties), merge, original, allocate);
+    }
+
     /**
      * The canonical expression: all three stages, every parameter, e.g.
-     * {@code score=attention(source=recorded) select=textprior(mode=released) merge=pivot}. Reports and trace
+     * {@code score=attention(source=recorded,precision=float32) select=textprior(mode=released,ties=position) merge=pivot}. Reports and trace
      * metadata record it; {@code Policies.parse(expression())} gives these stages back. A non-uniform allocation
      * follows as {@code allocate=adakv(alpha=0.2)} (SPEC.md §3A).
      */

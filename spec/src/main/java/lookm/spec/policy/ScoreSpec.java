@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import lookm.spec.plugin.Plugins;
 import lookm.spec.tensor.Observation.Part;
+import lookm.spec.tensor.ScorePrecision;
 
 /**
  * How importance scores (H, T) are computed. Formal definitions: spec/SPEC.md §2. Each record describes its own
@@ -42,16 +43,24 @@ public sealed interface ScoreSpec {
     /**
      * H2O accumulated attention (paper §3.1): a[j] = Σ_i P[i, j] over all T prefill rows, per query head, summed
      * over each GQA group. {@code source}: recorded column sums, or recomputed from the prefill queries.
+     * {@code precision}: the dtype the original runtime holds them in (SPEC.md §2.8; BF16 rounds them to bfloat16).
      */
-    record AccumulatedAttention(ScoreSource source) implements ScoreSpec {
+    record AccumulatedAttention(ScoreSource source, ScorePrecision precision) implements ScoreSpec {
         public static final Variant<AccumulatedAttention> KIND = Variant.of(Stage.SCORE, "attention",
                 "H2O accumulated attention: column sums of the causal prefill softmax, summed over each GQA group",
-                a -> new AccumulatedAttention(a.choice("source", ScoreSource.class)), s -> List.of(s.source),
-                Param.choice("source", ScoreSource.class, ScoreSource.RECORDED, "recorded column sums, or recomputed from the prefill queries"));
+                a -> new AccumulatedAttention(a.choice("source", ScoreSource.class), a.choice("precision", ScorePrecision.class)),
+                s -> List.of(s.source, s.precision),
+                Param.choice("source", ScoreSource.class, ScoreSource.RECORDED, "recorded column sums, or recomputed from the prefill queries"),
+                Param.choice("precision", ScorePrecision.class, ScorePrecision.FLOAT32,
+                        "dtype of the score tensor: float32, or bf16 as under torch CPU autocast (the penalty becomes -65536; SPEC §2.8)"));
 
         public AccumulatedAttention {
             if (source == null) throw new IllegalArgumentException("score source must not be null");
+            if (precision == null) throw new IllegalArgumentException("score precision must not be null");
         }
+
+        /** float32 scores (the default). */
+        public AccumulatedAttention(ScoreSource source) { this(source, ScorePrecision.FLOAT32); }
 
         @Override public boolean bitIdenticalAcrossBackends() { return source == ScoreSource.RECORDED; }
 

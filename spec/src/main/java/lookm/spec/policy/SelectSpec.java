@@ -19,8 +19,18 @@ public sealed interface SelectSpec {
     /** Whether every token is kept whatever the budget (the full cache). */
     default boolean keepsAll() { return false; }
 
-    /** The canonical expression of this stage, e.g. {@code topk(sinks=4,window=R)}. */
+    /** The canonical expression of this stage, e.g. {@code topk(sinks=4,window=R,ties=position)}. */
     default String expression() { return Variants.print(this); }
+
+    /** Who survives equal scores at this selection's top-N cut (SPEC.md §3); POSITION for selections without a cut. */
+    default TieOrder ties() { return TieOrder.POSITION; }
+
+    /** This selection with its tie order replaced (selections without a top-N cut are returned unchanged). */
+    default SelectSpec withTies(TieOrder ties) {
+        if (this instanceof TopK t) return new TopK(t.sinkTokens(), t.window(), ties);
+        if (this instanceof TextPrior tp) return new TextPrior(tp.mode(), ties);
+        return this;
+    }
 
     /**
      * |kept_h| this selection keeps when the budget does not cover the cache (SPEC.md §3, invariant I2), for head
@@ -47,19 +57,26 @@ public sealed interface SelectSpec {
     /**
      * H2O-style: the last W positions (the window), plus the top (C − W) of the rest by score, with the first
      * {@code sinkTokens} positions ranked above every other candidate (the original merges force 4 sinks).
-     * With W = R this is top-N + recent R, C = N + R.
+     * With W = R this is top-N + recent R, C = N + R. {@code ties}: who survives equal scores at the cut; under
+     * TORCH_CPU as the original calls torch: {@code topk} without sinks, {@code argsort(descending)} over the
+     * candidates with the sinks at +∞ when there are sinks.
      */
-    record TopK(int sinkTokens, Window window) implements SelectSpec {
+    record TopK(int sinkTokens, Window window, TieOrder ties) implements SelectSpec {
         public static final Variant<TopK> KIND = Variant.of(Stage.SELECT, "topk",
                 "top (C - W) by score over the first T - W positions (sinks ranked first) + the last W",
-                a -> new TopK(a.integer("sinks"), a.window("window")), s -> List.of(s.sinkTokens, s.window),
+                a -> new TopK(a.integer("sinks"), a.window("window"), a.choice("ties", TieOrder.class)), s -> List.of(s.sinkTokens, s.window, s.ties),
                 Param.integer("sinks", 0, Integer.MAX_VALUE, 0, "first positions ranked above every other candidate"),
-                Param.window("window", new Window.BudgetRecent(), "recent window W kept whatever the scores (capped at C)"));
+                Param.window("window", new Window.BudgetRecent(), "recent window W kept whatever the scores (capped at C)"),
+                Param.choice("ties", TieOrder.class, TieOrder.POSITION, TieOrder.PARAM_DESCRIPTION));
 
         public TopK {
             if (sinkTokens < 0) throw new IllegalArgumentException("sinkTokens must be >= 0, was " + sinkTokens);
             if (window == null) throw new IllegalArgumentException("window must not be null");
+            if (ties == null) throw new IllegalArgumentException("tie order must not be null");
         }
+
+        /** Ties broken by position (the default). */
+        public TopK(int sinkTokens, Window window) { this(sinkTokens, window, TieOrder.POSITION); }
 
         @Override public int keptCount(TokenLayout layout, Budget.Resolved b, Scores scores, int head) { return b.total(); }   // C = N + R
 
@@ -69,17 +86,25 @@ public sealed interface SelectSpec {
         }
     }
 
-    /** LOOK-M text prior (paper §3.2): text tokens rank before image tokens. */
-    record TextPrior(TextPriorMode mode) implements SelectSpec {
+    /**
+     * LOOK-M text prior (paper §3.2): text tokens rank before image tokens. {@code ties}: who survives equal
+     * (penalised) scores at the top-N cut; under TORCH_CPU {@code torch.topk} as the original calls it.
+     */
+    record TextPrior(TextPriorMode mode, TieOrder ties) implements SelectSpec {
         public static final Variant<TextPrior> KIND = Variant.of(Stage.SELECT, "textprior",
                 "LOOK-M text prior: text before image, then score; + recent R",
-                a -> new TextPrior(a.choice("mode", TextPriorMode.class)), s -> List.of(s.mode),
+                a -> new TextPrior(a.choice("mode", TextPriorMode.class), a.choice("ties", TieOrder.class)), s -> List.of(s.mode, s.ties),
                 Param.choice("mode", TextPriorMode.class, TextPriorMode.RELEASED,
-                        "released (the authors' code: every text token kept) or budgeted (the paper: exactly N + R)"));
+                        "released (the authors' code: every text token kept) or budgeted (the paper: exactly N + R)"),
+                Param.choice("ties", TieOrder.class, TieOrder.POSITION, TieOrder.PARAM_DESCRIPTION));
 
         public TextPrior {
             if (mode == null) throw new IllegalArgumentException("text prior mode must not be null");
+            if (ties == null) throw new IllegalArgumentException("tie order must not be null");
         }
+
+        /** Ties broken by position (the default). */
+        public TextPrior(TextPriorMode mode) { this(mode, TieOrder.POSITION); }
 
         @Override public boolean textRanksFirst() { return true; }
 
@@ -97,7 +122,7 @@ public sealed interface SelectSpec {
             int n = 0;
             for (int j = 0; j < b.recentStart(); j++) {
                 float a = scores.at(head, j);
-                if ((layout.isImage(j) ? a - Policies.TEXT_PRIOR_PENALTY : a) >= 0f) n++;
+                if ((layout.isImage(j) ? scores.precision().penalised(a, Policies.TEXT_PRIOR_PENALTY) : a) >= 0f) n++;
             }
             return n;
         }

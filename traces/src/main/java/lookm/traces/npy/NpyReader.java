@@ -21,7 +21,13 @@ public final class NpyReader implements AutoCloseable {
     private final NpyHeader header;
     private long consumed;
 
-    public NpyReader(InputStream stream, String name) {
+    public NpyReader(InputStream stream, String name) { this(stream, name, -1); }
+
+    /**
+     * @param streamBytes the stream's length when known (file size, zip entry size), else -1: a header announcing more
+     *                    data than that is refused before anything of its size is allocated
+     */
+    public NpyReader(InputStream stream, String name, long streamBytes) {
         this.name = name;
         this.in = new DataInputStream(new BufferedInputStream(stream, BUFFER));
         try {
@@ -29,6 +35,15 @@ public final class NpyReader implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot read", e);
         }
+        long dataBytes;
+        try {
+            dataBytes = Math.multiplyExact(header.elements(), (long) header.itemSize());
+        } catch (ArithmeticException e) {
+            throw new NpyException(name + ": header shape " + header.shapeString() + " has more than 2^63 bytes of data");
+        }
+        if (streamBytes >= 0 && dataBytes > streamBytes)
+            throw new NpyException(name + ": header shape " + header.shapeString() + " announces " + dataBytes + " bytes of data, the file holds "
+                    + streamBytes + ": the header lies or the file is truncated");
     }
 
     public NpyHeader header() { return header; }

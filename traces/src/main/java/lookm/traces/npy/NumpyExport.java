@@ -8,13 +8,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.HeadCompression;
 import lookm.spec.tensor.KvBlock;
 import lookm.traces.schema.TraceFormatException;
+import lookm.traces.write.AtomicDirectory;
+import lookm.traces.write.ExitCleanup;
+import lookm.traces.write.OutputGuard;
 
 /**
  * Exports to NumPy, as an {@code .npz} (path ending in .npz) or a directory of {@code .npy} files; written under
@@ -38,6 +43,14 @@ public final class NumpyExport {
     private record Array(Object data, long[] shape) {}
 
     public static Path compressedLayer(CompressedLayer layer, Path out, boolean overwrite) {
+        return compressedLayer(layer, out, overwrite, List.of());
+    }
+
+    /**
+     * One compressed layer as NumPy arrays at {@code out} (a {@code .npz} file, else a directory of {@code .npy} files),
+     * refusing an {@code out} that equals, contains or lies inside one of {@code inputs} (see {@link #write}).
+     */
+    public static Path compressedLayer(CompressedLayer layer, Path out, boolean overwrite, List<Path> inputs) {
         int h = layer.headCount(), d = layer.headDim(), c = 0, p = 0;
         for (HeadCompression hc : layer.heads()) {
             c = Math.max(c, hc.keptCount());
@@ -66,7 +79,7 @@ public final class NumpyExport {
         arrays.put("evicted", new Array(evicted, new long[] {h, p}));
         arrays.put("merge_target", new Array(target, new long[] {h, p}));
         arrays.put("merge_weight", new Array(weight, new long[] {h, p}));
-        return write(arrays, out, overwrite);
+        return write(arrays, out, overwrite, inputs);
     }
 
     /** An uncompressed layer: keys, values (H, T, D) float32 and image_ids (T,) int32. */
@@ -76,28 +89,59 @@ public final class NumpyExport {
         arrays.put("keys", new Array(block.keys(), shape));
         arrays.put("values", new Array(block.values(), shape));
         arrays.put("image_ids", new Array(block.layout().imageIds(), new long[] {block.tokens()}));
-        return write(arrays, out, overwrite);
+        return write(arrays, out, overwrite, List.of());
     }
 
-    private static Path write(Map<String, Array> arrays, Path out, boolean overwrite) {
+    /**
+     * Writes under a temporary name, then moves into place. A directory output follows {@link OutputGuard} (and gets
+     * its marker); an {@code .npz} output is never an input, and an existing one is replaced only with
+     * {@code overwrite} and only if it is an npz archive (a zip of {@code .npy} entries).
+     */
+    private static Path write(Map<String, Array> arrays, Path out, boolean overwrite, List<Path> inputs) {
         Path target = out.toAbsolutePath().normalize();
-        if (Files.exists(target) && !overwrite) throw TraceFormatException.in(target, "already exists; refusing to overwrite it");
-        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + System.nanoTime());
+        boolean npz = target.toString().endsWith(NPZ);
+        if (npz) requireReplaceableNpz(target, overwrite, inputs);
+        else OutputGuard.requireSafe(target, overwrite, inputs);
+        Path temp = AtomicDirectory.stagingName(target);
+        // Ctrl-C / SIGTERM while writing removes the staging file; one left by kill -9 is removed by the next export here
+        Thread cleanup = ExitCleanup.register("lookm-export-cleanup", () -> AtomicDirectory.deleteRetrying(temp));
         try {
             Files.createDirectories(target.getParent());
-            if (target.toString().endsWith(NPZ)) writeNpz(arrays, temp);
+            if (npz) writeNpz(arrays, temp);
             else writeDirectory(arrays, temp);
-            if (Files.exists(target)) lookm.traces.write.AtomicDirectory.deleteRecursively(target);
+            if (Files.exists(target)) AtomicDirectory.deleteRecursively(target);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
-            lookm.traces.write.AtomicDirectory.deleteRecursively(temp);
+            AtomicDirectory.deleteRecursively(temp);
             throw new UncheckedIOException("cannot write " + target, e);
+        } finally {
+            ExitCleanup.cancel(cleanup);
+        }
+    }
+
+    private static void requireReplaceableNpz(Path target, boolean overwrite, List<Path> inputs) {
+        OutputGuard.requireApartFromInputs(target, inputs);
+        if (!Files.exists(target)) return;
+        if (!overwrite) throw TraceFormatException.in(target, "already exists; refusing to overwrite it without --overwrite");
+        if (!Files.isRegularFile(target) || !isNpz(target))
+            throw TraceFormatException.in(target, "exists and is not an npz archive of .npy arrays; --overwrite replaces only an npz file:"
+                    + " choose another --out");
+    }
+
+    /** Whether {@code file} is a zip archive whose entries are all {@code .npy} arrays. */
+    private static boolean isNpz(Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            if (zip.size() == 0) return false;
+            return zip.stream().allMatch(e -> !e.isDirectory() && e.getName().endsWith(NPY));
+        } catch (IOException e) {
+            return false;
         }
     }
 
     private static void writeNpz(Map<String, Array> arrays, Path file) throws IOException {
-        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+        // the file stream is its own resource: ZipOutputStream.close() does not close it when finishing fails (disk full)
+        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             for (var e : arrays.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey() + NPY));
                 writeArray(zip, e.getValue());
@@ -108,6 +152,7 @@ public final class NumpyExport {
 
     private static void writeDirectory(Map<String, Array> arrays, Path dir) throws IOException {
         Files.createDirectory(dir);
+        OutputGuard.writeMarker(dir, OutputGuard.COMPLETE);
         for (var e : arrays.entrySet())
             try (OutputStream os = Files.newOutputStream(dir.resolve(e.getKey() + NPY))) {
                 writeArray(os, e.getValue());

@@ -54,7 +54,7 @@ public final class NumpyImport {
             int[] tokenIds = src.has("token_ids") ? readAll(src, "token_ids", layout.size()) : null;
             try (LayerStreams s = new LayerStreams(src, layout.size())) {
                 TraceMetadata meta = metadata(s, layout, options, source);
-                try (TraceWriter w = TraceWriter.create(out, meta, layout, tokenIds, overwrite)) {
+                try (TraceWriter w = TraceWriter.create(out, meta, layout, tokenIds, overwrite, List.of(source))) {
                     for (int l = 0; l < meta.layers(); l++) w.write(s.next(l, layout));
                     return w.commit();
                 }

@@ -42,9 +42,10 @@ public final class NumpySource implements AutoCloseable {
         try {
             if (zip != null) {
                 ZipEntry entry = zip.getEntry(name + NPY);
-                return new NpyReader(zip.getInputStream(entry), label);
+                return new NpyReader(zip.getInputStream(entry), label, entry.getSize());
             }
-            return new NpyReader(Files.newInputStream(path.resolve(name + NPY)), label);
+            Path file = path.resolve(name + NPY);
+            return new NpyReader(Files.newInputStream(file), label, Files.size(file));
         } catch (IOException e) {
             throw new UncheckedIOException(label + ": cannot open", e);
         }

@@ -27,6 +27,7 @@ final class LayoutDecoder {
         boolean withIds = s.hasColumn(TraceSchema.COL_TOKEN_ID);
         if (withIds) s.requireColumn(TraceSchema.COL_TOKEN_ID, TraceSchema.int32(), null);
         int t = meta.tokens();
+        SourceChecks.layout(s, meta);                                       // before the (T) arrays are allocated
         int[] imageIds = new int[t];
         int[] tokenIds = withIds ? new int[t] : null;
         int row = 0;

@@ -11,6 +11,7 @@ import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.TokenLayout;
+import lookm.traces.schema.AttentionSums;
 import lookm.traces.schema.CacheDtype;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceLayer;
@@ -45,21 +46,47 @@ public final class TraceReader implements AutoCloseable {
     private final ArrowSource attention;
     private final ArrowSource queries;
     private final ArrowSource probes;
+    private final IntegrityCheck integrity;
+    /** Probe positions of the first layer read: every layer must have the same (they are the same decode steps). */
+    private int[] probePositions;
+    private int probePositionsLayer;
 
     private TraceReader(Path dir) {
         this.dir = dir;
         try {
-            LayoutDecoder.Result l = LayoutDecoder.read(track(new ArrowSource(dir.resolve(TraceSchema.LAYOUT_FILE), allocator)));
+            // (1) layout.arrow's metadata is the trace's; (2) the integrity manifest must agree with it, and every file
+            // is then verified before its first batch is decoded; (3) sizes the metadata implies must fit the files
+            ArrowSource layoutSource = track(new ArrowSource(dir.resolve(TraceSchema.LAYOUT_FILE), allocator));
+            TraceMetadata m = layoutSource.metadata();
+            integrity = IntegrityCheck.open(dir, m, allocator);
+            integrity.attach(layoutSource);
+            LayoutDecoder.Result l = LayoutDecoder.read(layoutSource);
             meta = l.metadata();
             layout = l.layout();
             tokenIds = l.tokenIds();
-            kv = SourceChecks.kv(track(new ArrowSource(dir.resolve(TraceSchema.KV_FILE), allocator)), meta);
-            attention = SourceChecks.attention(track(new ArrowSource(dir.resolve(TraceSchema.ATTENTION_FILE), allocator)), meta);
-            queries = meta.hasPrefillQueries() ? SourceChecks.queries(track(openOptional(TraceSchema.QUERIES_FILE)), meta) : null;
-            probes = meta.hasProbes() ? SourceChecks.queries(track(openOptional(TraceSchema.PROBES_FILE)), meta) : null;
+            kv = verified(SourceChecks.kv(track(new ArrowSource(dir.resolve(TraceSchema.KV_FILE), allocator)), meta));
+            attention = verified(SourceChecks.attention(track(new ArrowSource(dir.resolve(TraceSchema.ATTENTION_FILE), allocator)), meta));
+            queries = meta.hasPrefillQueries() ? verified(SourceChecks.queries(track(openOptional(TraceSchema.QUERIES_FILE)), meta,
+                    TraceSchema.KEY_PREFILL_QUERIES, meta.prefillQueries())) : null;
+            probes = meta.hasProbes() ? verified(SourceChecks.queries(track(openOptional(TraceSchema.PROBES_FILE)), meta,
+                    TraceSchema.KEY_PROBES, meta.probes())) : null;
         } catch (RuntimeException e) {
-            close();
+            closeAfter(e);
             throw e;
+        }
+    }
+
+    private ArrowSource verified(ArrowSource source) {
+        integrity.attach(source);
+        return source;
+    }
+
+    /** Closes after a failure, keeping {@code primary} the reported error (a cleanup error is attached to it). */
+    private void closeAfter(RuntimeException primary) {
+        try {
+            close();
+        } catch (RuntimeException cleanup) {
+            primary.addSuppressed(cleanup);
         }
     }
 
@@ -148,6 +175,7 @@ public final class TraceReader implements AutoCloseable {
             if (values[i] < 0)
                 throw TraceFormatException.in(attention.file(), row.of(i) + ": accumulated attention is " + values[i]
                         + "; column sums of attention are >= 0");
+        AttentionSums.require(attention.file(), l, values, hq, t, meta.dtype());
         return new AccumulatedAttention(values, hq, t);
     }
 
@@ -160,7 +188,17 @@ public final class TraceReader implements AutoCloseable {
     /** The stored decode probe queries of layer l, (Hq, P, D), positions >= T. */
     public Optional<Queries> probeQueries(int l) {
         requireLayer(l);
-        return probes == null ? Optional.empty() : Optional.of(readQueries(probes, l, meta.probes(), true));
+        if (probes == null) return Optional.empty();
+        Queries q = readQueries(probes, l, meta.probes(), true);
+        if (probePositions == null) {
+            probePositions = q.positions();
+            probePositionsLayer = l;
+        } else if (!java.util.Arrays.equals(probePositions, q.positions())) {
+            throw TraceFormatException.in(probes.file(), "layer " + l + ": probe positions " + java.util.Arrays.toString(q.positions())
+                    + " differ from layer " + probePositionsLayer + "'s " + java.util.Arrays.toString(probePositions)
+                    + " (probes are the same decode steps in every layer)");
+        }
+        return Optional.of(q);
     }
 
     private Queries readQueries(ArrowSource source, int l, int count, boolean probe) {
@@ -183,7 +221,7 @@ public final class TraceReader implements AutoCloseable {
     /** Most bytes of Arrow (off-heap) memory held at once by this reader so far: about one record batch. */
     public long arrowPeakBytes() { return allocator.getPeakMemoryAllocation(); }
 
-    /** Bytes on disk of each file of the trace, by file name. */
+    /** Bytes on disk of each file of the trace (integrity.arrow included when present), by file name. */
     public java.util.Map<String, Long> fileSizes() {
         java.util.Map<String, Long> sizes = new java.util.LinkedHashMap<>();
         for (ArrowSource s : open) {
@@ -193,15 +231,49 @@ public final class TraceReader implements AutoCloseable {
                 throw TraceFormatException.in(s.file(), "cannot read its size", e);
             }
         }
+        Path manifest = dir.resolve(TraceSchema.INTEGRITY_FILE);
+        if (hasIntegrity()) {
+            try {
+                sizes.put(TraceSchema.INTEGRITY_FILE, Files.size(manifest));
+            } catch (java.io.IOException e) {
+                throw TraceFormatException.in(manifest, "cannot read its size", e);
+            }
+        }
         return sizes;
     }
 
+    /** What the integrity data covered so far (or that the trace has none), for validation reports. */
+    public String integrityStatus() { return integrity == null ? "integrity not read" : integrity.describe(); }
+
+    /** True when the trace carries integrity data (integrity.arrow). */
+    public boolean hasIntegrity() { return integrity != null && integrity.present(); }
+
+    /**
+     * Closes every file, then the Arrow allocator. A batch that failed to load may have left buffers Arrow cannot
+     * release; that was already reported as the file's defect, so it is not reported again as a leak (which would
+     * hide the real error, "Memory was leaked by query"). A leak with no such defect is a bug and is thrown.
+     */
     @Override public void close() {
-        try {
-            for (ArrowSource s : open) s.close();
-        } finally {
-            open.clear();
-            allocator.close();
+        RuntimeException failure = null;
+        boolean defect = false;
+        for (ArrowSource s : open) {
+            defect |= s.failed();
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+                else failure.addSuppressed(e);
+            }
         }
+        open.clear();
+        try {
+            allocator.close();
+        } catch (IllegalStateException leak) {
+            if (!defect) {
+                if (failure == null) failure = leak;
+                else failure.addSuppressed(leak);
+            }
+        }
+        if (failure != null) throw failure;
     }
 }

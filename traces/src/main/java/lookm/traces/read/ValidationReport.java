@@ -11,15 +11,17 @@ import lookm.traces.schema.TraceMetadata;
  * @param trace         the trace directory
  * @param metadata      its metadata, or null when it could not be read
  * @param layersChecked layers fully read and checked
+ * @param integrity     what the integrity data covered ("... verified for 5 of 5 files", or that it is absent), or
+ *                      null when the trace could not be read that far
  * @param problem       the first problem, or null when valid
  */
-public record ValidationReport(Path trace, TraceMetadata metadata, int layersChecked, TraceFormatException problem) {
+public record ValidationReport(Path trace, TraceMetadata metadata, int layersChecked, String integrity, TraceFormatException problem) {
     public boolean valid() { return problem == null; }
 
     /** A one-line verdict for a user. */
     public String message() {
         return valid() ? trace + ": valid LOOK-M trace v" + lookm.traces.schema.TraceSchema.VERSION + ", " + layersChecked
-                + " layers checked" : problem.getMessage();
+                + " layers checked; " + integrity : problem.getMessage();
     }
 
     public ValidationReport throwIfInvalid() {

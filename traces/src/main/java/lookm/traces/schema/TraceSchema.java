@@ -46,6 +46,19 @@ public final class TraceSchema {
     public static final String ATTENTION_FILE = "attention.arrow";
     public static final String QUERIES_FILE = "queries.arrow";
     public static final String PROBES_FILE = "probes.arrow";
+    /** Integrity data (optional in v1, written by every writer since): per-file sha256, bytes, rows, batches. */
+    public static final String INTEGRITY_FILE = "integrity.arrow";
+    /** The data files an integrity manifest may list, in writing order. */
+    public static final List<String> DATA_FILES = List.of(LAYOUT_FILE, KV_FILE, ATTENTION_FILE, QUERIES_FILE, PROBES_FILE);
+
+    /** integrity.arrow's schema metadata: the digest algorithm of its {@link #COL_SHA256} column. */
+    public static final String KEY_INTEGRITY_ALGORITHM = "lookm.integrity.algorithm";
+    public static final String INTEGRITY_ALGORITHM = "sha256";
+    public static final String COL_FILE = "file";
+    public static final String COL_BYTES = "bytes";
+    public static final String COL_ROWS = "rows";
+    public static final String COL_BATCHES = "batches";
+    public static final String COL_SHA256 = "sha256";
 
     public static final String COL_LAYER = "layer";
     public static final String COL_KV_HEAD = "kv_head";
@@ -65,8 +78,11 @@ public final class TraceSchema {
     public static final String LIST_ITEM = "item";
 
     private static final int INT_BITS = 32;
+    private static final int LONG_BITS = 64;
 
     public static ArrowType int32() { return new ArrowType.Int(INT_BITS, true); }
+
+    public static ArrowType int64() { return new ArrowType.Int(LONG_BITS, true); }
 
     public static ArrowType float32() { return CacheDtype.FLOAT32.arrowType(); }
 
@@ -101,5 +117,18 @@ public final class TraceSchema {
     public static Schema queries(TraceMetadata m, String fileName) {
         return new Schema(List.of(intColumn(COL_LAYER), intColumn(COL_QUERY_HEAD), intColumn(COL_POSITION),
                 vectorColumn(COL_QUERY, m.headDim(), m.dtype())), m.toMap(fileName));
+    }
+
+    /**
+     * Schema of integrity.arrow: one row per data file of the trace (file, bytes, rows, batches, sha256 as 64 lower-case
+     * hex digits), metadata = the trace's metadata plus {@link #KEY_INTEGRITY_ALGORITHM}.
+     */
+    public static Schema integrity(java.util.Map<String, String> traceMetadata) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>(traceMetadata);
+        m.put(KEY_FILE, INTEGRITY_FILE);
+        m.put(KEY_INTEGRITY_ALGORITHM, INTEGRITY_ALGORITHM);
+        return new Schema(List.of(new Field(COL_FILE, FieldType.notNullable(ArrowType.Utf8.INSTANCE), null),
+                new Field(COL_BYTES, FieldType.notNullable(int64()), null), new Field(COL_ROWS, FieldType.notNullable(int64()), null),
+                intColumn(COL_BATCHES), new Field(COL_SHA256, FieldType.notNullable(ArrowType.Utf8.INSTANCE), null)), m);
     }
 }

@@ -23,7 +23,7 @@ public final class SampleTrace {
     public static final String RESOURCE_DIR = "lookm/traces/sample/";
     /** Its files (no queries.arrow-less variant: every part is present). */
     public static final List<String> FILES = List.of(TraceSchema.LAYOUT_FILE, TraceSchema.KV_FILE, TraceSchema.ATTENTION_FILE,
-            TraceSchema.QUERIES_FILE, TraceSchema.PROBES_FILE);
+            TraceSchema.QUERIES_FILE, TraceSchema.PROBES_FILE, TraceSchema.INTEGRITY_FILE);
     private static final long SEED = 42L;
     private static final int LAYERS = 4, QUERY_HEADS = 8, KV_HEADS = 4, HEAD_DIM = 64;
     private static final int TEXT_BEFORE = 32, TEXT_AFTER = 256, WINDOW = 32, PROBES = 16;

@@ -28,16 +28,33 @@ final class ArrowSink implements AutoCloseable {
     private final FileChannel channel;
     private final VectorSchemaRoot root;
     private final ArrowFileWriter writer;
+    private long rows;
+    private int batches;
 
     ArrowSink(Path file, Schema schema, BufferAllocator allocator) {
         this.file = file;
+        FileChannel opened = null;
+        VectorSchemaRoot created = null;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            root = VectorSchemaRoot.create(schema, allocator);
-            writer = new ArrowFileWriter(root, null, channel);
-            writer.start();
-        } catch (IOException e) {
-            throw TraceFormatException.in(file, "cannot start writing", e);
+            opened = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            created = VectorSchemaRoot.create(schema, allocator);
+            ArrowFileWriter started = new ArrowFileWriter(created, null, opened);
+            started.start();
+            channel = opened;
+            root = created;
+            writer = started;
+        } catch (IOException | RuntimeException e) {
+            // a start that fails (a full disk) closes what it opened: no file stays open, no buffer leaks
+            if (created != null) created.close();
+            if (opened != null) {
+                try {
+                    opened.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            if (e instanceof IOException io) throw TraceFormatException.in(file, "cannot start writing", io);
+            throw (RuntimeException) e;
         }
     }
 
@@ -52,12 +69,22 @@ final class ArrowSink implements AutoCloseable {
         root.setRowCount(rows);
         try {
             writer.writeBatch();
+            this.rows += rows;
+            batches++;
         } catch (IOException e) {
             throw TraceFormatException.in(file, "cannot write a record batch", e);
         } finally {
             root.clear();
         }
     }
+
+    Path file() { return file; }
+
+    /** Rows written so far, over all batches. */
+    long rows() { return rows; }
+
+    /** Record batches written so far. */
+    int batches() { return batches; }
 
     @Override public void close() {
         try (root; channel) {

@@ -2,10 +2,13 @@ package lookm.traces.write;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.TokenLayout;
+import lookm.traces.schema.AttentionSums;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -40,21 +43,46 @@ public final class TraceWriter implements AutoCloseable {
     private final ArrowSink queries;
     private final ArrowSink probes;
     private int nextLayer;
+    private final IntegrityWriter.Written layoutWritten;
 
     private TraceWriter(TraceMetadata meta, TokenLayout layout, int[] tokenIds, AtomicDirectory directory) {
         this.meta = meta;
         this.layout = layout;
         this.directory = directory;
         Path tmp = directory.temp();
-        try (ArrowSink layoutSink = new ArrowSink(tmp.resolve(TraceSchema.LAYOUT_FILE), TraceSchema.layout(meta, tokenIds != null), allocator)) {
-            layoutSink.batch(meta.tokens(), root -> fillLayout(root, tokenIds));
+        ArrowSink[] sinks = new ArrowSink[4];
+        try {
+            try (ArrowSink layoutSink = new ArrowSink(tmp.resolve(TraceSchema.LAYOUT_FILE), TraceSchema.layout(meta, tokenIds != null), allocator)) {
+                layoutSink.batch(meta.tokens(), root -> fillLayout(root, tokenIds));
+                layoutWritten = new IntegrityWriter.Written(TraceSchema.LAYOUT_FILE, layoutSink.rows(), layoutSink.batches());
+            }
+            sinks[0] = new ArrowSink(tmp.resolve(TraceSchema.KV_FILE), TraceSchema.kv(meta), allocator);
+            sinks[1] = new ArrowSink(tmp.resolve(TraceSchema.ATTENTION_FILE), TraceSchema.attention(meta), allocator);
+            if (meta.hasPrefillQueries())
+                sinks[2] = new ArrowSink(tmp.resolve(TraceSchema.QUERIES_FILE), TraceSchema.queries(meta, TraceSchema.QUERIES_FILE), allocator);
+            if (meta.hasProbes())
+                sinks[3] = new ArrowSink(tmp.resolve(TraceSchema.PROBES_FILE), TraceSchema.queries(meta, TraceSchema.PROBES_FILE), allocator);
+        } catch (RuntimeException e) {
+            // a start that fails part way (a full disk) closes the files it had opened before the caller aborts
+            for (ArrowSink sink : sinks) {
+                if (sink == null) continue;
+                try {
+                    sink.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            try {
+                allocator.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);            // never let a cleanup error hide the real one
+            }
+            throw e;
         }
-        kv = new ArrowSink(tmp.resolve(TraceSchema.KV_FILE), TraceSchema.kv(meta), allocator);
-        attention = new ArrowSink(tmp.resolve(TraceSchema.ATTENTION_FILE), TraceSchema.attention(meta), allocator);
-        queries = meta.hasPrefillQueries()
-                ? new ArrowSink(tmp.resolve(TraceSchema.QUERIES_FILE), TraceSchema.queries(meta, TraceSchema.QUERIES_FILE), allocator) : null;
-        probes = meta.hasProbes()
-                ? new ArrowSink(tmp.resolve(TraceSchema.PROBES_FILE), TraceSchema.queries(meta, TraceSchema.PROBES_FILE), allocator) : null;
+        kv = sinks[0];
+        attention = sinks[1];
+        queries = sinks[2];
+        probes = sinks[3];
     }
 
     /**
@@ -64,12 +92,21 @@ public final class TraceWriter implements AutoCloseable {
      * @param overwrite replace an existing trace at {@code dir}; otherwise an existing one is an error
      */
     public static TraceWriter create(Path dir, TraceMetadata meta, TokenLayout layout, int[] tokenIds, boolean overwrite) {
+        return create(dir, meta, layout, tokenIds, overwrite, List.of());
+    }
+
+    /**
+     * As {@link #create(Path, TraceMetadata, TokenLayout, int[], boolean)}, refusing a {@code dir} that equals, contains
+     * or lies inside one of {@code inputs} (the files the trace is made from; see {@link OutputGuard}).
+     */
+    public static TraceWriter create(Path dir, TraceMetadata meta, TokenLayout layout, int[] tokenIds, boolean overwrite,
+                                     List<Path> inputs) {
         if (layout.size() != meta.tokens())
             throw TraceFormatException.in(dir, "the layout covers " + layout.size() + " tokens, the metadata says T=" + meta.tokens());
         if (tokenIds != null && tokenIds.length != meta.tokens())
             throw TraceFormatException.in(dir, "token ids has " + tokenIds.length + " entries, the metadata says T=" + meta.tokens());
         LayoutChecks.requireImageSize(dir, layout, meta.tokensPerImage());
-        AtomicDirectory directory = AtomicDirectory.begin(dir, overwrite);
+        AtomicDirectory directory = AtomicDirectory.begin(dir, overwrite, inputs);
         try {
             return new TraceWriter(meta, layout, tokenIds, directory);
         } catch (RuntimeException e) {
@@ -138,6 +175,7 @@ public final class TraceWriter implements AutoCloseable {
         if (a.queryHeads() != meta.queryHeads() || a.tokens() != meta.tokens())
             throw where("layer " + nextLayer + " accumulated attention is (Hq=" + a.queryHeads() + ", T=" + a.tokens()
                     + "), the metadata says (Hq=" + meta.queryHeads() + ", T=" + meta.tokens() + ")");
+        AttentionSums.require(directory.target().resolve(TraceSchema.ATTENTION_FILE), nextLayer, a.values(), a.queryHeads(), a.tokens(), meta.dtype());
         int t = meta.tokens(), rows = meta.queryHeads() * t;
         attention.batch(rows, root -> {
             ArrowSink.fill((IntVector) root.getVector(TraceSchema.COL_LAYER), 0, rows, nextLayer);
@@ -193,6 +231,10 @@ public final class TraceWriter implements AutoCloseable {
         if (nextLayer != meta.layers())
             throw where("incomplete: " + nextLayer + " of " + meta.layers() + " layers written; nothing was committed");
         closeSinks();
+        List<IntegrityWriter.Written> written = new ArrayList<>(List.of(layoutWritten));
+        for (ArrowSink sink : new ArrowSink[] {kv, attention, queries, probes})
+            if (sink != null) written.add(new IntegrityWriter.Written(sink.file().getFileName().toString(), sink.rows(), sink.batches()));
+        IntegrityWriter.seal(directory.temp(), meta.toMap(TraceSchema.INTEGRITY_FILE), written);   // last: digests of the final bytes
         return directory.commit();
     }
 

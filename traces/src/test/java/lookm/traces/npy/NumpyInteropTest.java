@@ -58,7 +58,7 @@ class NumpyInteropTest {
                 }
         var a = layer.observation().accumulatedAttention();
         for (int h = 0; h < 4; h++)
-            for (int t = 0; t < 8; t++) assertEquals((8 - t) * 0.5f + l + h * 0.25f, a.at(h, t));
+            for (int t = 0; t < 8; t++) assertEquals(1 + (7 / 2f - t) * (l + h + 1) / 64f, a.at(h, t));
         var window = layer.observation().prefillQueries();
         assertArrayEquals(new int[] {6, 7}, window.positions());
         assertEquals((l + 3 + 1 + 2) / 16f, window.data()[window.offset(3, 1) + 2]);
@@ -103,6 +103,11 @@ class NumpyInteropTest {
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         NpyException e = assertThrows(NpyException.class, () -> new NpyReader(new java.io.ByteArrayInputStream(bigEndian), "y.npy"));
         assertTrue(e.getMessage().contains("dtype '>f4' is not supported"), e.getMessage());
+        // a header that lies about the shape is refused against the stream's known length, before any allocation
+        byte[] lying = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1).replace("(4,)", "(99)")   // same length: the header stays well-formed
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        e = assertThrows(NpyException.class, () -> new NpyReader(new java.io.ByteArrayInputStream(lying), "z.npy", lying.length));
+        assertTrue(e.getMessage().contains("z.npy: header shape (99) announces 396 bytes of data, the file holds"), e.getMessage());
     }
 
     @Test

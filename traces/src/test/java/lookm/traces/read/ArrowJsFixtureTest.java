@@ -44,7 +44,7 @@ class ArrowJsFixtureTest {
                 }
         var a = layer.observation().accumulatedAttention();
         for (int h = 0; h < 4; h++)
-            for (int t = 0; t < T; t++) assertEquals((T - t) * 0.5f + l + h * 0.25f, a.at(h, t));
+            for (int t = 0; t < T; t++) assertEquals(1 + ((T - 1) / 2f - t) * (l + h + 1) / 64f, a.at(h, t));
         var q = layer.observation().prefillQueries();
         assertArrayEquals(new int[] {6, 7}, q.positions());
         assertEquals((l + 3 + 1 + 2) / 16f, q.data()[q.offset(3, 1) + 2]);

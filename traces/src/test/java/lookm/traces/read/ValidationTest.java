@@ -13,13 +13,19 @@ import lookm.traces.TraceFixtures;
 import lookm.traces.schema.CacheDtype;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceSchema;
+import lookm.traces.write.IntegrityWriter;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every validation error, each provoked by a damaged file; messages must name file, layer, head and token. */
+/**
+ * Every validation error, each provoked by a damaged file; messages must name file, layer, head and token. Edits
+ * through {@link #damage} re-seal the integrity data, as a buggy writer would: the structural and semantic checks
+ * must catch what a checksum cannot. Raw byte damage is tested on a trace without integrity data (v1 as first
+ * written) for the structural checks, and with it in IntegrityTest.
+ */
 class ValidationTest {
     @TempDir Path dir;
     Path trace;
@@ -27,11 +33,17 @@ class ValidationTest {
     @BeforeEach
     void writeTrace() { trace = TraceFixtures.write(dir, "trace", CacheDtype.FLOAT32); }
 
-    /** Edits one file of the trace in place. */
+    /** Edits one file of the trace in place, then re-seals the integrity data over the edited files. */
     private void damage(String file, Consumer<ArrowTable> edit) {
         ArrowTable t = ArrowTable.read(trace.resolve(file));
         edit.accept(t);
         t.write(trace.resolve(file));
+        IntegrityWriter.reseal(trace, ArrowTable.read(trace.resolve(TraceSchema.LAYOUT_FILE)).metadata);
+    }
+
+    /** Removes the integrity data: the trace is then as v1 traces were first written, checked by structure alone. */
+    private void withoutIntegrity() throws IOException {
+        Files.delete(trace.resolve(TraceSchema.INTEGRITY_FILE));
     }
 
     /** Opens the trace and reads every layer (what validation does), expecting a message with every fragment. */
@@ -75,14 +87,16 @@ class ValidationTest {
     }
 
     @Test
-    void rejectsABatchShorterThanTheMetadataSays() {
+    void rejectsABatchShorterThanTheMetadataSays() throws IOException {
         damage(TraceSchema.KV_FILE, t -> t.columns.values().forEach(c -> c.batches.get(3).remove(31)));
+        withoutIntegrity();                                     // else integrity.arrow's row counts refuse it first (IntegrityTest)
         assertRejected("kv.arrow", "layer 1, kv_head 1", "31 rows, the metadata implies 32");
     }
 
     @Test
-    void rejectsMissingLayers() {
+    void rejectsMissingLayers() throws IOException {
         damage(TraceSchema.ATTENTION_FILE, t -> t.columns.values().forEach(c -> c.batches.remove(1)));
+        withoutIntegrity();                                     // else integrity.arrow's row counts refuse it first (IntegrityTest)
         assertRejected("attention.arrow", "has 1 record batches, expected 2");
     }
 
@@ -124,8 +138,9 @@ class ValidationTest {
     }
 
     @Test
-    void rejectsALayoutThatDoesNotCoverTheTokens() {
+    void rejectsALayoutThatDoesNotCoverTheTokens() throws IOException {
         damage(TraceSchema.LAYOUT_FILE, t -> t.columns.values().forEach(c -> c.batches.get(0).remove(31)));
+        withoutIntegrity();                                     // else integrity.arrow's row counts refuse it first (IntegrityTest)
         assertRejected("layout.arrow", "covers 31 tokens, the metadata says T=32");
     }
 
@@ -152,6 +167,7 @@ class ValidationTest {
 
     @Test
     void rejectsATruncatedFile() throws IOException {
+        withoutIntegrity();
         Path kv = trace.resolve(TraceSchema.KV_FILE);
         byte[] bytes = Files.readAllBytes(kv);
         Files.write(kv, java.util.Arrays.copyOf(bytes, bytes.length / 2));
@@ -160,6 +176,7 @@ class ValidationTest {
 
     @Test
     void rejectsCorruptBytes() throws IOException {
+        withoutIntegrity();
         Path attention = trace.resolve(TraceSchema.ATTENTION_FILE);
         byte[] bytes = Files.readAllBytes(attention);
         for (int i = bytes.length - 200; i < bytes.length - 10; i++) bytes[i] = (byte) 0xA5;   // the footer
@@ -169,12 +186,14 @@ class ValidationTest {
 
     @Test
     void rejectsAFileThatIsNotArrow() throws IOException {
+        withoutIntegrity();
         Files.writeString(trace.resolve(TraceSchema.LAYOUT_FILE), "position,modality\n0,text\n");
         assertRejected("layout.arrow", "not a readable Arrow IPC file");
     }
 
     @Test
     void rejectsAMissingFile() throws IOException {
+        withoutIntegrity();
         Files.delete(trace.resolve(TraceSchema.PROBES_FILE));
         assertRejected("probes.arrow", "missing", "3 probe queries");
     }
