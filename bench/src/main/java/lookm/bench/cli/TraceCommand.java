@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.concurrent.Callable;
+import lookm.bench.replay.Replay;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.LayerContext;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Scores;
 import lookm.traces.npy.NumpyExport;
@@ -182,6 +184,7 @@ final class TraceCommand implements Runnable {
         @Option(names = "--layer", description = "Layer (default 0).") int layer;
         @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name or expression (see 'lookm policies').") String policy;
         @Mixin BudgetOptions budget;
+        @Mixin AllocationOptions allocation;
         @Mixin ScoreOptions scores;
         @Mixin ExternalScoreOptions external;
         @Mixin BackendOptions backend;
@@ -190,20 +193,26 @@ final class TraceCommand implements Runnable {
         @Option(names = "--overwrite", description = "Replace an existing output.") boolean overwrite;
 
         @Override public Integer call() {
-            PolicySpec p = external.apply(scores.apply(PolicyArgs.one(policy)));
+            PolicySpec p = allocation.apply(external.apply(scores.apply(PolicyArgs.one(policy))));
             Budget b = budget.budget();
             budget.warnIneffective("trace export", spec, spec.commandLine().getErr());
             List<Path> inputs = Runs.inputs(trace, external);
             OutputGuard.requireApartFromInputs(out, inputs);
             try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open()) {
                 Runs.requireKeepsTokens(b, reader.metadata().tokens(), budget.describe(), trace);
+                if (layer < 0 || layer >= reader.metadata().layers())
+                    throw new IllegalArgumentException("--layer must be in [0, " + reader.metadata().layers() + ") for " + reader.path() + ", was " + layer);
+                LayerContext at = new LayerContext(layer, reader.metadata().layers(), Replay.profile(reader, p.allocate()));
                 TraceLayer l = reader.layer(layer);
                 IntFunction<Scores> externalScores = external.layers(reader);
                 Observation observation = externalScores == null ? l.observation() : l.observation().withExternal(externalScores.apply(layer));
-                CompressedLayer compressed = be.compressor(p).compress(l.block(), observation, b);
+                CompressedLayer compressed = be.compressor(p).compress(l.block(), observation, b, at);
                 Path written = NumpyExport.compressedLayer(compressed, out, overwrite, inputs);
-                spec.commandLine().getOut().printf("wrote %s: layer %d of %s compressed by %s (%s, %s), kept %d of %d entries%n", written, layer,
-                        reader.path(), p.name(), b, be.name(), compressed.keptEntries(), (long) compressed.headCount() * compressed.tokens());
+                Budget.Resolved asked = b.resolve(l.block().tokens());
+                long requested = (long) compressed.headCount() * (asked.coversCache() ? compressed.tokens() : asked.total());
+                spec.commandLine().getOut().printf("wrote %s: layer %d of %s compressed by %s (%s, allocation %s, %s), kept %d of %d entries"
+                                + " (requested %d)%n", written, layer, reader.path(), p.name(), b, p.allocate(), be.name(), compressed.keptEntries(),
+                        (long) compressed.headCount() * compressed.tokens(), requested);
             }
             return LookmCli.EXIT_OK;
         }
