@@ -1,12 +1,16 @@
-"""pyarrow writer of the LOOK-M trace format, version 1 (see traces/FORMAT.md).
+"""pyarrow writer of the LOOK-M trace format, versions 2 and 1 (see traces/FORMAT.md).
 
 The same schema as the Java writer (lookm.traces.schema.TraceSchema): a directory of Arrow IPC files, tidy
 (one row per token), one record batch per (layer, kv_head) in kv.arrow and per layer elsewhere, written under a
 temporary name and renamed into place. Usable on its own from any recorder:
 
-    with TraceWriter(out_dir, meta, image_ids, token_ids) as w:
+    with TraceWriter(out_dir, meta, layout, token_ids) as w:
         for layer in range(meta["layers"]):
             w.write_layer(layer, keys, values, attention, prefill_queries, probe_queries, probe_positions)
+
+`layout` is a dict of the version-2 per-token columns (LAYOUT_V2_COLUMNS: modality, image / video / tile / frame index,
+RoPE positions), written as version 2 with meta's "architecture" and "rope_axes"; or, for version 1, the (T,) image
+ids (-1 text).
 """
 import hashlib
 import os
@@ -16,7 +20,14 @@ import uuid
 import numpy as np
 import pyarrow as pa
 
-VERSION = "1"
+VERSION_1, VERSION_2 = "1", "2"
+MODALITIES = ("text", "image", "video", "special")
+NONE = -1
+INDEX_COLUMNS = ("image_index", "video_index", "tile_index", "frame_index")
+ROPE_COLUMNS = ("rope_t", "rope_h", "rope_w")
+LAYOUT_V2_COLUMNS = ("modality",) + INDEX_COLUMNS + ROPE_COLUMNS
+ROPE_AXES = (1, 3)
+META_KEYS_V2 = {"architecture": "lookm.model.architecture", "rope_axes": "lookm.model.rope_axes"}
 LAYOUT, KV, ATTENTION, QUERIES, PROBES = "layout.arrow", "kv.arrow", "attention.arrow", "queries.arrow", "probes.arrow"
 INTEGRITY = "integrity.arrow"   # per-file sha256, bytes, rows, batches (FORMAT.md, "Integrity"); written last
 INTEGRITY_ALGORITHM_KEY, INTEGRITY_ALGORITHM = "lookm.integrity.algorithm", "sha256"
@@ -34,12 +45,14 @@ META_KEYS = {  # metadata dict key -> Arrow schema metadata key
 ARROW_DTYPES = {"float16": (pa.float16(), np.float16), "float32": (pa.float32(), np.float32)}
 
 
-def schema_metadata(meta, file_name):
+def schema_metadata(meta, file_name, version):
     """The string map stored in every file's schema; version first."""
-    out = {"lookm.trace.version": VERSION, "lookm.trace.file": file_name}
+    out = {"lookm.trace.version": version, "lookm.trace.file": file_name}
     for key, arrow_key in META_KEYS.items():
         value = meta[key] if key != "source" else meta.get("source", "")
         out[arrow_key] = repr(float(value)) if key == "rope_base" else str(value)
+    if version == VERSION_2:
+        out |= {arrow_key: str(meta[key]) for key, arrow_key in META_KEYS_V2.items()}
     return out
 
 
@@ -78,6 +91,57 @@ def check_image_runs(image_ids, tokens_per_image):
         previous = image
 
 
+def check_layout_v2(columns, tokens):
+    """The version-2 per-token columns (FORMAT.md, layout v2) as int32 / str arrays, once every rule holds; else one
+    ValueError naming the column and the token."""
+    missing = [c for c in LAYOUT_V2_COLUMNS if c not in columns]
+    if missing:
+        raise ValueError(f"layout lacks column(s) {', '.join(missing)}")
+    out = {"modality": np.asarray(columns["modality"]).astype(str)}
+    out |= {c: np.asarray(columns[c], dtype=np.int64) for c in INDEX_COLUMNS + ROPE_COLUMNS}
+    for name, column in out.items():
+        if column.shape != (tokens,):
+            raise ValueError(f"layout column {name} has shape {column.shape}, expected ({tokens},)")
+    def fail(t, message):
+        raise ValueError(f"layout, token {t}: {message}")
+    modality = out["modality"]
+    bad = np.flatnonzero(~np.isin(modality, MODALITIES))
+    if bad.size:
+        fail(bad[0], f"modality '{modality[bad[0]]}' is not one of {', '.join(MODALITIES)}")
+    for name in INDEX_COLUMNS + ROPE_COLUMNS:
+        low = NONE if name in INDEX_COLUMNS else 0
+        bad = np.flatnonzero((out[name] < low) | (out[name] > np.iinfo(np.int32).max))
+        if bad.size:
+            fail(bad[0], f"{name} = {out[name][bad[0]]} is out of range (>= {low})")
+    image, video, tile, frame = (out[c] for c in INDEX_COLUMNS)
+    rules = (("image tokens need image_index >= 0 and tile_index >= 0, and no video or frame index",
+              (modality == "image") & ((image < 0) | (tile < 0) | (video >= 0) | (frame >= 0))),
+             ("video tokens need video_index >= 0 and frame_index >= 0, and no image or tile index",
+              (modality == "video") & ((video < 0) | (frame < 0) | (image >= 0) | (tile >= 0))),
+             ("text tokens have no image, video, tile or frame index",
+              (modality == "text") & ((image >= 0) | (video >= 0) | (tile >= 0) | (frame >= 0))),
+             ("special tokens belong to at most one image or video and have no frame index",
+              (modality == "special") & (((image >= 0) & (video >= 0)) | (frame >= 0) | ((tile >= 0) & (image < 0)))))
+    for message, broken in rules:
+        if broken.any():
+            fail(np.flatnonzero(broken)[0], f"{message} (modality {modality[np.flatnonzero(broken)[0]]})")
+    for name, ids in (("image_index", image), ("video_index", video)):
+        check_item_runs(ids, name)
+    return out
+
+
+def check_item_runs(ids, name):
+    """Items (images or videos) numbered 0, 1, ... in order of appearance, each one contiguous."""
+    expected_next, previous = 0, NONE
+    for t, item in enumerate(ids):
+        if item >= 0 and item != previous:
+            if item != expected_next:
+                raise ValueError(f"layout, token {t}: {name} {item}, expected {expected_next} (numbered in order of "
+                                 "appearance, each one contiguous)")
+            expected_next = item + 1
+        previous = item
+
+
 def attention_sum_tolerance(dtype, tokens):
     """The largest |sum_j a[h, j] - T| a correct recording can show, T*(u + T*eta/2 + (2T + 2)*u32): formula (5) of
     lookm.traces.schema.AttentionSums (rows rounded to the model dtype, summed and stored in float32)."""
@@ -97,11 +161,17 @@ def sha256_of(path):
 class TraceWriter:
     """Writes one trace layer by layer; commits on a clean exit after all layers, else deletes the temporary files."""
 
-    def __init__(self, path, meta, image_ids, token_ids=None, overwrite=False):
+    def __init__(self, path, meta, layout, token_ids=None, overwrite=False):
         self.path = os.path.abspath(path)
         if os.path.exists(self.path) and not overwrite:
             raise FileExistsError(f"{self.path}: already exists; refusing to overwrite it (pass overwrite=True)")
+        self.version = VERSION_2 if isinstance(layout, dict) else VERSION_1
         self.meta, self.overwrite = check_metadata(meta), overwrite
+        if self.version == VERSION_2:
+            missing = [k for k in META_KEYS_V2 if k not in meta]
+            if missing or int(meta.get("rope_axes", 0)) not in ROPE_AXES:
+                raise ValueError(f"version-2 metadata needs architecture and rope_axes in {ROPE_AXES}; lacks or bad: "
+                                 f"{', '.join(missing) or 'rope_axes = ' + str(meta.get('rope_axes'))}")
         self.dims = self.meta["head_dim"]
         self.arrow_type, self.np_type = ARROW_DTYPES[self.meta["dtype"]]
         self.tmp = os.path.join(os.path.dirname(self.path), f".{os.path.basename(self.path)}.tmp-{uuid.uuid4().hex}")
@@ -109,13 +179,16 @@ class TraceWriter:
         self.counts = {}   # file -> [rows, batches] written, for integrity.arrow
         os.makedirs(self.tmp)
         try:
-            self._open_files(image_ids, token_ids)
+            self._open_files(layout, token_ids)
         except BaseException:
             self.close(commit=False)
             raise
 
-    def _open_files(self, image_ids, token_ids):
-        self._write_layout(np.asarray(image_ids, dtype=np.int32), token_ids)
+    def _open_files(self, layout, token_ids):
+        if self.version == VERSION_2:
+            self._write_layout_v2(layout, token_ids)
+        else:
+            self._write_layout(np.asarray(layout, dtype=np.int32), token_ids)
         self.sinks = {KV: self._open(KV, [("layer", pa.int32()), ("kv_head", pa.int32()), ("position", pa.int32()),
                                           ("key", self._vector()), ("value", self._vector())]),
                       ATTENTION: self._open(ATTENTION, [("layer", pa.int32()), ("query_head", pa.int32()),
@@ -130,7 +203,7 @@ class TraceWriter:
         return pa.list_(self.arrow_type, self.dims)
 
     def _schema(self, name, columns):
-        return pa.schema([pa.field(n, t) for n, t in columns], metadata=schema_metadata(self.meta, name))
+        return pa.schema([pa.field(n, t) for n, t in columns], metadata=schema_metadata(self.meta, name, self.version))
 
     def _open(self, name, columns):
         schema = self._schema(name, columns)
@@ -143,13 +216,30 @@ class TraceWriter:
         check_image_runs(image_ids, self.meta["tokens_per_image"])
         columns = [("position", pa.int32()), ("modality", pa.string()), ("image_index", pa.int32())]
         arrays = [pa.array(np.arange(t, dtype=np.int32)), pa.array(np.where(image_ids < 0, "text", "image")), pa.array(image_ids)]
+        self._commit_layout(columns, arrays, token_ids)
+
+    def _write_layout_v2(self, layout, token_ids):
+        t = self.meta["tokens"]
+        checked = check_layout_v2(layout, t)
+        if int(self.meta["rope_axes"]) == 1:
+            differ = np.flatnonzero((checked["rope_h"] != checked["rope_t"]) | (checked["rope_w"] != checked["rope_t"]))
+            if differ.size:
+                p = differ[0]
+                raise ValueError(f"layout, token {p}: 1-D RoPE (rope_axes = 1) but positions ({checked['rope_t'][p]}, "
+                                 f"{checked['rope_h'][p]}, {checked['rope_w'][p]}) differ")
+        columns = [("position", pa.int32()), ("modality", pa.string())] + [(c, pa.int32()) for c in INDEX_COLUMNS + ROPE_COLUMNS]
+        arrays = [pa.array(np.arange(t, dtype=np.int32)), pa.array(checked["modality"])]
+        arrays += [pa.array(checked[c].astype(np.int32)) for c in INDEX_COLUMNS + ROPE_COLUMNS]
+        self._commit_layout(columns, arrays, token_ids)
+
+    def _commit_layout(self, columns, arrays, token_ids):
         if token_ids is not None:
             columns.append(("token_id", pa.int32()))
             arrays.append(pa.array(np.asarray(token_ids, dtype=np.int32)))
         schema = self._schema(LAYOUT, columns)
         with pa.ipc.new_file(os.path.join(self.tmp, LAYOUT), schema) as w:
             w.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        self.counts[LAYOUT] = [t, 1]
+        self.counts[LAYOUT] = [self.meta["tokens"], 1]
 
     def _vectors(self, rows):
         """(n, D) array of the cache dtype (from _cast) -> FixedSizeList<D>."""
@@ -182,7 +272,7 @@ class TraceWriter:
         algorithm; written after every data file is closed, so the digests are of the committed bytes."""
         names = [n for n in (LAYOUT, KV, ATTENTION, QUERIES, PROBES) if n in self.counts]
         paths = [os.path.join(self.tmp, n) for n in names]
-        metadata = schema_metadata(self.meta, INTEGRITY) | {INTEGRITY_ALGORITHM_KEY: INTEGRITY_ALGORITHM}
+        metadata = schema_metadata(self.meta, INTEGRITY, self.version) | {INTEGRITY_ALGORITHM_KEY: INTEGRITY_ALGORITHM}
         schema = pa.schema([pa.field("file", pa.string()), pa.field("bytes", pa.int64()), pa.field("rows", pa.int64()),
                             pa.field("batches", pa.int32()), pa.field("sha256", pa.string())], metadata=metadata)
         arrays = [pa.array(names), pa.array([os.path.getsize(p) for p in paths], pa.int64()),

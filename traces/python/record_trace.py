@@ -1,18 +1,20 @@
-"""Records a LOOK-M trace (traces/FORMAT.md, version 1) from a Hugging Face transformers multimodal model.
+"""Records a LOOK-M trace (traces/FORMAT.md, version 2) from a Hugging Face transformers multimodal model.
 
-Supported: the LLaVA-1.5 family (LlavaForConditionalGeneration with a LLaMA-style language model and the default
-RoPE), loaded with eager attention so that attention probabilities exist. Needs torch, transformers and pyarrow
-(traces/python/requirements.txt). Tested with transformers 5.18; the code also handles the model, cache and config
-layouts of transformers 4.48+ (whose processors expand each <image> into its image tokens), untested. What is
-captured, per language-model layer:
+Supported (recorder_adapters.py): LLaVA-1.5, LLaVA-NeXT, LLaVA-OneVision (images and video), Qwen2-VL and Qwen2.5-VL
+(images and video, 3-D M-RoPE). Needs torch, transformers and pyarrow (traces/python/requirements.txt); tested with
+transformers 5.18. Any attention implementation the model was loaded with is fine: while recording, the language
+model's attention goes through a registered attention function (RECORDING_ATTENTION) that sees the model's own
+post-RoPE queries and keys, computes what the trace needs from them, and hands them on to the implementation the model
+was loaded with (with that implementation's masks), so the forward pass is the model's own. The recorder itself never
+builds a T x T matrix (load the model with attn_implementation='sdpa' so that the forward pass does not either). What is captured, per language-model layer:
 
   * post-RoPE keys and values: the model's own KV cache after prefill, (Hkv, T, D);
-  * accumulated attention: column sums of the eager causal softmax, (Hq, T), summed in float32 by a forward hook on
-    each attention module, which then drops the T x T probabilities (only one layer's are alive at a time);
-  * the last W prefill queries (W = T with --window all) and P greedy-decode probe queries: q_proj outputs captured
-    by forward hooks, with LLaMA's default RoPE applied here; the same RoPE applied to the k_proj outputs must
-    reproduce the cached keys, so a model with another RoPE variant fails loudly instead of recording wrong queries;
-  * image positions: the image-token ids in the processor's (expanded) input ids.
+  * accumulated attention: column sums of the causal softmax of the post-RoPE queries and keys, (Hq, T), computed
+    block by block of query rows (causal_column_sums: at most COLUMN_BLOCK_ELEMENTS logits alive at a time);
+  * the last W prefill queries (W = T with --window all) and P greedy-decode probe queries: the model's own post-RoPE
+    queries, whatever its RoPE (1-D, scaled, M-RoPE);
+  * per token (recorder_adapters.py): modality (text, image, video, special), image / video / tile / frame index, and
+    the model's own RoPE position ids (3-D for M-RoPE), captured from the language model's rotary embedding.
 
 Usage:
   python record_trace.py --model llava-hf/llava-1.5-7b-hf --image cat.jpg \\
@@ -26,25 +28,34 @@ import numpy as np
 import torch
 
 from lookm_trace_writer import TraceWriter
+from recorder_adapters import adapter_for, image_token_id as config_image_token_id
 
-ROPE_CHECK_TOLERANCE = 2e-2   # relative; float16 models round keys to ~1e-3
-ROPE_CHECK_ROWS = 64          # last prefill positions whose re-applied RoPE must reproduce the cached keys
-DEFAULT_ROPE_THETA = 10000.0  # LLaMA's default when a config names none
-USAGE_ERROR = 2               # exit status of a refused command line, as argparse uses
-DTYPE_KWARG_SINCE = (4, 56)   # transformers release that renamed from_pretrained's torch_dtype to dtype
+DEFAULT_ROPE_THETA = 10000.0      # LLaMA's default when a config names none
+USAGE_ERROR = 2                   # exit status of a refused command line, as argparse uses
+DTYPE_KWARG_SINCE = (4, 56)       # transformers release that renamed from_pretrained's torch_dtype to dtype
+RECORDING_ATTENTION = "lookm_record"
+COLUMN_BLOCK_ELEMENTS = 1 << 22   # logits alive at a time in causal_column_sums: 16 MiB of float32
+ROPE_AXES_MROPE = 3               # M-RoPE position ids: (temporal, height, width)
+EAGER = "eager"
 
 
 def decoder_layers(model):
     """The language model's decoder layers, across transformers versions."""
-    for path in ("model.language_model.layers", "language_model.model.layers", "language_model.layers", "model.layers"):
+    return list(language_model(model).layers)
+
+
+def language_model(model):
+    """The language model (decoder stack with .layers and .rotary_emb), across transformers versions."""
+    for path in ("model.language_model", "language_model.model", "language_model", "model"):
         obj = model
         try:
             for name in path.split("."):
                 obj = getattr(obj, name)
-            return list(obj)
+            if hasattr(obj, "layers"):
+                return obj
         except AttributeError:
             continue
-    raise ValueError("cannot find the language model's decoder layers (is this a LLaVA-style model?)")
+    raise ValueError("cannot find the language model's decoder layers (is this a supported multimodal model?)")
 
 
 def cache_layer(cache, layer):
@@ -57,164 +68,205 @@ def cache_layer(cache, layer):
 
 
 def rope_theta(text_config):
-    """RoPE base of a LLaMA-style config (transformers 5: rope_parameters; 4.x: rope_theta / rope_scaling).
-    Only the default (unscaled) rotary embedding is supported: any other type is refused here."""
+    """RoPE base θ of the config (transformers 5: rope_parameters; 4.x: rope_theta), stored as metadata only: queries and
+    keys are captured after the model applied its own RoPE, whatever its type."""
     params = getattr(text_config, "rope_parameters", None) or {}
-    scaling = getattr(text_config, "rope_scaling", None) or {}
-    kind = params.get("rope_type") or scaling.get("rope_type") or scaling.get("type") or "default"
-    if kind != "default":
-        raise ValueError(f"RoPE type '{kind}' is not supported (only the default rotary embedding): queries would be wrong")
     theta = params.get("rope_theta", getattr(text_config, "rope_theta", None))
     return float(theta if theta is not None else DEFAULT_ROPE_THETA)
 
 
-def rope(x, positions, theta):
-    """LLaMA rotary embedding: x (H, n, D) at absolute positions (n,), rotate_half convention."""
-    d = x.shape[-1]
-    inv_freq = 1.0 / (theta ** (torch.arange(0, d, 2, dtype=torch.float64) / d))
-    angles = positions.to(torch.float64)[:, None] * inv_freq[None, :]
-    emb = torch.cat([angles, angles], dim=-1)
-    cos, sin = emb.cos().to(torch.float32), emb.sin().to(torch.float32)
-    x = x.to(torch.float32)
-    half = torch.cat([-x[..., d // 2:], x[..., : d // 2]], dim=-1)
-    return x * cos + half * sin
+def causal_column_sums(queries, keys, scaling, block_elements=COLUMN_BLOCK_ELEMENTS):
+    """(Hq, T) float32 accumulated attention of one layer from post-RoPE queries (Hq, T, D) and keys (Hkv, T, D), GQA
+    query head h reading KV head h // (Hq / Hkv):
+
+        (1) l[i, j] = scaling * q_i . k_j                    for j <= i (causal)
+        (2) P[i, j] = exp(l[i, j] - max_j' l[i, j']) / sum_j' exp(...)   (softmax over the row)
+        (3) A[j]    = sum_{i >= j} P[i, j]                    (column sums; per head they add up to T)
+
+    Computed for a block of query rows at a time (rows i in [a, b) need keys [0, b) only), in float32 with float64
+    accumulation, so at most `block_elements` logits are alive, never the T x T matrix."""
+    hq, t, _ = queries.shape
+    group = hq // keys.shape[0]
+    rows = max(1, block_elements // t)
+    sums = torch.zeros(hq, t, dtype=torch.float64, device=queries.device)
+    for h in range(hq):
+        k = keys[h // group].to(torch.float32)
+        for a in range(0, t, rows):
+            b = min(t, a + rows)
+            logits = (queries[h, a:b].to(torch.float32) @ k[:b].T) * scaling                     # (1)
+            future = torch.arange(b, device=logits.device)[None, :] > torch.arange(a, b, device=logits.device)[:, None]
+            logits.masked_fill_(future, float("-inf"))
+            sums[h, :b] += torch.softmax(logits, dim=-1).sum(dim=0, dtype=torch.float64)          # (2), (3)
+    return sums.to(torch.float32)
 
 
-def image_ids_from_input_ids(input_ids, image_token_id, tokens_per_image):
-    """(T,) int32: -1 for text, image index for image tokens; runs longer than tokens_per_image are split."""
-    is_image = np.asarray(input_ids) == image_token_id
-    ids = np.full(is_image.shape, -1, dtype=np.int32)
-    image, run = -1, 0
-    for t, flag in enumerate(is_image):
-        if flag:
-            if run == 0 or (tokens_per_image and run % tokens_per_image == 0):
-                image += 1
-            ids[t] = image
-            run += 1
-        else:
-            run = 0
-    return ids
+_ACTIVE = []   # the Capture whose recording is under way (at most one)
 
 
-def tokens_per_image_of(input_ids, image_token_id, images):
-    """Image tokens per image, from the expanded input ids (every image must get the same number)."""
-    count = int((np.asarray(input_ids) == image_token_id).sum())
-    if images == 0 or count == 0 or count % images:
-        raise ValueError(f"{count} image tokens (id {image_token_id}) for {images} image(s): the prompt needs one "
-                         "<image> per --image, and the processor must expand each one (transformers >= 4.48)")
-    return count // images
+def _recording_attention(module, query, key, value, attention_mask, **kwargs):
+    """The attention function registered as RECORDING_ATTENTION: lets the active Capture see the post-RoPE query and
+    key (B, H, n, D), then computes the output with the implementation the model was loaded with (its own eager
+    function, SDPA, ...), so the recorded forward pass is the model's own. Probabilities are never returned."""
+    capture = _ACTIVE[-1]
+    capture.observe(module, query, key, kwargs)
+    output = capture.delegate(module)(module, query, key, value, attention_mask, **kwargs)
+    return output[0], None
+
+
+def register_recording_attention(delegate):
+    """Registers RECORDING_ATTENTION with the attention masks of the `delegate` implementation (the masks the model
+    would have built for it, causal)."""
+    from transformers import AttentionInterface
+    from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, AttentionMaskInterface
+    AttentionInterface.register(RECORDING_ATTENTION, _recording_attention)
+    AttentionMaskInterface.register(RECORDING_ATTENTION, ALL_MASK_ATTENTION_FUNCTIONS[delegate])
+
+
+def attention_function(name):
+    """module -> the attention forward of implementation `name` for that module ('eager': the model file's own)."""
+    from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+    if name == EAGER:
+        return lambda module: getattr(sys.modules[type(module).__module__], "eager_attention_forward")
+    function = ALL_ATTENTION_FUNCTIONS[name]
+    return lambda module: function
 
 
 class Capture:
-    """Forward hooks on every layer: the last `query_rows` q_proj and the last `key_rows` k_proj outputs of each forward
-    pass, as (H, rows, D) float32 pre-RoPE (a decode step has one row), and, while `prefill` is set, the attention
-    module's probabilities reduced to column sums (Hq, T) float32 and then dropped. Only what is written or checked is
-    kept: an 8k-token 7B prefill would otherwise hold 8 GiB of projections."""
+    """Sees every decoder layer's attention call: at prefill the column sums (causal_column_sums) and the last `window`
+    post-RoPE queries (Hq, W, D) float32; at each decode step the step's query (Hq, 1, D). And the position ids the
+    language model's rotary embedding gets at prefill (the model's own, 3-D for M-RoPE). Only that is kept."""
 
-    def __init__(self, layers, query_heads, kv_heads, head_dim, query_rows, key_rows):
-        self.queries, self.keys, self.column_sums, self.handles, self.prefill = {}, {}, {}, [], True
-        for i, layer in enumerate(layers):
-            attn = layer.self_attn
-            self.handles.append(attn.q_proj.register_forward_hook(self._projection(self.queries, i, query_heads, head_dim, query_rows)))
-            self.handles.append(attn.k_proj.register_forward_hook(self._projection(self.keys, i, kv_heads, head_dim, key_rows)))
-            self.handles.append(attn.register_forward_hook(self._attention(i)))
+    def __init__(self, model, window, delegate):
+        lm = language_model(model)
+        self.delegate = attention_function(delegate)
+        self.layer_of = {id(layer.self_attn): i for i, layer in enumerate(lm.layers)}
+        self.window, self.prefill = window, True
+        self.column_sums, self.queries, self.probes, self.position_ids = {}, {}, [], None
+        self.handle = lm.rotary_emb.register_forward_pre_hook(self._positions, with_kwargs=True)
 
-    @staticmethod
-    def _projection(store, layer, heads, head_dim, rows):
-        def hook(_module, _inputs, output):
-            n = output.shape[1]
-            last = output[0, n - min(rows, n):].detach()
-            store[layer] = last.to(torch.float32).reshape(-1, heads, head_dim).transpose(0, 1).cpu()
-        return hook
+    def _positions(self, _module, args, kwargs):
+        ids = args[1] if len(args) > 1 else kwargs.get("position_ids")
+        if self.prefill and self.position_ids is None and ids is not None:
+            self.position_ids = ids.detach().cpu()
 
-    def _attention(self, layer):
-        def hook(_module, _inputs, output):
-            if not self.prefill:
-                return None
-            if not isinstance(output, tuple) or len(output) < 2 or output[1] is None:
-                raise ValueError("the attention module returned no probabilities: load the model with "
-                                 "attn_implementation='eager'")
-            weights = output[1]                                                   # (B, Hq, T, T), rows sum to 1
-            self.column_sums[layer] = weights[0].sum(dim=-2, dtype=torch.float32).cpu().numpy()
-            return (output[0], None) + tuple(output[2:])                          # free the T x T probabilities
-        return hook
+    def observe(self, module, query, key, kwargs):
+        layer = self.layer_of.get(id(module))
+        if layer is None:              # the vision tower's attention
+            return
+        for option in ("sliding_window", "softcap"):
+            if kwargs.get(option) is not None:
+                raise ValueError(f"layer {layer}: attention with {option} = {kwargs[option]} is not supported (the column "
+                                 "sums assume full causal attention)")
+        if query.shape[0] != 1:
+            raise ValueError(f"one prompt per trace: the attention got batch size {query.shape[0]}")
+        scaling = kwargs.get("scaling") or query.shape[-1] ** -0.5
+        if self.prefill:
+            t = query.shape[2]
+            if key.shape[2] != t:
+                raise ValueError(f"layer {layer}: prefill attends {key.shape[2]} keys for {t} queries (a cache was given?)")
+            self.column_sums[layer] = causal_column_sums(query[0], key[0], scaling).cpu().numpy()
+            self.queries[layer] = query[0, :, t - self.window:].to(torch.float32).cpu().numpy()
+        else:
+            if layer == 0:
+                self.probes.append({})
+            self.probes[-1][layer] = query[0].to(torch.float32).cpu().numpy()
 
-    def remove(self):
-        for h in self.handles:
-            h.remove()
+    def __enter__(self):
+        _ACTIVE.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _ACTIVE.remove(self)
+        self.handle.remove()
+        return False
 
 
-def attention_implementation(model):
-    config = getattr(model.config, "text_config", model.config)
-    return getattr(config, "_attn_implementation", None) or getattr(model.config, "_attn_implementation", None)
+def rope_positions(position_ids, tokens):
+    """(3, T) int32 and the number of RoPE axes (1 or 3) from the rotary embedding's position ids ((B, T) or (3, B, T))."""
+    if position_ids is None:
+        raise ValueError("the language model's rotary embedding was not called: cannot record its position ids")
+    ids = position_ids.to(torch.int64)
+    if ids.dim() == 3:
+        if ids.shape[0] != ROPE_AXES_MROPE:
+            raise ValueError(f"rotary position ids of shape {tuple(ids.shape)}: expected (3, 1, {tokens}) for M-RoPE")
+        return ids[:, 0].numpy().astype(np.int32), ROPE_AXES_MROPE
+    return np.repeat(ids[:1].numpy().astype(np.int32), ROPE_AXES_MROPE, axis=0), 1
+
+
+def text_config_of(model):
+    return getattr(model.config, "text_config", model.config)
 
 
 @torch.no_grad()
-def record(model, input_ids, pixel_values, out_dir, *, image_token_id, tokens_per_image, window=32, probes=8,
-           dtype="float16", model_name="llava", attention_mask=None, overwrite=False):
-    """Prefills one prompt, decodes `probes` greedy steps, and writes the trace to out_dir. `window` is the number of
-    last prefill queries to store, or None for all of them. Returns out_dir."""
+def record_inputs(model, inputs, out_dir, *, window=32, probes=8, dtype="float16", model_name=None, overwrite=False):
+    """Prefills one prompt (`inputs`: the processor's outputs, batch size 1), decodes `probes` greedy steps, and writes the
+    trace to out_dir. `window` is the number of last prefill queries to store, or None for all of them. Returns out_dir."""
     if os.path.exists(out_dir) and not overwrite:
         raise FileExistsError(f"{out_dir}: already exists; refusing to overwrite it (pass overwrite=True / --overwrite)")
-    implementation = attention_implementation(model)
-    if implementation not in (None, "eager"):
-        raise ValueError(f"the model uses '{implementation}' attention, which returns no probabilities: load it with "
-                         "attn_implementation='eager'")
-    text = model.config.text_config
-    hq, hkv = text.num_attention_heads, getattr(text, "num_key_value_heads", None) or text.num_attention_heads
-    d = getattr(text, "head_dim", None) or text.hidden_size // hq
-    theta = rope_theta(text)
+    input_ids = inputs["input_ids"]
+    if input_ids.shape[0] != 1:
+        raise ValueError(f"one prompt per trace: input_ids has batch size {input_ids.shape[0]}, expected 1")
+    mask = inputs.get("attention_mask")
+    if mask is not None and not bool(mask.all()):
+        raise ValueError("the attention mask has padded positions: record one unpadded prompt")
     t = input_ids.shape[1]
     window = t if window is None else window
     if not 0 <= window <= t or probes < 0:
         raise ValueError(f"window must be in [0, {t}] (the prompt has {t} tokens) and probes >= 0; got {window}, {probes}")
-    if input_ids.shape[0] != 1:
-        raise ValueError(f"one prompt per trace: input_ids has batch size {input_ids.shape[0]}, expected 1")
+    adapter = adapter_for(model)
+    layout = adapter.layout(model, inputs)
+    text = text_config_of(model)
+    hq, hkv = text.num_attention_heads, getattr(text, "num_key_value_heads", None) or text.num_attention_heads
+    d = getattr(text, "head_dim", None) or text.hidden_size // hq
     layers = decoder_layers(model)
-    check_rows = min(t, ROPE_CHECK_ROWS)
-    capture = Capture(layers, hq, hkv, d, query_rows=max(window, 1), key_rows=check_rows)
+    previous = model.config._attn_implementation or EAGER
+    if previous == RECORDING_ATTENTION:
+        raise ValueError("the model is already being recorded")
+    register_recording_attention(previous)
+    model.set_attn_implementation(RECORDING_ATTENTION)
     try:
-        out = model(input_ids=input_ids, pixel_values=pixel_values, attention_mask=attention_mask, use_cache=True,
-                    return_dict=True)
-        capture.prefill = False
-        if len(capture.column_sums) != len(layers):
-            raise ValueError(f"attention captured for {len(capture.column_sums)} of {len(layers)} layers")
-        positions = torch.arange(t)
-        prefill = []
-        for i in range(len(layers)):
-            keys = cache_layer(out.past_key_values, i)[0]
-            if keys.shape[2] != t:
-                raise ValueError(f"the cache has {keys.shape[2]} positions but the input has {t}: expand <image> tokens "
-                                 "in the processor (transformers >= 4.48)")
-            checked = keys[0, :, t - check_rows:].to(torch.float32).cpu()
-            err = (rope(capture.keys[i], positions[t - check_rows:], theta) - checked).abs().max() / checked.abs().max().clamp_min(1e-6)
-            if err > ROPE_CHECK_TOLERANCE:
-                raise ValueError(f"layer {i}: re-applied RoPE differs from the cached keys by {err:.3g} (relative): "
-                                 "this model's RoPE variant is not supported, queries would be wrong")
-            prefill.append(rope(capture.queries[i], positions[t - window:], theta).numpy() if window else None)
-        cache, next_token, mask, probe_queries = out.past_key_values, out.logits[0, -1].argmax(), attention_mask, []
-        for s in range(probes):
-            if mask is not None:
-                mask = torch.cat([mask, mask.new_ones((1, 1))], dim=1)
-            step = model(input_ids=next_token.view(1, 1), past_key_values=cache, attention_mask=mask, use_cache=True,
-                         return_dict=True)
-            probe_queries.append([rope(capture.queries[i], torch.tensor([t + s]), theta).numpy() for i in range(len(layers))])
-            cache, next_token = step.past_key_values, step.logits[0, -1].argmax()
+        with Capture(model, window, previous) as capture:
+            forward = adapter.forward_inputs(inputs)
+            forward.pop("attention_mask", None)          # unpadded (checked): causal attention needs no mask
+            out = model(**forward, use_cache=True, return_dict=True)
+            capture.prefill = False
+            if len(capture.column_sums) != len(layers):
+                raise ValueError(f"attention captured for {len(capture.column_sums)} of {len(layers)} layers")
+            cache, next_token = out.past_key_values, out.logits[0, -1].argmax()
+            for _ in range(probes):
+                step = model(input_ids=next_token.view(1, 1), past_key_values=cache, use_cache=True, return_dict=True)
+                cache, next_token = step.past_key_values, step.logits[0, -1].argmax()
+            positions, axes = rope_positions(capture.position_ids, t)
     finally:
-        capture.remove()
+        model.set_attn_implementation(previous)
     import transformers
     ids = input_ids[0].cpu().numpy()
-    meta = {"model_name": model_name, "layers": len(layers), "query_heads": hq, "kv_heads": hkv, "head_dim": d,
-            "rope_base": theta, "dtype": dtype, "tokens_per_image": tokens_per_image, "tokens": t,
-            "prefill_queries": window, "probes": probes,
+    meta = {"model_name": model_name or adapter.name, "layers": len(layers), "query_heads": hq, "kv_heads": hkv,
+            "head_dim": d, "rope_base": rope_theta(text), "dtype": dtype, "tokens_per_image": adapter.tokens_per_image(layout),
+            "tokens": t, "prefill_queries": window, "probes": probes, "architecture": adapter.name, "rope_axes": axes,
             "source": f"record_trace.py, transformers {transformers.__version__}, torch {torch.__version__}"}
-    with TraceWriter(out_dir, meta, image_ids_from_input_ids(ids, image_token_id, tokens_per_image), ids, overwrite) as w:
+    columns = layout.columns() | {"rope_t": positions[0], "rope_h": positions[1], "rope_w": positions[2]}
+    with TraceWriter(out_dir, meta, columns, ids, overwrite) as w:
         for i in range(len(layers)):
             k, v = cache_layer(cache, i)   # the decode steps appended positions >= t; the prefill part is unchanged
-            probe = np.concatenate([p[i] for p in probe_queries], axis=1) if probes else None
+            probe = np.concatenate([p[i] for p in capture.probes], axis=1) if probes else None
             w.write_layer(i, k[0, :, :t].to(torch.float32).cpu().numpy(), v[0, :, :t].to(torch.float32).cpu().numpy(),
-                          capture.column_sums[i], prefill[i], probe)
+                          capture.column_sums[i], capture.queries[i] if window else None, probe)
     return out_dir
+
+
+def record(model, input_ids, pixel_values, out_dir, *, image_token_id, tokens_per_image, window=32, probes=8,
+           dtype="float16", model_name="llava", attention_mask=None, overwrite=False):
+    """LLaVA-1.5 shortcut of record_inputs: input ids with expanded image tokens and the images' pixel values."""
+    if image_token_id != config_image_token_id(model.config):
+        raise ValueError(f"image_token_id {image_token_id} is not the model's ({config_image_token_id(model.config)})")
+    images_per_prompt = max(1, pixel_values.shape[0] // input_ids.shape[0])
+    found = int((input_ids[0] == image_token_id).sum()) // images_per_prompt
+    if found != tokens_per_image:
+        raise ValueError(f"tokens_per_image = {tokens_per_image}, but the prompt has {found} image tokens per image")
+    inputs = {"input_ids": input_ids, "pixel_values": pixel_values, "attention_mask": attention_mask}
+    return record_inputs(model, inputs, out_dir, window=window, probes=probes, dtype=dtype, model_name=model_name,
+                         overwrite=overwrite)
 
 
 def count_arg(text):
@@ -236,8 +288,11 @@ def window_arg(text):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="Hugging Face model id or local directory (model + processor)")
-    parser.add_argument("--image", required=True, action="append", help="image file; repeat for several images")
-    parser.add_argument("--prompt", required=True, help="with one <image> per --image")
+    parser.add_argument("--image", default=[], action="append", help="image file; repeat for several images")
+    parser.add_argument("--video", default=[], action="append",
+                        help="video as a .npy array of frames (F, H, W, 3) uint8; repeat for several videos")
+    parser.add_argument("--prompt", required=True, help="with one <image> (Qwen: <|image_pad|>) per --image and one <video> "
+                        "(<|video_pad|>) per --video")
     parser.add_argument("--model-name", default=None, help="name stored in the trace (default: --model)")
     parser.add_argument("--out", required=True, help="trace directory to create (refused if it exists)")
     parser.add_argument("--window", type=window_arg, default=32, help="last W prefill queries to store, or 'all' (default 32)")
@@ -261,31 +316,42 @@ def dtype_kwargs(torch_dtype):
     return {"dtype" if (major, minor) >= DTYPE_KWARG_SINCE else "torch_dtype": torch_dtype}
 
 
+IMAGE_PLACEHOLDERS = ("<image>", "<|image_pad|>")   # LLaVA family, Qwen2-VL family
+VIDEO_PLACEHOLDERS = ("<video>", "<|video_pad|>")
+
+
+def placeholders(prompt, names):
+    return sum(prompt.count(n) for n in names)
+
+
 def main(argv=None):
     from PIL import Image
-    from transformers import AutoProcessor, LlavaForConditionalGeneration
+    from transformers import AutoModelForImageTextToText, AutoProcessor
 
     args = parse_args(argv)
     if os.path.exists(args.out) and not args.overwrite:   # before any loading: fail in a second, not after minutes
         fail(f"{args.out}: already exists; refusing to overwrite it (pass --overwrite)")
-    for path in args.image:
-        if not os.path.isfile(path):
-            fail(f"--image {path}: no such file")
-    if args.prompt.count("<image>") != len(args.image):
-        fail(f"the prompt has {args.prompt.count('<image>')} <image> placeholder(s) for {len(args.image)} --image file(s)")
+    for option, paths in (("--image", args.image), ("--video", args.video)):
+        for path in paths:
+            if not os.path.isfile(path):
+                fail(f"{option} {path}: no such file")
+    for what, names, given in (("<image>", IMAGE_PLACEHOLDERS, args.image), ("<video>", VIDEO_PLACEHOLDERS, args.video)):
+        if placeholders(args.prompt, names) != len(given):
+            fail(f"the prompt has {placeholders(args.prompt, names)} {what} placeholder(s) for {len(given)} --{what[1:-1]} file(s)")
     torch_dtype = torch.float16 if args.dtype == "float16" else torch.float32
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     processor = AutoProcessor.from_pretrained(args.model)
-    model = LlavaForConditionalGeneration.from_pretrained(args.model, attn_implementation="eager", **dtype_kwargs(torch_dtype))
-    model = model.to(device).eval()
-    images = [Image.open(p).convert("RGB") for p in args.image]
-    inputs = processor(images=images, text=args.prompt, return_tensors="pt").to(device)
-    image_token_id = model.config.image_token_id if hasattr(model.config, "image_token_id") else model.config.image_token_index
+    model = AutoModelForImageTextToText.from_pretrained(args.model, **dtype_kwargs(torch_dtype)).to(device).eval()
+    media = {}
+    if args.image:
+        media["images"] = [Image.open(p).convert("RGB") for p in args.image]
+    if args.video:
+        media["videos"] = [np.load(p) for p in args.video]
+    inputs = processor(text=args.prompt, return_tensors="pt", **media).to(device)
+    inputs = {k: (v.to(torch_dtype) if k.startswith("pixel_values") else v) for k, v in inputs.items()}
     try:
-        record(model, inputs["input_ids"], inputs["pixel_values"].to(torch_dtype), args.out, image_token_id=image_token_id,
-               tokens_per_image=tokens_per_image_of(inputs["input_ids"][0].cpu(), image_token_id, len(images)),
-               window=args.window, probes=args.probes, dtype=args.dtype, model_name=args.model_name or args.model,
-               attention_mask=inputs.get("attention_mask"), overwrite=args.overwrite)
+        record_inputs(model, inputs, args.out, window=args.window, probes=args.probes, dtype=args.dtype,
+                      model_name=args.model_name or args.model, overwrite=args.overwrite)
     except (ValueError, FileExistsError) as e:
         fail(str(e))
     print(f"{args.out}: trace written")

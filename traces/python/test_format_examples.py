@@ -16,9 +16,9 @@ SAMPLE = os.path.join(HERE, "..", "src", "main", "resources", "lookm", "traces",
 SAMPLE_T, SAMPLE_D, SAMPLE_LAYERS, SAMPLE_KV_HEADS = 864, 64, 4, 4
 
 
-def documented_block():
+def documented_block(heading="## Reading it elsewhere"):
     text = open(FORMAT, encoding="utf-8").read()
-    section = text[text.index("## Reading it elsewhere"):]
+    section = text[text.index(heading):]
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
@@ -34,3 +34,25 @@ def test_the_documented_snippets_run_on_the_sample(tmp_path, monkeypatch):
     assert scope["keys"].shape == (SAMPLE_T, SAMPLE_D) and str(scope["keys"].dtype) == "float16"
     assert len(scope["frame"]) == SAMPLE_LAYERS * SAMPLE_KV_HEADS * SAMPLE_T
     assert len(scope["norms"]) == SAMPLE_LAYERS * SAMPLE_KV_HEADS and (scope["norms"].key_norm > 0).all()
+
+
+def test_the_documented_v2_snippet_runs_on_a_qwen2_vl_recording(tmp_path, monkeypatch):
+    """The "Reading a v2 trace" block, on a trace the recorder writes from the tiny Qwen2-VL (image + video)."""
+    pytest.importorskip("torch", reason="torch is not installed: recording the v2 example needs it")
+    pytest.importorskip("transformers", reason="transformers is not installed: recording the v2 example needs it")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import tiny_models as tm
+    from record_trace import record_inputs
+    model, processor = tm.qwen2_vl()
+    prompt = "USER: <|vision_start|> <|image_pad|> <|vision_end|> what is this and <|vision_start|> <|video_pad|> <|vision_end|> ?"
+    inputs = dict(processor(text=prompt, images=[tm.image(40, 56)], videos=[tm.video(4, 32, 32)], return_tensors="pt"))
+    record_inputs(model, inputs, str(tmp_path / "q"), window=4, probes=1)
+    monkeypatch.chdir(tmp_path)
+    scope = {}
+    exec(compile(documented_block("Reading a v2 trace"), "FORMAT.md (v2)", "exec"), scope)
+    (t, h, w), = inputs["video_grid_thw"].tolist()
+    assert scope["per_frame"].frame_index.tolist() == list(range(t))
+    assert set(dict(scope["per_modality"].iter_rows())) == {"text", "image", "video", "special"}
+    assert scope["mrope"].shape == (3, inputs["input_ids"].shape[1])
+    (_, ih, iw), = inputs["image_grid_thw"].tolist()
+    assert scope["image_grid"].tolist() == [iw // tm.QWEN_MERGE] * (ih // tm.QWEN_MERGE)

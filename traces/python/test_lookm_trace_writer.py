@@ -122,6 +122,71 @@ def test_layers_in_order_sane_metadata_and_layout(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+# Version 2: T = 6 tokens: text, special (vision start), two image tokens (tile 0), special (vision end), video token.
+V2_LAYOUT = {"modality": ["text", "special", "image", "image", "special", "video"],
+             "image_index": [-1, 0, 0, 0, 0, -1], "video_index": [-1, -1, -1, -1, -1, 0],
+             "tile_index": [-1, -1, 0, 0, -1, -1], "frame_index": [-1, -1, -1, -1, -1, 0],
+             "rope_t": [0, 1, 2, 2, 3, 4], "rope_h": [0, 1, 2, 3, 3, 4], "rope_w": [0, 1, 2, 2, 3, 4]}
+V2_META = {"architecture": "qwen2-vl", "rope_axes": 3, "tokens_per_image": 0}
+
+
+def write_v2(path, layout=None, **changes):
+    with TraceWriter(path, meta(**(V2_META | changes)), V2_LAYOUT if layout is None else layout) as w:
+        for layer in range(L):
+            w.write_layer(layer, **layer_arrays(layer))
+
+
+def test_version_2_writes_every_per_token_column(tmp_path):
+    write_v2(tmp_path / "t")
+    lay = read(tmp_path / "t", "layout.arrow")
+    meta_ = lay.schema.metadata
+    assert (meta_[b"lookm.trace.version"], meta_[b"lookm.model.architecture"], meta_[b"lookm.model.rope_axes"]) == (b"2", b"qwen2-vl", b"3")
+    assert read(tmp_path / "t", "kv.arrow").schema.metadata[b"lookm.trace.version"] == b"2"
+    for column, values in V2_LAYOUT.items():
+        assert lay.column(column).to_pylist() == values, column
+        assert column == "modality" or lay.schema.field(column).type == pa.int32()
+
+
+@pytest.mark.parametrize("column, token, value, message", [
+    ("modality", 2, "audio", r"layout, token 2: modality 'audio' is not one of text, image, video, special"),
+    ("modality", 2, "text", r"layout, token 2: text tokens have no image, video, tile or frame index"),
+    ("image_index", 2, -1, r"layout, token 2: image tokens need image_index >= 0 and tile_index >= 0"),
+    ("image_index", 1, 1, r"layout, token 1: image_index 1, expected 0"),
+    ("video_index", 5, -1, r"layout, token 5: video tokens need video_index >= 0 and frame_index >= 0"),
+    ("video_index", 2, 0, r"layout, token 2: image tokens need .* and no video or frame index"),
+    ("tile_index", 3, -1, r"layout, token 3: image tokens need image_index >= 0 and tile_index >= 0"),
+    ("tile_index", 0, -2, r"layout, token 0: tile_index = -2 is out of range \(>= -1\)"),
+    ("frame_index", 5, -1, r"layout, token 5: video tokens need video_index >= 0 and frame_index >= 0"),
+    ("frame_index", 4, 0, r"layout, token 4: special tokens belong to at most one image or video and have no frame index"),
+    ("rope_t", 3, -1, r"layout, token 3: rope_t = -1 is out of range \(>= 0\)"),
+    ("rope_w", 1, 2 ** 31, r"layout, token 1: rope_w = 2147483648 is out of range"),
+])
+def test_each_v2_field_is_validated_naming_the_token(tmp_path, column, token, value, message):
+    layout = {k: list(v) for k, v in V2_LAYOUT.items()}
+    layout[column][token] = value
+    with pytest.raises(ValueError, match=message):
+        write_v2(tmp_path / "t", layout)
+    assert os.listdir(tmp_path) == []
+
+
+def test_v2_needs_its_columns_and_metadata(tmp_path):
+    with pytest.raises(ValueError, match="layout lacks column"):
+        write_v2(tmp_path / "a", {k: v for k, v in V2_LAYOUT.items() if k != "frame_index"})
+    with pytest.raises(ValueError, match=r"layout column rope_h has shape \(5,\), expected \(6,\)"):
+        write_v2(tmp_path / "b", V2_LAYOUT | {"rope_h": [0, 1, 2, 3, 3]})
+    with pytest.raises(ValueError, match="version-2 metadata needs architecture and rope_axes"):
+        write_v2(tmp_path / "c", rope_axes=2)
+    with pytest.raises(ValueError, match="version-2 metadata needs architecture and rope_axes"):
+        with TraceWriter(tmp_path / "d", meta(rope_axes=3, tokens_per_image=0), V2_LAYOUT):
+            pass
+    assert os.listdir(tmp_path) == []
+
+
+def test_one_dimensional_rope_needs_equal_position_columns(tmp_path):
+    with pytest.raises(ValueError, match=r"layout, token 2: 1-D RoPE \(rope_axes = 1\) but positions \(2, 2, 9\) differ"):
+        write_v2(tmp_path / "t", V2_LAYOUT | {"rope_h": V2_LAYOUT["rope_t"], "rope_w": [0, 1, 9, 2, 3, 4]}, rope_axes=1)
+
+
 def test_integrity_data_lists_every_file_with_its_sha256_size_rows_and_batches(tmp_path):
     out = tmp_path / "t"
     write(out)

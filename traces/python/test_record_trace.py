@@ -18,7 +18,7 @@ torch = pytest.importorskip("torch", reason="torch is not installed: the recorde
 transformers = pytest.importorskip("transformers", reason="transformers is not installed: the recorder test needs it")
 pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed: the recorder writes Arrow with it")
 
-from record_trace import decoder_layers, image_ids_from_input_ids, record, tokens_per_image_of  # noqa: E402
+from record_trace import decoder_layers, record  # noqa: E402
 from tiny_llava import HEAD_DIM, IMAGE, IMAGE_TOKEN, KV_HEADS, LAYERS, PATCHES, QUERY_HEADS, images, save, tiny_llava  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,7 +57,8 @@ def test_records_every_part_in_the_documented_layout(recorded):
     assert sorted(os.listdir(out)) == ["attention.arrow", "integrity.arrow", "kv.arrow", "layout.arrow", "probes.arrow", "queries.arrow"]
     kv = pa.ipc.open_file(os.path.join(out, "kv.arrow"))
     meta = kv.schema.metadata
-    assert meta[b"lookm.trace.version"] == b"1"
+    assert meta[b"lookm.trace.version"] == b"2"
+    assert (meta[b"lookm.model.architecture"], meta[b"lookm.model.rope_axes"]) == (b"llava", b"1")
     assert (meta[b"lookm.model.layers"], meta[b"lookm.model.query_heads"], meta[b"lookm.model.kv_heads"]) == (b"2", b"4", b"2")
     assert (meta[b"lookm.trace.tokens"], meta[b"lookm.trace.prefill_queries"], meta[b"lookm.trace.probes"]) == (
         str(t).encode(), str(t).encode(), str(PROBES).encode())
@@ -68,6 +69,10 @@ def test_records_every_part_in_the_documented_layout(recorded):
     assert layout.token_id.tolist() == PROMPT_IDS
     assert layout.image_index.tolist() == [-1] * 3 + [0] * PATCHES + [-1] * 4
     assert (layout.modality == "image").tolist() == [i == IMAGE_TOKEN for i in PROMPT_IDS]
+    assert layout.tile_index.tolist() == [-1] * 3 + [0] * PATCHES + [-1] * 4
+    assert (layout.video_index == -1).all() and (layout.frame_index == -1).all()
+    for axis in ("rope_t", "rope_h", "rope_w"):
+        assert layout[axis].tolist() == list(range(t))   # LLaMA's 1-D RoPE: the cache positions
     attention = table(out, "attention.arrow")
     per_head = attention.groupby(["layer", "query_head"]).accumulated_attention.sum()
     np.testing.assert_allclose(per_head.to_numpy(), t, rtol=1e-5)   # every softmax row sums to 1
@@ -155,18 +160,36 @@ def test_rope_base_comes_from_the_config(tmp_path):
     assert float(meta[b"lookm.model.rope_base"]) == 500000.0
 
 
-def test_refuses_what_it_cannot_record_faithfully(tmp_path):
-    ids, args = torch.tensor([PROMPT_IDS]), dict(image_token_id=IMAGE_TOKEN, tokens_per_image=PATCHES, window=2, probes=1)
-    with pytest.raises(ValueError, match="RoPE type 'linear' is not supported"):
-        record(tiny_llava({"rope_type": "linear", "rope_theta": 10000.0, "factor": 2.0}), ids, pixels(), str(tmp_path / "a"), **args)
+def test_records_any_rope_type_and_attention_implementation(tmp_path):
+    """Queries are captured after the model's own RoPE, so a scaled RoPE needs no support of its own: the stored queries
+    and keys reproduce the recorded attention. An SDPA model records the same trace as an eager one (up to rounding)
+    and gets its implementation back."""
+    ids = torch.tensor([PROMPT_IDS])
+    t, args = ids.shape[1], dict(image_token_id=IMAGE_TOKEN, tokens_per_image=PATCHES, window=None, probes=1, dtype="float32")
+    linear = record(tiny_llava({"rope_type": "linear", "rope_theta": 10000.0, "factor": 2.0}), ids, pixels(), str(tmp_path / "linear"), **args)
+    kv, att, qs = table(linear, "kv.arrow"), table(linear, "attention.arrow"), table(linear, "queries.arrow")
+    keys = vectors(kv[kv.layer == 1], "key", KV_HEADS, "kv_head")
+    queries = vectors(qs[qs.layer == 1], "query", QUERY_HEADS, "query_head")
+    logits = np.where(np.tril(np.ones((t, t), dtype=bool)), queries[0] @ keys[0].T / np.sqrt(HEAD_DIM), -np.inf)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    recorded_sums = att[(att.layer == 1) & (att.query_head == 0)].sort_values("position").accumulated_attention
+    np.testing.assert_allclose(recorded_sums, (p / p.sum(axis=1, keepdims=True)).sum(axis=0), rtol=1e-4, atol=1e-5)
     sdpa = tiny_llava()
     sdpa.set_attn_implementation("sdpa")
-    with pytest.raises(ValueError, match="attn_implementation='eager'"):
-        record(sdpa, ids, pixels(), str(tmp_path / "b"), **args)
+    eager = table(record(tiny_llava(), ids, pixels(), str(tmp_path / "eager"), **args), "attention.arrow")
+    np.testing.assert_allclose(table(record(sdpa, ids, pixels(), str(tmp_path / "sdpa"), **args), "attention.arrow").accumulated_attention,
+                               eager.accumulated_attention, rtol=1e-4, atol=1e-5)
+    assert sdpa.config._attn_implementation == "sdpa"
+
+
+def test_refuses_what_it_cannot_record_faithfully(tmp_path):
+    ids, args = torch.tensor([PROMPT_IDS]), dict(image_token_id=IMAGE_TOKEN, tokens_per_image=PATCHES, window=2, probes=1)
     with pytest.raises(ValueError, match=r"window must be in \[0, 23\]"):
         record(tiny_llava(), ids, pixels(), str(tmp_path / "c"), **(args | {"window": 24}))
     with pytest.raises(ValueError, match="one prompt per trace: input_ids has batch size 2"):
         record(tiny_llava(), ids.repeat(2, 1), pixels().repeat(2, 1, 1, 1), str(tmp_path / "d"), **args)
+    with pytest.raises(ValueError, match="tokens_per_image = 3, but the prompt has 16 image tokens per image"):
+        record(tiny_llava(), ids, pixels(), str(tmp_path / "e"), **(args | {"tokens_per_image": 3}))
     assert sorted(os.listdir(tmp_path)) == [], "a refused recording left files behind"
 
 
@@ -236,22 +259,9 @@ def test_the_java_app_reads_and_replays_the_recording(cli_trace, tmp_path):
         done = subprocess.run(["bash", LAUNCHER, *args], capture_output=True, text=True)
         assert done.returncode == 0, f"lookm {' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
-    assert "valid LOOK-M trace v1, 2 layers checked" in lookm("trace", "validate", str(cli_trace))
+    assert "valid LOOK-M trace v2, 2 layers checked" in lookm("trace", "validate", str(cli_trace))
     assert "[text 1, image#0 16, text 4, image#1 16, text 2]" in lookm("trace", "inspect", str(cli_trace))
     for scores in ("recorded", "recomputed"):
         lookm("replay", f"--trace={cli_trace}", "--policy=lookm", f"--scores={scores}", "--budget=0.5", "--quiet",
               f"--out={tmp_path / scores}")
         assert (tmp_path / scores).is_dir()
-
-
-def test_image_ids_split_adjacent_images():
-    ids = image_ids_from_input_ids([1, 9, 9, 9, 9, 2], 9, 2)
-    assert ids.tolist() == [-1, 0, 0, 1, 1, -1]
-
-
-def test_tokens_per_image_needs_one_run_per_image():
-    assert tokens_per_image_of([1, 9, 9, 9, 9, 2], 9, 2) == 2
-    with pytest.raises(ValueError, match="3 image tokens .* for 2 image"):
-        tokens_per_image_of([9, 9, 9], 9, 2)
-    with pytest.raises(ValueError, match="0 image tokens"):
-        tokens_per_image_of([1, 2], 9, 1)

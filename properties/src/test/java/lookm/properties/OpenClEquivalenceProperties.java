@@ -8,6 +8,7 @@ import lookm.properties.contract.Registered;
 import lookm.properties.gen.Limits;
 import lookm.properties.qt.ReplayExtension;
 import lookm.reference.ReferenceBackend;
+import lookm.spec.policy.AllocateSpec;
 import lookm.spec.invariant.Invariants;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.ScoreSource;
@@ -27,6 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OpenClEquivalenceProperties {
     /** Examples per policy, as a share of -Dlookm.examples (each example runs every stage on the device). */
     static final double SCALE = 0.5;
+    /** AdaKV's safeguard share in the ragged-count equivalence (kvpress's default). */
+    static final double ADAKV_ALPHA = 0.2;
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("lookm.properties.contract.Registered#policies")
@@ -51,6 +54,17 @@ class OpenClEquivalenceProperties {
     void openClMatchesTheReferenceUpToNearTiesWhenScoresAreRecomputed(String policy) {
         PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(),
                 Policies.named(policy).withScoreSource(ScoreSource.RECOMPUTED), Limits.OPENCL, SCALE);
+    }
+
+    /**
+     * Ragged per-head counts (AdaKV, SPEC.md §3A.2) through selection and every merge (pivot, average and weighted with
+     * the mean-similarity filter over heads of different counts): the host allocation feeds both backends the same counts.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lookm.properties.contract.Registered#headAdaptivePoliciesWithIdenticalScores")
+    void openClMatchesTheReferenceUnderAdaKv(String policy) {
+        PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(),
+                Policies.named(policy).withAllocation(new AllocateSpec.HeadAdaptive(ADAKV_ALPHA)), Limits.OPENCL, SCALE);
     }
 
     @ParameterizedTest(name = "{0}")

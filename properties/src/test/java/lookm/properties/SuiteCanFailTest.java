@@ -12,6 +12,7 @@ import lookm.properties.contract.VariantContract;
 import lookm.properties.gen.Limits;
 import lookm.properties.qt.Theories;
 import lookm.reference.ReferenceBackend;
+import lookm.spec.policy.AllocateSpec;
 import lookm.spec.policy.Policies;
 import lookm.spec.tensor.Budget;
 import lookm.properties.qt.ReplayExtension;
@@ -61,6 +62,40 @@ class SuiteCanFailTest {
             return h2o.compress(block, observation, b.coversCache() ? budget : Budget.counts(b.heavy() + 1, b.recent()));
         });
         assertReported("keptAtMost", greedy::keepsAtMostTheBudget);
+    }
+
+    @Test
+    void anAdaKvVariantThatKeepsOneTokenTooManyFailsTheLayerTotal() {
+        Variant adakv = Variant.of(new ReferenceBackend(), Policies.named("h2o").withAllocation(new AllocateSpec.HeadAdaptive(0.2)));
+        Variant h2o = Variant.of(new ReferenceBackend(), Policies.named("h2o"));
+        VariantContract greedy = new VariantContract() {
+            @Override public Map<String, Variant> variants() {
+                return Map.of("reference", (block, observation, budget) -> {
+                    Budget.Resolved b = budget.resolve(block.tokens());
+                    return b.coversCache() ? adakv.compress(block, observation, budget)
+                            : h2o.compress(block, observation, Budget.counts(b.heavy() + 1, b.recent()));
+                });
+            }
+
+            @Override public AllocateSpec allocation() { return new AllocateSpec.HeadAdaptive(0.2); }
+        };
+        assertReported("layerKeptAtMost", greedy::keepsAtMostTheBudget);
+    }
+
+    @Test
+    void aHeadBelowItsAdaKvFloorFailsTheContract() {
+        Variant h2o = Variant.of(new ReferenceBackend(), Policies.named("h2o"));
+        VariantContract starved = new VariantContract() {
+            @Override public Map<String, Variant> variants() {
+                return Map.of("reference", (block, observation, budget) -> {
+                    Budget.Resolved b = budget.resolve(block.tokens());
+                    return h2o.compress(block, observation, b.coversCache() || b.heavy() == 0 ? budget : Budget.counts(b.heavy() - 1, b.recent()));
+                });
+            }
+
+            @Override public AllocateSpec allocation() { return new AllocateSpec.HeadAdaptive(1); }    // floor = C
+        };
+        assertReported("floorsHold", starved::keepsAtMostTheBudget);
     }
 
     @Test

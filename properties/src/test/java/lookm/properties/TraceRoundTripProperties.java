@@ -57,6 +57,9 @@ class TraceRoundTripProperties {
         }
     }
 
+    /** Architecture written for generated layouts with token details (format v2). */
+    private static final String VLM_ARCHITECTURE = "lookm-properties/vlm";
+
     static Draw<Trace> traces() {
         return s -> {
             int layers = s.intBetween(1, MAX_LAYERS), kvHeads = s.intBetween(1, 2), queryHeads = kvHeads * s.intBetween(1, 2);
@@ -65,6 +68,7 @@ class TraceRoundTripProperties {
             TokenLayout layout = s.pick(List.of(LayoutKind.values())).draw(t).draw(s);
             TraceMetadata meta = TraceMetadata.builder("lookm-properties/generated", layers, queryHeads, kvHeads, d, t)
                     .dtype(dtype).prefillQueries(w).probes(p).tokensPerImage(0).source("TraceRoundTripProperties").build();
+            if (layout.details() != null) meta = meta.asVersion2(VLM_ARCHITECTURE, layout.details().ropeAxes());   // LayoutKind.VLM: v2
             Source data = s.bulk();
             int[] ids = s.percent(50) ? null : new int[t];
             if (ids != null) for (int i = 0; i < t; i++) ids[i] = (int) data.between(0, Integer.MAX_VALUE, 0);

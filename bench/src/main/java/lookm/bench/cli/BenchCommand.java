@@ -130,6 +130,14 @@ final class BenchCommand implements Callable<Integer> {
         try (Backend ref = new ReferenceBackend()) {
             reference = ref.compressor(p).run(block, observation, b);
         }
+        Budget.Resolved asked = b.resolve(block.tokens());
+        long requested = (long) block.heads() * (asked.coversCache() ? block.tokens() : asked.total()), effective = reference.layer().keptEntries();
+        Map<String, Object> budgets = new LinkedHashMap<>();
+        budgets.put("requestedTokens", requested);
+        budgets.put("effectiveTokens", effective);
+        budgets.put("fullTokens", (long) block.heads() * block.tokens());
+        out.printf("  budget: requested %d of %d (head, position) entries, effective (kept by the reference) %d (%s of the layer's K/V)%n",
+                requested, (long) block.heads() * block.tokens(), effective, TextTable.pct(effective / ((double) block.heads() * block.tokens())));
         List<Map<String, Object>> rows = new ArrayList<>();
         StageTimes referenceTimes = null;
         for (BenchTarget target : targets) {
@@ -185,6 +193,7 @@ final class BenchCommand implements Callable<Integer> {
             root.put("shape", Map.of("heads", block.heads(), "tokens", block.tokens(), "headDim", block.headDim()));
             root.put("warmup", warmup);
             root.put("repetitions", repetitions);
+            root.put("budget", budgets);
             root.put("openclUnavailable", unavailable.isEmpty() ? null : unavailable.get(0));
             Csv csv = info.annotate(new Csv(List.of("backend", "device", "valid", "stage", "median_ms", "min_ms", "speedup_vs_reference")));
             TextTable table = new TextTable("backend", "score ms", "select ms", "merge ms", "total ms", "speedup (total)");

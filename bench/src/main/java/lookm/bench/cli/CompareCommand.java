@@ -33,8 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CompareCommand implements Callable<Integer> {
     /** Report files looked for in an output directory, in this order. */
     static final List<String> REPORTS = List.of("replay.json", "sweep.json", "bench.json");
-    /** Leaf names of values that vary between identical runs: timings, memory, when it ran. */
-    static final Pattern VOLATILE = Pattern.compile(".*(Seconds|Nanos|Millis|Ms|Heap|speedup|timestamp).*");
+    /** Leaf names of values that vary between identical runs: timings, throughput, memory, when it ran. */
+    static final Pattern VOLATILE = Pattern.compile(".*(Seconds|PerSecond|Nanos|Millis|Ms|Heap|speedup|timestamp|boundBy).*");
     /** Fields that identify an element of a list of results (used in its path instead of the index). */
     static final List<String> IDENTITY = List.of("policy", "budgetFraction", "layer", "kvHead", "backend");
     private static final String RUN = "run";

@@ -44,6 +44,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Mixin BudgetOptions budget;
     @Mixin ScoreOptions scores;
+    @Mixin AllocationOptions allocation;
     @Mixin ExternalScoreOptions external;
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
@@ -69,7 +70,7 @@ final class ReplayCommand implements Callable<Integer> {
     int threads;
 
     @Override public Integer call() {
-        PolicySpec p = Runs.withSeed(external.apply(scores.apply(PolicyArgs.one(policy))), seed);
+        PolicySpec p = allocation.apply(Runs.withSeed(external.apply(scores.apply(PolicyArgs.one(policy))), seed));
         Budget b = budget.budget();
         Replay.Pipeline pipeline = new Replay.Pipeline(prefetch, threads);
         if (threads > 1 && !Backends.REFERENCE.equals(backend.backend))

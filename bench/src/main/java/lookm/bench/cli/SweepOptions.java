@@ -21,6 +21,7 @@ final class SweepOptions {
     double recentShare;
 
     @Mixin ScoreOptions scores;
+    @Mixin AllocationOptions allocation;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the seeded policies (random); default: the registry's.")
     Long seed;
@@ -28,6 +29,8 @@ final class SweepOptions {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    /** The named policies, checked against the registry, with the chosen score source. */
-    List<PolicySpec> policySpecs() { return PolicyArgs.list(policies).stream().map(scores::apply).map(p -> Runs.withSeed(p, seed)).toList(); }
+    /** The named policies, checked against the registry, with the chosen score source, seed and allocation. */
+    List<PolicySpec> policySpecs() {
+        return PolicyArgs.list(policies).stream().map(scores::apply).map(p -> Runs.withSeed(p, seed)).map(allocation::apply).toList();
+    }
 }

@@ -39,7 +39,10 @@ final class SweepRun {
     /** CSV columns of sweep.csv. */
     static final List<String> COLUMNS = List.of("policy", "budget", "relative_error", "cosine", "recall", "topk_overlap",
             "text_retention", "image_retention", "kept_text_per_head", "kept_image_per_head", "merged_per_head", "kv_bytes_ratio",
-            "compress_seconds");
+            "compress_seconds", "allocation", "merged_mass", "requested_budget", "effective_budget", "requested_tokens", "effective_tokens",
+            "requested_kv_bytes", "effective_kv_bytes", "effective_text_kv_bytes", "effective_image_kv_bytes");
+    /** Bytes per MiB, for the Pareto plots' x axis. */
+    static final double MIB = 1 << 20;
 
     private SweepRun() {}
 
@@ -115,10 +118,16 @@ final class SweepRun {
             writeTables(dir, info, results);
             List<String> skipped = writePlots(dir, policies, fractions, results);
             Path written = Runs.finish(dir, cells);
-            out.printf("%s: %d policies x %d budgets on %s (%s, T=%d, %d layers), backend %s%n", command, policies.size(), fractions.size(),
-                    reader.path(), reader.metadata().modelName(), reader.metadata().tokens(), reader.metadata().layers(), be.name());
+            out.printf("%s: %d policies x %d budgets on %s (%s, T=%d, %d layers), backend %s, allocation %s%n", command, policies.size(),
+                    fractions.size(), reader.path(), reader.metadata().modelName(), reader.metadata().tokens(), reader.metadata().layers(), be.name(),
+                    String.join(", ", policies.stream().map(p -> p.allocate().toString()).distinct().toList()));
             print(out, "relative L2 error of the attention output (lower is better)", policies, fractions, results, s -> s.overall().relativeError(), false);
-            print(out, "attention-mass recall (higher is better)", policies, fractions, results, s -> s.overall().recall(), false);
+            print(out, "attention-mass recall: share of the full attention on kept tokens (higher is better)", policies, fractions, results,
+                    s -> s.overall().recall(), false);
+            print(out, "merged mass: share of the full attention on evicted tokens merged into a kept row (not counted in recall)", policies,
+                    fractions, results, s -> s.overall().mergedMass(), false);
+            print(out, "effective budget: K/V bytes kept / full cache (requested budget in the header)", policies, fractions, results,
+                    Summary::effectiveRatio, true);
             print(out, "text tokens kept", policies, fractions, results, Summary::textRetention, true);
             print(out, "image tokens kept", policies, fractions, results, Summary::imageRetention, true);
             for (String s : skipped) err.println("lookm " + command + ": plots skipped: " + s);
@@ -134,7 +143,9 @@ final class SweepRun {
             Summary s = r.summary();
             csv.row(r.job().policy(), r.job().budgetFraction(), s.overall().relativeError(), s.overall().cosine(), s.overall().recall(),
                     s.overall().topKOverlap(), s.textRetention(), s.imageRetention(), s.meanKeptText(), s.meanKeptImage(), s.meanMerged(),
-                    s.bytesRatio(), r.compressNanos() / 1e9);
+                    s.bytesRatio(), r.compressNanos() / 1e9, r.job().compressor().policy().allocate(), s.overall().mergedMass(),
+                    s.requestedRatio(), s.effectiveRatio(), s.requestedTokens(), s.keptTokens(), s.requestedBytes(), s.keptBytes(),
+                    s.keptTextBytes(), s.keptImageBytes());
             rows.add(ReplayReport.summary(r));
         }
         Map<String, Object> root = new LinkedHashMap<>();
@@ -145,33 +156,41 @@ final class SweepRun {
         dir.writeString("sweep.csv", csv.toString());
     }
 
-    /** Writes the PNGs; returns the reasons plots were skipped (empty when all were written). */
+    /**
+     * Writes the PNGs, Pareto views: x = the effective K/V bytes each run kept (MiB, all layers), each point labelled with
+     * its nominal budget; returns the reasons plots were skipped (empty when all were written).
+     */
     private static List<String> writePlots(OutputDirectory dir, List<PolicySpec> policies, List<Double> fractions, List<Replay.Result> results) {
-        double[] x = fractions.stream().mapToDouble(Double::doubleValue).toArray();
+        String x = "effective KV bytes kept (MiB, all layers; labels: nominal budget)";
         try {
-            dir.writeBytes("plot-relative-error.png", Plots.lines("Relative L2 error of the attention output vs budget", "budget (N+R)/T",
-                    "relative error", x, series(policies, fractions, results, s -> s.overall().relativeError(), "")));
-            dir.writeBytes("plot-recall.png", Plots.lines("Attention-mass recall vs budget", "budget (N+R)/T", "recall", x,
+            dir.writeBytes("plot-relative-error.png", Plots.pareto("Relative L2 error of the attention output vs effective KV bytes", x,
+                    "relative error", series(policies, fractions, results, s -> s.overall().relativeError(), "")));
+            dir.writeBytes("plot-recall.png", Plots.pareto("Attention-mass recall (kept tokens only) vs effective KV bytes", x, "recall",
                     series(policies, fractions, results, s -> s.overall().recall(), "")));
-            dir.writeBytes("plot-topk.png", Plots.lines("Top-k overlap vs budget", "budget (N+R)/T", "top-k overlap", x,
+            dir.writeBytes("plot-topk.png", Plots.pareto("Top-k overlap vs effective KV bytes", x, "top-k overlap",
                     series(policies, fractions, results, s -> s.overall().topKOverlap(), "")));
-            Map<String, double[]> retention = new LinkedHashMap<>(series(policies, fractions, results, Summary::textRetention, " text"));
+            Map<String, Plots.Points> retention = new LinkedHashMap<>(series(policies, fractions, results, Summary::textRetention, " text"));
             retention.putAll(series(policies, fractions, results, Summary::imageRetention, " image"));
-            dir.writeBytes("plot-retention.png", Plots.lines("Share of tokens kept per modality vs budget", "budget (N+R)/T",
-                    "share kept", x, retention));
+            dir.writeBytes("plot-retention.png", Plots.pareto("Share of tokens kept per modality vs effective KV bytes", x, "share kept", retention));
             return List.of();
         } catch (Plots.PlotException e) {
             return List.of(e.getMessage());
         }
     }
 
-    private static Map<String, double[]> series(List<PolicySpec> policies, List<Double> fractions, List<Replay.Result> results,
-                                                ToDoubleFunction<Summary> metric, String suffix) {
-        Map<String, double[]> out = new LinkedHashMap<>();
+    private static Map<String, Plots.Points> series(List<PolicySpec> policies, List<Double> fractions, List<Replay.Result> results,
+                                                    ToDoubleFunction<Summary> metric, String suffix) {
+        Map<String, Plots.Points> out = new LinkedHashMap<>();
         for (int p = 0; p < policies.size(); p++) {
-            double[] y = new double[fractions.size()];
-            for (int b = 0; b < fractions.size(); b++) y[b] = metric.applyAsDouble(results.get(p * fractions.size() + b).summary());
-            out.put(policies.get(p).name() + suffix, y);
+            double[] x = new double[fractions.size()], y = new double[fractions.size()];
+            List<String> labels = new ArrayList<>();
+            for (int b = 0; b < fractions.size(); b++) {
+                Summary s = results.get(p * fractions.size() + b).summary();
+                x[b] = s.keptBytes() / MIB;
+                y[b] = metric.applyAsDouble(s);
+                labels.add(TextTable.pct(fractions.get(b)));
+            }
+            out.put(policies.get(p).name() + suffix, new Plots.Points(x, y, labels));
         }
         return out;
     }

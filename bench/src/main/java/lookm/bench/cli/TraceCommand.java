@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.concurrent.Callable;
+import lookm.bench.replay.Replay;
 import lookm.spec.policy.Backend;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.LayerContext;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Scores;
 import lookm.traces.npy.NumpyExport;
@@ -21,6 +23,7 @@ import lookm.traces.read.ValidationReport;
 import lookm.traces.schema.CacheDtype;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.synth.SynthConfig;
+import lookm.traces.synth.SynthLayout;
 import lookm.traces.synth.SyntheticTraceGenerator;
 import lookm.traces.write.OutputGuard;
 import lookm.traces.write.TraceWriter;
@@ -69,7 +72,7 @@ final class TraceCommand implements Runnable {
 
     /** {@code lookm trace synth}: a seeded synthetic trace, streamed to disk layer by layer. */
     @Command(name = "synth", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Generate a synthetic trace (a text/image prompt with LLaVA-like structure).")
+            description = "Generate a synthetic trace (a text/image prompt with LLaVA-like structure, or a current-VLM layout with --layout).")
     static final class Synth implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Trace directory to write.") Path out;
@@ -92,6 +95,9 @@ final class TraceCommand implements Runnable {
         @Option(names = "--attention-stride", paramLabel = "S", description = "Accumulated attention from every S-th query row (1 = exact,"
                 + " default; use 32-64 for 8k-token traces).") int stride = 1;
         @Option(names = "--seed", description = "Seed (default 0).") long seed;
+        @Option(names = "--layout", paramLabel = "NAME", description = "qwen2-vl, anyres or video: that VLM layout (tiles, frames, "
+                + "special tokens, RoPE positions; a v2 trace), between --text-before and the rest of --tokens as text after.")
+        String layout;
         @Option(names = "--model", description = "Model name written into the metadata.") String model;
         @Option(names = "--quiet", description = "No progress bar.") boolean quiet;
 
@@ -123,6 +129,16 @@ final class TraceCommand implements Runnable {
             int l = layers != null ? layers : shape[0], h = heads != null ? heads : shape[1], d = headDim != null ? headDim : shape[2];
             CacheDtype type = CacheDtype.fromLabel(dtype);
             if (type == null) throw new IllegalArgumentException("--dtype must be float16 or float32, was '" + dtype + "'");
+            SynthConfig.Builder b = SynthConfig.builder().shape(l, h, kvHeads != null ? kvHeads : h, d).dtype(type)
+                    .prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed);
+            if (layout != null) {
+                int visual = SynthLayout.of(layout, 0, 0).layout().size();
+                if (textBefore + visual > tokens)
+                    throw new IllegalArgumentException("--tokens " + tokens + " is too small for --layout " + layout + " (" + visual
+                            + " tokens) plus " + textBefore + " text tokens before it (needs >= " + (textBefore + visual) + ")");
+                return b.modelName(model != null ? model : "synthetic-" + layout)
+                        .preset(SynthLayout.of(layout, textBefore, tokens - textBefore - visual)).build();
+            }
             if (images < 0) throw new IllegalArgumentException("--images must be >= 0, was " + images);
             int[] runs = new int[images + 1];
             runs[0] = images == 0 ? tokens : textBefore;
@@ -133,9 +149,7 @@ final class TraceCommand implements Runnable {
                         + tokensPerImage + " tokens plus " + textBefore + " text tokens before them (needs >= " + used + ")");
                 runs[images] = (int) (tokens - used);
             }
-            String name = model != null ? model : "synthetic-" + preset;
-            return SynthConfig.builder().modelName(name).shape(l, h, kvHeads != null ? kvHeads : h, d).dtype(type)
-                    .images(tokensPerImage, runs).prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed).build();
+            return b.modelName(model != null ? model : "synthetic-" + preset).images(tokensPerImage, runs).build();
         }
     }
 
@@ -170,6 +184,7 @@ final class TraceCommand implements Runnable {
         @Option(names = "--layer", description = "Layer (default 0).") int layer;
         @Option(names = "--policy", required = true, paramLabel = "NAME", description = "Policy name or expression (see 'lookm policies').") String policy;
         @Mixin BudgetOptions budget;
+        @Mixin AllocationOptions allocation;
         @Mixin ScoreOptions scores;
         @Mixin ExternalScoreOptions external;
         @Mixin BackendOptions backend;
@@ -178,20 +193,26 @@ final class TraceCommand implements Runnable {
         @Option(names = "--overwrite", description = "Replace an existing output.") boolean overwrite;
 
         @Override public Integer call() {
-            PolicySpec p = external.apply(scores.apply(PolicyArgs.one(policy)));
+            PolicySpec p = allocation.apply(external.apply(scores.apply(PolicyArgs.one(policy))));
             Budget b = budget.budget();
             budget.warnIneffective("trace export", spec, spec.commandLine().getErr());
             List<Path> inputs = Runs.inputs(trace, external);
             OutputGuard.requireApartFromInputs(out, inputs);
             try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open()) {
                 Runs.requireKeepsTokens(b, reader.metadata().tokens(), budget.describe(), trace);
+                if (layer < 0 || layer >= reader.metadata().layers())
+                    throw new IllegalArgumentException("--layer must be in [0, " + reader.metadata().layers() + ") for " + reader.path() + ", was " + layer);
+                LayerContext at = new LayerContext(layer, reader.metadata().layers(), Replay.profile(reader, p.allocate()));
                 TraceLayer l = reader.layer(layer);
                 IntFunction<Scores> externalScores = external.layers(reader);
                 Observation observation = externalScores == null ? l.observation() : l.observation().withExternal(externalScores.apply(layer));
-                CompressedLayer compressed = be.compressor(p).compress(l.block(), observation, b);
+                CompressedLayer compressed = be.compressor(p).compress(l.block(), observation, b, at);
                 Path written = NumpyExport.compressedLayer(compressed, out, overwrite, inputs);
-                spec.commandLine().getOut().printf("wrote %s: layer %d of %s compressed by %s (%s, %s), kept %d of %d entries%n", written, layer,
-                        reader.path(), p.name(), b, be.name(), compressed.keptEntries(), (long) compressed.headCount() * compressed.tokens());
+                Budget.Resolved asked = b.resolve(l.block().tokens());
+                long requested = (long) compressed.headCount() * (asked.coversCache() ? compressed.tokens() : asked.total());
+                spec.commandLine().getOut().printf("wrote %s: layer %d of %s compressed by %s (%s, allocation %s, %s), kept %d of %d entries"
+                                + " (requested %d)%n", written, layer, reader.path(), p.name(), b, p.allocate(), be.name(), compressed.keptEntries(),
+                        (long) compressed.headCount() * compressed.tokens(), requested);
             }
             return LookmCli.EXIT_OK;
         }

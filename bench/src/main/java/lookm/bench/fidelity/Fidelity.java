@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.HeadCompression;
 import lookm.spec.tensor.HeadGroups;
@@ -18,7 +19,7 @@ import lookm.spec.tensor.TokenLayout;
  *   p_j = softmax_j(q·k_j / √D) over the T cached positions        o = Σ_j p_j v_j
  *   p̂_c = softmax_c(q·k̂_c / √D) over the C kept (possibly merged) rows   ô = Σ_c p̂_c v̂_c
  *   relative error = ‖ô − o‖ / ‖o‖       cosine = ô·o / (‖ô‖ ‖o‖)
- *   recall = Σ_{j kept} p_j + Σ_{j evicted, mergeTarget ≥ 0} p_j
+ *   recall = Σ_{j kept} p_j          merged mass = Σ_{j evicted, mergeTarget ≥ 0} p_j   (reported apart: a merge is not a keep)
  *   top-k overlap = |top-k(p) ∩ kept| / k,  k = min(C, TOP_K), ties broken by lower position
  * </pre>
  * The probe attends to the T prefill positions only (not to itself or earlier decode tokens), so the full cache
@@ -62,13 +63,13 @@ public final class Fidelity {
         }
         double relativeError = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
         double cosine = norm == 0 || normHat == 0 ? (norm == normHat ? 1 : 0) : dot / Math.sqrt(norm * normHat);
-        // (4) recall: attention mass on kept positions and on evicted positions merged into a kept row
-        double recall = 0;
+        // (4) recall: attention mass on kept positions; merged mass: on evicted positions merged into a kept row
+        double recall = 0, merged = 0;
         for (int j : compressed.kept()) recall += p[j];
         int[] evicted = compressed.evicted(), target = compressed.mergeTarget();
-        for (int e = 0; e < evicted.length; e++) if (target[e] >= 0) recall += p[evicted[e]];
+        for (int e = 0; e < evicted.length; e++) if (target[e] >= 0) merged += p[evicted[e]];
         // (5) top-k overlap
-        return new Metrics(relativeError, cosine, recall, topKOverlap(p, compressed.kept()));
+        return new Metrics(relativeError, cosine, recall, merged, topKOverlap(p, compressed.kept()));
     }
 
     /** |top-k(p) ∩ kept| / k with k = min(|kept|, TOP_K); 0 when nothing is kept. */
@@ -134,9 +135,10 @@ public final class Fidelity {
      * @param block        the full cache (Hkv, T, D). Not modified.
      * @param probes       decode probe queries (Hq, P, D). Not modified.
      * @param compressed   the layer's compression, one entry per KV head. Not modified.
+     * @param requested    the budget asked for: C = N + R per head at this layer's T (T when it covers the cache)
      * @param bytesPerElement width of the cache dtype (2 for float16), for the byte accounting
      */
-    public static LayerFidelity layer(int layer, KvBlock block, Queries probes, CompressedLayer compressed, int bytesPerElement) {
+    public static LayerFidelity layer(int layer, KvBlock block, Queries probes, CompressedLayer compressed, Budget requested, int bytesPerElement) {
         if (compressed.headCount() != block.heads())
             throw new IllegalArgumentException("layer " + layer + ": compressed layer has " + compressed.headCount()
                     + " heads, the cache has Hkv=" + block.heads());
@@ -172,7 +174,9 @@ public final class Fidelity {
         // (3) bytes: K and V, each row D elements of the cache dtype
         long keptBytes = 2L * keptRows * d * bytesPerElement;
         long fullBytes = 2L * block.heads() * block.tokens() * d * bytesPerElement;
+        Budget.Resolved asked = requested.resolve(block.tokens());
+        int requestedPerHead = asked.coversCache() ? block.tokens() : asked.total();
         return new LayerFidelity(layer, heads, layerMean.mean(), block.tokens(), layout.textCount(), layout.imageTokenCount(),
-                keptBytes, fullBytes);
+                keptBytes, fullBytes, requestedPerHead, 2L * d * bytesPerElement);
     }
 }

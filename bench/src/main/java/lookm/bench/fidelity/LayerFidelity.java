@@ -13,12 +13,32 @@ import java.util.List;
  * @param imageTokens image positions in the layout
  * @param keptBytes  bytes of K and V kept, 2 · Σ_h C_h · D · bytes(dtype)
  * @param fullBytes  bytes of K and V of the full cache, 2 · Hkv · T · D · bytes(dtype)
+ * @param requestedPerHead the requested budget C = N + R per head at this T (T when the budget covers the cache)
+ * @param bytesPerToken    bytes of one cached position of one head, K and V: 2 · D · bytes(dtype)
  */
 public record LayerFidelity(int layer, List<HeadFidelity> heads, Metrics mean, int tokens, int textTokens, int imageTokens,
-                            long keptBytes, long fullBytes) {
+                            long keptBytes, long fullBytes, int requestedPerHead, long bytesPerToken) {
     public LayerFidelity {
         heads = List.copyOf(heads);
     }
+
+    /** Requested tokens over the layer's heads, Hkv · C. */
+    public long requestedTokens() { return (long) heads.size() * requestedPerHead; }
+
+    /** Effective (kept) tokens over the layer's heads, Σ_h C_h. */
+    public long keptTokens() { return keptText() + keptImage(); }
+
+    /** Requested KV bytes, Hkv · C · 2 · D · bytes(dtype). */
+    public long requestedBytes() { return requestedTokens() * bytesPerToken; }
+
+    /** Effective KV bytes of kept text rows. */
+    public long keptTextBytes() { return keptText() * bytesPerToken; }
+
+    /** Effective KV bytes of kept image rows. */
+    public long keptImageBytes() { return keptImage() * bytesPerToken; }
+
+    /** Effective over requested tokens (above 1 when a policy keeps more than asked, e.g. the released text prior). */
+    public double effectiveOverRequested() { return keptTokens() / (double) requestedTokens(); }
 
     /** Kept text positions summed over heads. */
     public long keptText() { return heads.stream().mapToLong(HeadFidelity::keptText).sum(); }

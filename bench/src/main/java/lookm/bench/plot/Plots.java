@@ -3,6 +3,7 @@ package lookm.bench.plot;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -50,6 +51,35 @@ public final class Plots {
         });
     }
 
+    /** One series of a Pareto chart: points (x_i, y_i), each labelled (e.g. with its nominal budget). */
+    public record Points(double[] x, double[] y, List<String> labels) {
+        public Points {
+            if (x.length != y.length || x.length != labels.size())
+                throw new IllegalArgumentException("Points need as many x, y and labels, got " + x.length + ", " + y.length + ", " + labels.size());
+        }
+    }
+
+    /**
+     * A Pareto chart: each series has its own x (e.g. the effective KV bytes it kept), points joined in the given order
+     * and labelled beside the marker (NaN points are left out).
+     */
+    public static byte[] pareto(String title, String xTitle, String yTitle, Map<String, Points> series) throws PlotException {
+        return render(() -> {
+            XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            chart.getStyler().setMarkerSize(6);
+            for (Map.Entry<String, Points> e : series.entrySet()) {
+                Points p = e.getValue();
+                double[][] xy = finite(p.x(), p.y());
+                if (xy[0].length == 0) continue;
+                chart.addSeries(e.getKey(), xy[0], xy[1]);
+                for (int i = 0; i < p.x().length; i++)
+                    if (Double.isFinite(p.y()[i]) && Double.isFinite(p.x()[i])) chart.addAnnotation(new AnnotationText(p.labels().get(i), p.x()[i], p.y()[i], false));
+            }
+            return chart;
+        });
+    }
+
     /** A grouped bar chart: categories on x, one bar series per entry of {@code series}. */
     public static byte[] bars(String title, String xTitle, String yTitle, List<String> categories, Map<String, List<Double>> series)
             throws PlotException {
@@ -63,10 +93,10 @@ public final class Plots {
 
     private static double[][] finite(double[] x, double[] y) {
         int n = 0;
-        for (int i = 0; i < x.length; i++) if (Double.isFinite(y[i])) n++;
+        for (int i = 0; i < x.length; i++) if (Double.isFinite(y[i]) && Double.isFinite(x[i])) n++;
         double[][] out = new double[2][n];
         for (int i = 0, k = 0; i < x.length; i++)
-            if (Double.isFinite(y[i])) {
+            if (Double.isFinite(y[i]) && Double.isFinite(x[i])) {
                 out[0][k] = x[i];
                 out[1][k++] = y[i];
             }

@@ -76,7 +76,7 @@ public final class CellStore {
         StringBuilder s = new StringBuilder();
         s.append(CELL).append(' ').append(l.layer()).append(' ').append(l.tokens()).append(' ').append(l.textTokens()).append(' ')
                 .append(l.imageTokens()).append(' ').append(l.keptBytes()).append(' ').append(l.fullBytes()).append(' ')
-                .append(c.compressNanos()).append('\n');
+                .append(c.compressNanos()).append(' ').append(l.requestedPerHead()).append(' ').append(l.bytesPerToken()).append('\n');
         s.append(MEAN).append(metrics(l.mean())).append('\n');
         for (HeadFidelity h : l.heads())
             s.append(HEAD).append(' ').append(h.kvHead()).append(' ').append(h.kept()).append(' ').append(h.keptText()).append(' ')
@@ -85,16 +85,16 @@ public final class CellStore {
     }
 
     static Cell decode(List<String> lines) {
-        String[] c = fields(lines.get(0), CELL, 8);
-        Metrics mean = metrics(fields(lines.get(1), MEAN, 5), 1);
+        String[] c = fields(lines.get(0), CELL, 10);
+        Metrics mean = metrics(fields(lines.get(1), MEAN, 6), 1);
         List<HeadFidelity> heads = new ArrayList<>();
         for (String line : lines.subList(2, lines.size())) {
-            String[] h = fields(line, HEAD, 10);
+            String[] h = fields(line, HEAD, 11);
             heads.add(new HeadFidelity(Integer.parseInt(h[1]), metrics(h, 6), Integer.parseInt(h[2]), Integer.parseInt(h[3]),
                     Integer.parseInt(h[4]), Integer.parseInt(h[5])));
         }
         LayerFidelity l = new LayerFidelity(Integer.parseInt(c[1]), heads, mean, Integer.parseInt(c[2]), Integer.parseInt(c[3]),
-                Integer.parseInt(c[4]), Long.parseLong(c[5]), Long.parseLong(c[6]));
+                Integer.parseInt(c[4]), Long.parseLong(c[5]), Long.parseLong(c[6]), Integer.parseInt(c[8]), Long.parseLong(c[9]));
         return new Cell(l, Long.parseLong(c[7]));
     }
 
@@ -105,11 +105,11 @@ public final class CellStore {
     }
 
     private static String metrics(Metrics m) {
-        return " " + bits(m.relativeError()) + " " + bits(m.cosine()) + " " + bits(m.recall()) + " " + bits(m.topKOverlap());
+        return " " + bits(m.relativeError()) + " " + bits(m.cosine()) + " " + bits(m.recall()) + " " + bits(m.mergedMass()) + " " + bits(m.topKOverlap());
     }
 
     private static Metrics metrics(String[] f, int from) {
-        return new Metrics(value(f[from]), value(f[from + 1]), value(f[from + 2]), value(f[from + 3]));
+        return new Metrics(value(f[from]), value(f[from + 1]), value(f[from + 2]), value(f[from + 3]), value(f[from + 4]));
     }
 
     private static String bits(double d) { return Long.toHexString(Double.doubleToRawLongBits(d)); }

@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,9 +17,12 @@ import java.util.function.IntFunction;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
+import lookm.spec.allocate.LayerProfiles;
+import lookm.spec.policy.AllocateSpec;
 import lookm.spec.policy.Compressor;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
+import lookm.spec.tensor.LayerContext;
 import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
@@ -33,6 +36,9 @@ import lookm.traces.schema.TracePart;
  * layer is read only afterwards (one layer in memory); a {@link Pipeline} reads ahead on a reader thread while the
  * current layer is compressed, and may compress several layers at once. Only the parts some job needs are read
  * (K/V, probes, and what the scores declare in {@code ScoreSpec.needs()}); each job sees only its own.
+ * Jobs whose allocation shares the budget by a per-layer statistic (VL-Cache-like, MEDA-like; SPEC.md §3A.5) first get
+ * a profile from a first pass that reads every layer once (K/V and prefill queries), keeps one number per layer, and
+ * drops the layer.
  */
 public final class Replay {
     private Replay() {}
@@ -148,6 +154,7 @@ public final class Replay {
             if (missing) todo.add(l);
             else for (Job job : jobs) listener.done(l, job);
         }
+        Profiles profiles = new Profiles(meta.layers(), profiles(reader, jobs));        // (0) first pass, when an allocation needs it
         long start = System.nanoTime();
         long[] readNanos = new long[1];
         long waitNanos = 0;
@@ -158,8 +165,7 @@ public final class Replay {
                 ? Executors.newSingleThreadExecutor(daemon("lookm-replay-fidelity")) : null;
         Deque<Future<TraceLayer>> reads = new ArrayDeque<>();
         Deque<Future<LayerOutput>> inFlight = new ArrayDeque<>();
-        Map<Integer, LayerOutput> outputs = new HashMap<>();
-        Finisher finished = new Finisher(jobs, done, cells, listener, outputs);
+        Finisher finished = new Finisher(jobs, done, cells, listener, profiles);
         try {
             int nextRead = 0;
             for (int i = 0; i < todo.size(); i++) {
@@ -176,13 +182,13 @@ public final class Replay {
                 TraceLayer layer = await(reads.removeFirst());
                 waitNanos += System.nanoTime() - t0;
                 if (compressing == null && measuring == null) {
-                    finished.accept(measure(layer, compress(layer, jobs), bytes, jobs));       // (2)-(4) on this thread
+                    finished.inOrder(layer, bytes);                                              // (2)-(4) on this thread
                 } else if (compressing == null) {
-                    Compressed compressed = compress(layer, jobs);                               // (2) on this thread (one queue)
+                    Compressed compressed = compress(layer, jobs, profiles);                               // (2) on this thread (one queue)
                     if (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));    // (3)-(4) of the previous layer first
                     inFlight.add(measuring.submit(() -> measure(layer, compressed, bytes, jobs))); // (3) overlaps (2) of the next layer
                 } else {
-                    inFlight.add(compressing.submit(() -> measure(layer, compress(layer, jobs), bytes, jobs)));   // (2)-(3) on a worker
+                    inFlight.add(compressing.submit(() -> measure(layer, compress(layer, jobs, profiles), bytes, jobs)));   // (2)-(3) on a worker
                     if (inFlight.size() == pipeline.threads()) finished.accept(await(inFlight.removeFirst()));
                 }
             }
@@ -193,11 +199,6 @@ public final class Replay {
             if (measuring != null) measuring.shutdownNow();
         }
         List<Result> results = new ArrayList<>();
-        long fidelityNanos = 0, compressNanos = 0;
-        for (LayerOutput o : outputs.values()) {
-            fidelityNanos += o.fidelityNanos();
-            for (long n : o.compressNanos()) compressNanos += n;
-        }
         for (int j = 0; j < jobs.size(); j++) {
             List<LayerFidelity> perLayer = new ArrayList<>();
             long nanos = 0;
@@ -210,28 +211,101 @@ public final class Replay {
         long traceBytes = 0;
         for (long size : reader.fileSizes().values()) traceBytes += size;
         Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, waitNanos / 1e9,
-                compressNanos / 1e9, fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
+                finished.compressNanos / 1e9, finished.fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
         return new Run(results, throughput);
     }
 
-    /** Step (4) for a finished layer, on the calling thread and in layer order: commit its missing cells. */
-    private record Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener, Map<Integer, LayerOutput> outputs) {
+    /**
+     * The first pass: for each distinct allocation that needs a profile, its statistic on every layer of the model
+     * (all L, also when only the first layers are replayed: the shares are of the whole model's budget).
+     */
+    static Map<AllocateSpec, double[]> profiles(TraceReader reader, List<Job> jobs) {
+        Map<AllocateSpec, double[]> out = new LinkedHashMap<>();
+        for (Job job : jobs) {
+            AllocateSpec spec = job.compressor().policy().allocate();
+            if (spec.needsProfile()) out.putIfAbsent(spec, new double[reader.metadata().layers()]);
+        }
+        if (!out.isEmpty()) fill(reader, out);
+        return out;
+    }
+
+    /** The first-pass profile of one allocation over every layer of the trace, or null when it needs none. */
+    public static double[] profile(TraceReader reader, AllocateSpec spec) {
+        if (!spec.needsProfile()) return null;
+        Map<AllocateSpec, double[]> one = new LinkedHashMap<>();
+        one.put(spec, new double[reader.metadata().layers()]);
+        fill(reader, one);
+        return one.get(spec);
+    }
+
+    /** Reads each layer once (K/V and the prefill queries only), computes every statistic on it, and drops it. */
+    private static void fill(TraceReader reader, Map<AllocateSpec, double[]> out) {
+        Set<TracePart> parts = EnumSet.of(TracePart.KV, TracePart.PREFILL_QUERIES);
+        for (int l = 0; l < reader.metadata().layers(); l++) {
+            TraceLayer layer = reader.layer(l, parts);
+            for (Map.Entry<AllocateSpec, double[]> e : out.entrySet())
+                e.getValue()[l] = LayerProfiles.statistic(e.getKey(), layer.block(), layer.observation(), l);
+        }
+    }
+
+    /** Step (4), on the calling thread and in layer order: commits each missing cell and keeps the time totals. */
+    private static final class Finisher {
+        private final List<Job> jobs;
+        private final CellStore.Cell[][] done;
+        private final CellStore cells;
+        private final Listener listener;
+        private final Profiles profiles;
+        long compressNanos, fidelityNanos;
+
+        Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener, Profiles profiles) {
+            this.jobs = jobs;
+            this.done = done;
+            this.cells = cells;
+            this.listener = listener;
+            this.profiles = profiles;
+        }
+
+        /** Every job of a finished layer. */
         void accept(LayerOutput o) {
-            outputs.put(o.layer(), o);
+            fidelityNanos += o.fidelityNanos();
+            for (int j = 0; j < jobs.size(); j++) commit(j, o.layer(), o.fidelity()[j], o.compressNanos()[j]);
+        }
+
+        /** Layer {@code l} job by job, each cell committed before the next job runs, so a failing cell keeps the others. */
+        void inOrder(TraceLayer layer, int bytes) {
+            int l = layer.layer();
             for (int j = 0; j < jobs.size(); j++) {
-                if (done[j][o.layer()] == null) {
-                    done[j][o.layer()] = new CellStore.Cell(o.fidelity()[j], o.compressNanos()[j]);
-                    cells.save(j, jobs.get(j), o.layer(), done[j][o.layer()]);                   // (4) commit the cell
+                if (done[j][l] != null) {
+                    listener.done(l, jobs.get(j));
+                    continue;
                 }
-                listener.done(o.layer(), jobs.get(j));
+                List<Job> one = List.of(jobs.get(j));
+                LayerOutput o = measure(layer, compress(layer, one, profiles), bytes, one);                // (2)-(3)
+                fidelityNanos += o.fidelityNanos();
+                commit(j, l, o.fidelity()[0], o.compressNanos()[0]);
             }
+        }
+
+        private void commit(int j, int l, LayerFidelity fidelity, long nanos) {
+            if (done[j][l] == null) {
+                done[j][l] = new CellStore.Cell(fidelity, nanos);
+                cells.save(j, jobs.get(j), l, done[j][l]);                                       // (4) commit the cell
+                compressNanos += nanos;
+            }
+            listener.done(l, jobs.get(j));
         }
     }
 
     /** Step (2) for one layer: every job's compressed layer and its time. */
     private record Compressed(CompressedLayer[] layers, long[] nanos) {}
 
-    private static Compressed compress(TraceLayer layer, List<Job> jobs) {
+    /** The first pass's statistics by allocation, over the model's {@code layers} layers. */
+    private record Profiles(int layers, Map<AllocateSpec, double[]> byAllocation) {
+        /** Where layer {@code l} sits in the model, with the profile {@code job}'s allocation needs (or none). */
+        LayerContext at(Job job, int l) { return new LayerContext(l, layers, byAllocation.get(job.compressor().policy().allocate())); }
+    }
+
+    private static Compressed compress(TraceLayer layer, List<Job> jobs, Profiles profiles) {
         CompressedLayer[] out = new CompressedLayer[jobs.size()];
         long[] nanos = new long[jobs.size()];
         for (int j = 0; j < jobs.size(); j++) {
@@ -241,7 +315,7 @@ public final class Replay {
                 Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
                 if (job.externalScores() != null)                                              // --scores-from (one caller at a time)
                     synchronized (job) { seen = seen.withExternal(job.externalScores().apply(layer.layer())); }
-                out[j] = job.compressor().compress(layer.block(), seen, job.budget());
+                out[j] = job.compressor().compress(layer.block(), seen, job.budget(), profiles.at(job, layer.layer()));
             } catch (RuntimeException e) {
                 throw new CellFailure(job, layer.layer(), e);
             }
@@ -256,7 +330,7 @@ public final class Replay {
         LayerFidelity[] fidelity = new LayerFidelity[compressed.layers().length];
         for (int j = 0; j < fidelity.length; j++) {
             try {
-                fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), layer.observation().probeQueries(), compressed.layers()[j], bytes);
+                fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), layer.observation().probeQueries(), compressed.layers()[j], jobs.get(j).budget(), bytes);
             } catch (RuntimeException e) {
                 throw new CellFailure(jobs.get(j), layer.layer(), e);
             }

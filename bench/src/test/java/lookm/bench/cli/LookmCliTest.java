@@ -194,6 +194,73 @@ class LookmCliTest {
     }
 
     @Test
+    void demoShowsEffectiveBudgetsBesideTheNominalOnes() throws IOException {
+        Path out = tmp.resolve("demo-budgets");
+        Run r = lookm("demo", "--out", out.toString(), "--quiet", "--policies", "lookm,lookm-budgeted", "--budgets", "0.05");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("effective budget"), r.out());
+        assertTrue(r.out().contains("merged mass"), r.out());
+        String csv = Files.readString(out.resolve("sweep.csv"));
+        assertTrue(csv.contains("requested_budget,effective_budget"), csv);
+        // the released text prior keeps every text token: at a nominal 5 % it keeps a third of the sample (288 of 864 tokens are text)
+        String lookm = csv.lines().filter(l -> l.startsWith("lookm,")).findFirst().orElseThrow();
+        String budgeted = csv.lines().filter(l -> l.startsWith("lookm-budgeted,")).findFirst().orElseThrow();
+        double[] effective = {column(csv, lookm, "effective_budget"), column(csv, budgeted, "effective_budget")};
+        assertTrue(effective[0] > 0.3 && effective[0] < 0.35, "lookm at 5 %: effective " + effective[0]);
+        assertTrue(effective[1] <= 0.05, "lookm-budgeted at 5 %: effective " + effective[1]);
+        assertTrue(column(csv, lookm, "merged_mass") > 0, "pivot merges carry merged mass");
+        assertTrue(column(csv, lookm, "recall") < 1, "recall counts kept tokens only: a merge is no longer 1 by construction");
+    }
+
+    @Test
+    void replayUnderAdaKvReportsRaggedEffectiveCountsPerHead() throws IOException {
+        Path out = tmp.resolve("adakv");
+        String json = replayJson(out, "--policy", "h2o", "--budget", "0.2", "--allocate", "adakv(alpha=0.2)");
+        assertTrue(json.contains("\"allocation\": \"adakv(alpha=0.2)\""), "allocation recorded");
+        assertTrue(json.contains("allocate=adakv(alpha=0.2)"), "policy parameters name the allocation");
+        assertTrue(json.contains("\"effectiveTokensPerLayer\": ["), "effective tokens per layer");
+        assertTrue(Files.readString(out.resolve("head_groups.csv")).contains("requested_tokens,effective_tokens,effective_bytes"));
+        String csv = Files.readString(out.resolve("layers.csv"));
+        java.util.List<String> rows = csv.lines().filter(l -> !l.startsWith("#") && l.startsWith("0,") && !l.startsWith("0,all")).toList();
+        java.util.Set<Double> counts = new java.util.TreeSet<>();
+        double requested = 0, sum = 0;
+        for (String row : rows) {
+            counts.add(column(csv, row, "effective_tokens"));
+            sum += column(csv, row, "effective_tokens");
+            requested += column(csv, row, "requested_tokens");
+        }
+        assertEquals(requested, sum, "AdaKV keeps exactly H·C in the layer");
+        assertTrue(counts.size() > 1, "per-head counts are ragged: " + counts);
+    }
+
+    @Test
+    void aBadAllocationExitsTwoNamingTheOption() {
+        Run r = lookm("replay", "--trace", sample.toString(), "--policy", "lookm", "--allocate", "adakv", "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--allocate") && r.err().contains("policy lookm"), r.err());
+        Run unknown = lookm("replay", "--trace", sample.toString(), "--policy", "h2o", "--allocate", "snap(x=1)", "--out", tmp.resolve("o").toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown allocation 'snap'"), unknown.err());
+    }
+
+    /** Runs {@code lookm replay} on the sample into {@code out} with {@code args}; checks exit 0 and returns replay.json. */
+    private static String replayJson(Path out, String... args) throws IOException {
+        String[] all = {"replay", "--trace", sample.toString(), "--out", out.toString(), "--quiet"};
+        for (String a : args) all = append(all, a);
+        Run r = lookm(all);
+        assertEquals(0, r.code(), r.err());
+        return Files.readString(out.resolve("replay.json"));
+    }
+
+    /** The value of {@code name} in a data row of an annotated CSV (header = first line not starting with '#'). */
+    private static double column(String csv, String row, String name) {
+        String header = csv.lines().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
+        int at = java.util.Arrays.asList(header.split(",")).indexOf(name);
+        assertTrue(at >= 0, name + " not in " + header);
+        return Double.parseDouble(row.split(",")[at]);
+    }
+
+    @Test
     void aWindowLargerThanTheStoredQueriesIsABadInput() {
         Run r = lookm("sweep", "--trace", sample.toString(), "--policies", "snapkv", "--budgets", "0.4", "--out", tmp.resolve("s").toString(), "--quiet");
         assertEquals(2, r.code(), r.err());
@@ -234,6 +301,36 @@ class LookmCliTest {
                 }
                 assertEquals(rows[0], rows[1], policy + " at budget " + budget + ": recorded vs recomputed scores");
             }
+    }
+
+    /** Every VLM layout preset: a v2 trace that validates, inspects with its layout, replays and sweeps. */
+    @Test
+    void synthLayoutPresetsReplayAndSweep() throws IOException {
+        for (String layout : lookm.traces.synth.SynthLayout.NAMES) {
+            Path trace = tmp.resolve("synth-" + layout);
+            Run w = lookm("trace", "synth", "--layout", layout, "--tokens", "900", "--layers", "1", "--head-dim", "32",
+                    "--out", trace.toString(), "--quiet");
+            assertEquals(0, w.code(), w.err());
+            Run v = lookm("trace", "validate", trace.toString());
+            assertTrue(v.out().contains("valid LOOK-M trace v2"), v.out());
+            Run i = lookm("trace", "inspect", trace.toString());
+            assertTrue(i.out().contains("synth-" + layout) && i.out().contains("v2 layout"), i.out());
+            Run r = lookm("sweep", "--trace", trace.toString(), "--policies", "lookm,h2o,tp-average", "--budgets", "0.1,0.4",
+                    "--out", tmp.resolve("sweep-" + layout).toString(), "--quiet");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(Files.exists(tmp.resolve("sweep-" + layout).resolve("sweep.csv")));
+        }
+    }
+
+    @Test
+    void anUnknownSynthLayoutOrTooFewTokensExitTwo() {
+        Run r = lookm("trace", "synth", "--layout", "llava-next-video", "--out", tmp.resolve("x").toString(), "--quiet");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--layout must be one of qwen2-vl, anyres, video, was 'llava-next-video'"), r.err());
+        Run small = lookm("trace", "synth", "--layout", "qwen2-vl", "--tokens", "100", "--out", tmp.resolve("y").toString(), "--quiet");
+        assertEquals(2, small.code(), small.err());
+        assertTrue(small.err().contains("--tokens 100 is too small for --layout qwen2-vl"), small.err());
+        assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")));
     }
 
     @Test

@@ -38,12 +38,14 @@ class FidelityTest {
     }
 
     @Test
-    void aMergedTokenCountsTowardsRecall() {
-        // token 0 merged into kept row 0 (token 1): recall = p_1 + p_0 = 1; the merged value 2 reproduces o exactly
+    void aMergedTokenCountsAsMergedMassNotRecall() {
+        // token 0 merged into kept row 0 (token 1): recall = p_1 = 1/2, merged mass = p_0 = 1/2; the merged value 2 reproduces o exactly
         HeadCompression merged = new HeadCompression(new int[] {1}, new int[] {0}, new int[] {0}, new float[] {1f}, new int[] {0},
                 new float[] {0.5f}, new float[] {0f}, new float[] {2f});
         Metrics m = Fidelity.probe(new float[] {1f}, 0, twoTokens(), 0, merged);
-        assertEquals(1.0, m.recall(), EXACT);
+        assertEquals(0.5, m.recall(), EXACT);
+        assertEquals(0.5, m.mergedMass(), EXACT);
+        assertEquals(1.0, m.representedMass(), EXACT);
         assertEquals(0.0, m.relativeError(), EXACT);
     }
 
@@ -55,11 +57,13 @@ class FidelityTest {
         KvBlock block = new KvBlock(keys, values, h, t, d, TokenLayout.builder().text(10).image(20).text(10).build());
         Queries q = Queries.contiguous(gaussian(random, hq * probes * d), hq, d, t, probes);
         CompressedLayer full = new ReferenceBackend().compressor(Policies.named("full")).compress(block, Observation.none(), Budget.ratios(1, 0));
-        LayerFidelity f = Fidelity.layer(0, block, q, full, 2);
+        LayerFidelity f = Fidelity.layer(0, block, q, full, Budget.ratios(1, 0), 2);
         assertEquals(0.0, f.mean().relativeError(), EXACT);
         assertEquals(1.0, f.mean().cosine(), EXACT);
         assertEquals(1.0, f.mean().recall(), EXACT);
+        assertEquals(0.0, f.mean().mergedMass(), EXACT);
         assertEquals(1.0, f.mean().topKOverlap(), EXACT);
+        assertEquals(t, f.requestedPerHead(), "a covering budget requests T");
         assertEquals(f.fullBytes(), f.keptBytes());
         assertEquals(2L * h * t * d * 2, f.fullBytes());
         assertEquals(1.0, f.textRetention(), EXACT);
@@ -72,15 +76,23 @@ class FidelityTest {
         HeadCompression kept1 = HeadCompression.dropped(new int[] {1}, new int[] {0}, new float[] {0f}, new float[] {3f});
         CompressedLayer layer = new CompressedLayer(List.of(kept1), 2, 1, block.layout());
         Queries q = new Queries(new float[] {1f, 1f}, 2, 1, new int[] {2});        // two query heads share the KV head (G = 2)
-        LayerFidelity f = Fidelity.layer(3, block, q, layer, 4);
+        LayerFidelity f = Fidelity.layer(3, block, q, layer, Budget.counts(0, 1), 4);
         assertEquals(3, f.layer());
         assertEquals(0, f.heads().get(0).keptText());
         assertEquals(1, f.heads().get(0).keptImage());
         assertEquals(2L * 1 * 1 * 4, f.keptBytes());
         assertEquals(2L * 2 * 1 * 4, f.fullBytes());
+        assertEquals(1, f.requestedPerHead());
+        assertEquals(2L * 1 * 1 * 4, f.requestedBytes(), "requested: Hkv · C · 2 · D · w");
+        assertEquals(0, f.keptTextBytes());
+        assertEquals(2L * 1 * 4, f.keptImageBytes(), "the kept row is an image token");
         assertEquals(0.5, f.mean().relativeError(), EXACT);
         Summary s = Summary.of(List.of(f, f));
         assertEquals(0.5, s.overall().relativeError(), EXACT);
+        assertEquals(2, s.requestedTokens());
+        assertEquals(2, s.keptTokens());
+        assertEquals(0.5, s.requestedRatio(), EXACT);
+        assertEquals(0.5, s.effectiveRatio(), EXACT);
         assertEquals(0.0, s.textRetention(), EXACT);
         assertEquals(1.0, s.imageRetention(), EXACT);
     }

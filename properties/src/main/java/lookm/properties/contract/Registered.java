@@ -41,6 +41,24 @@ public final class Registered {
         return Policies.all().stream().filter(p -> !p.withScoreSource(lookm.spec.policy.ScoreSource.RECOMPUTED).equals(p)).map(PolicySpec::name);
     }
 
+    /**
+     * Policies an AdaKV allocation can serve (SPEC.md §3A.2): selections that rank by score and keep exactly their
+     * budget (TopK, the budgeted text prior); the released text prior and score-free selections are refused.
+     */
+    public static Stream<String> headAdaptivePolicies() {
+        return Policies.all().stream().filter(p -> p.select() instanceof SelectSpec.TopK
+                || (p.select() instanceof SelectSpec.TextPrior tp && tp.mode() == lookm.spec.policy.TextPriorMode.BUDGETED)).map(PolicySpec::name);
+    }
+
+    /**
+     * {@link #headAdaptivePolicies} whose scores every backend computes bit for bit: AdaKV's one cut over the layer turns a
+     * float32 near-tie between two heads' recomputed scores into a count moved between heads, so kept sets are compared
+     * exactly only from identical scores (SPEC.md §6).
+     */
+    public static Stream<String> headAdaptivePoliciesWithIdenticalScores() {
+        return headAdaptivePolicies().filter(n -> Policies.named(n).score().bitIdenticalAcrossBackends());
+    }
+
     /** Names, for messages. */
     public static List<String> names() { return Policies.names(); }
 }

@@ -15,7 +15,10 @@ import lookm.properties.gen.Draw;
 import lookm.properties.gen.Limits;
 import lookm.properties.qt.ReplayExtension;
 import lookm.properties.qt.Theories;
+import lookm.spec.invariant.AllocationInvariants;
 import lookm.spec.invariant.Invariants;
+import lookm.spec.policy.AllocateSpec;
+import lookm.spec.tensor.Allocation;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import org.junit.jupiter.api.Assumptions;
@@ -53,6 +56,13 @@ public interface VariantContract {
         return b.coversCache() ? c.tokens() : b.total();
     }
 
+    /**
+     * The allocation the variant runs under (SPEC.md §3A). Uniform: every head keeps at most {@link #maxKept}. AdaKV:
+     * the layer keeps at most H·maxKept in total, every head at least its floor ⌊α·C⌋ and at most T
+     * ({@link #keepsAtMostTheBudget}).
+     */
+    default AllocateSpec allocation() { return new AllocateSpec.Uniform(); }
+
     /** Whether one instance may run on several threads at once (the OpenCL backend may not: one in-order queue). */
     default boolean threadSafe() { return true; }
 
@@ -75,7 +85,18 @@ public interface VariantContract {
     default void keepsAtMostTheBudget() {
         forEachBackend((backend, variant) -> Theories.check(examplesScale(), cases(), c -> {
             CompressedLayer out = variant.compress(c.block(), c.observation(), c.budget());
-            Require.holds(backend, Invariants.keptAtMost(out.selection(), Math.min(maxKept(c), c.tokens())));
+            if (!(allocation() instanceof AllocateSpec.HeadAdaptive)) {
+                Require.holds(backend, Invariants.keptAtMost(out.selection(), Math.min(maxKept(c), c.tokens())));
+                return;
+            }
+            // AdaKV: the bound is the layer's H·C; each head at most T and at least its floor ⌊α·C⌋ (I15)
+            Require.holds(backend, Invariants.keptAtMost(out.selection(), c.tokens()));
+            long total = out.keptEntries(), bound = (long) out.headCount() * Math.min(maxKept(c), c.tokens());
+            Require.holds(backend, Require.verdict("layerKeptAtMost", total <= bound ? null : "the layer keeps " + total + " > H·C = " + bound));
+            int[] kept = new int[out.headCount()];
+            for (int h = 0; h < kept.length; h++) kept[h] = out.head(h).keptCount();
+            Require.holds(backend, AllocationInvariants.floorsHold((AllocateSpec.HeadAdaptive) allocation(), new Allocation(kept, c.tokens(), false),
+                    c.budget(), 0));
         }));
     }
 

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestFactory;
  * included) reproduced by the reference from the run's press and config: the budget n = int(T(1 − cr)), the scores
  * within Tolerance.MERGE (1e-5), kept sets identical (ambiguous heads: the README's rule), and for MergingPress the
  * pairing, similarity, weights and merged values. The budget-allocation presses (AdaKV, PyramidKV) are skipped
- * visibly: they belong to the allocation stage (branch h13b).
+ * visibly: they belong to the allocation stage, checked by properties' KvpressAllocationGoldenTest.
  */
 class KvpressGoldenTest {
     private final ReferenceBackend reference = new ReferenceBackend();

@@ -4,12 +4,14 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lookm.spec.allocate.AllocationNames;
 
 /**
  * Policies as text (SPEC.md §1.1). Grammar:
  * <pre>
  * expression := term (('+' | ' ') term)*
  * term       := [stage '='] name ['(' [arg (',' arg)*] ')']        stage: score | select | merge
+ *             | 'allocate=' allocation                              (SPEC.md §3A; as {@code AllocationNames.parse})
  * arg        := [stage '.'] param '=' value
  * </pre>
  * A term names a registered policy (an alias; only as the first term, it sets all three stages) or a stage variant by
@@ -21,6 +23,8 @@ import java.util.Map;
  * parsing it gives the same spec back.
  */
 public final class PolicyExpression {
+    /** The keyword of the allocation stage (SPEC.md §3A), which comes after the three stages or an alias. */
+    static final String ALLOCATE = "allocate";
     private final String text;
     private int pos;
 
@@ -44,6 +48,7 @@ public final class PolicyExpression {
         Map<Stage, Object> stages = new EnumMap<>(Stage.class);
         Map<Stage, String> setBy = new EnumMap<>(Stage.class);
         PolicySpec alias = null;
+        AllocateSpec allocate = null;
         boolean first = true, plainAlias = false;
         while (true) {
             skipSpaces();
@@ -51,6 +56,11 @@ public final class PolicyExpression {
             if (!first && peek() == '+') {
                 pos++;
                 skipSpaces();
+            }
+            if (startsAllocation()) {
+                if (allocate != null) throw error("the allocate stage is set twice");
+                allocate = allocation();
+                continue;
             }
             Term t = term();
             PolicySpec named = t.stage == null ? Policies.alias(t.name) : null;
@@ -77,6 +87,10 @@ public final class PolicyExpression {
         for (Stage s : Stage.values())
             if (!stages.containsKey(s))
                 throw error("no " + s.keyword() + " stage; add " + s.keyword() + "=... (one of " + Variants.keywords(s) + ") or start from a policy name");
+        return allocated(stagesOf(stages, alias, plainAlias), allocate);
+    }
+
+    private PolicySpec stagesOf(Map<Stage, Object> stages, PolicySpec alias, boolean plainAlias) {
         if (plainAlias) return alias;
         ScoreSpec score = (ScoreSpec) stages.get(Stage.SCORE);
         SelectSpec select = (SelectSpec) stages.get(Stage.SELECT);
@@ -84,6 +98,49 @@ public final class PolicyExpression {
         PolicySpec registered = Policies.withStages(score, select, merge);
         if (registered != null) return registered;
         return new PolicySpec(text.replaceAll("\\s+", " "), "", score, select, merge, "");
+    }
+
+    /** The policy with the allocation the expression named (SPEC.md §3A), or as it is. */
+    private PolicySpec allocated(PolicySpec policy, AllocateSpec allocate) {
+        if (allocate == null) return policy;
+        try {
+            return policy.withAllocation(allocate);
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
+    }
+
+    /** Whether the next term is {@code allocate=...}. */
+    private boolean startsAllocation() {
+        if (!text.startsWith(ALLOCATE, pos)) return false;
+        int at = pos + ALLOCATE.length();
+        while (at < text.length() && Character.isWhitespace(text.charAt(at))) at++;
+        return at < text.length() && text.charAt(at) == '=';
+    }
+
+    /** {@code allocate=NAME[(…)]}, read as {@link AllocationNames#parse} reads it (its arguments may be positional). */
+    private AllocateSpec allocation() {
+        pos += ALLOCATE.length();
+        skipSpaces();
+        expect('=');
+        skipSpaces();
+        int start = pos;
+        word("an allocation (" + String.join(", ", AllocationNames.NAMES) + ")");
+        skipSpaces();
+        if (peek() == '(') {
+            int depth = 0;
+            do {
+                if (peek() == '(') depth++;
+                if (peek() == ')') depth--;
+                if (pos >= text.length()) throw error("allocation at position " + start + ": missing ')'");
+                pos++;
+            } while (depth > 0);
+        }
+        try {
+            return AllocationNames.parse(text.substring(start, pos));
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
     }
 
     /** An alias's arguments, by the stage whose parameter each one sets. */

@@ -10,8 +10,15 @@ import lookm.spec.tensor.ScorePrecision;
  * @param name        a registered name ({@link Policies}), or the expression it was parsed from
  * @param description one line for {@code lookm policies}
  * @param original    the authors' class (and kv_mode) this policy reproduces, or "" for our additions
+ * @param allocate    how the budget is shared over heads or layers before selection (null: uniform)
  */
-public record PolicySpec(String name, String description, ScoreSpec score, SelectSpec select, MergeSpec merge, String original) {
+public record PolicySpec(String name, String description, ScoreSpec score, SelectSpec select, MergeSpec merge, String original,
+                         AllocateSpec allocate) {
+    /** A policy with the uniform allocation (every head keeps the requested budget). */
+    public PolicySpec(String name, String description, ScoreSpec score, SelectSpec select, MergeSpec merge, String original) {
+        this(name, description, score, select, merge, original, new AllocateSpec.Uniform());
+    }
+
     public PolicySpec {
         if (name == null || name.isBlank() || name.contains("\n"))
             throw new IllegalArgumentException("policy name must be one non-blank line, was " + name);
@@ -19,41 +26,60 @@ public record PolicySpec(String name, String description, ScoreSpec score, Selec
             throw new IllegalArgumentException("policy " + name + ": score, select and merge must not be null");
         if (description == null) description = "";
         if (original == null) original = "";
+        if (allocate == null) allocate = new AllocateSpec.Uniform();
     }
 
     /** The same policy with its accumulated- or observed-attention scores taken from {@code source}; other scorers unchanged. */
     public PolicySpec withScoreSource(ScoreSource source) {
         if (score instanceof ScoreSpec.AccumulatedAttention a)
-            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source, a.precision()), select, merge, original);
+            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(source, a.precision()), select, merge, original, allocate);
         if (score instanceof ScoreSpec.ObservedAttention)
-            return new PolicySpec(name, description, new ScoreSpec.ObservedAttention(source), select, merge, original);
+            return new PolicySpec(name, description, new ScoreSpec.ObservedAttention(source), select, merge, original, allocate);
         return this;
     }
 
     /** The same selection and merge ranking scores computed elsewhere ({@link ScoreSpec.External}, CLI --scores-from). */
     public PolicySpec withExternalScores() {
-        return new PolicySpec(name, description, new ScoreSpec.External(), select, merge, original);
+        return new PolicySpec(name, description, new ScoreSpec.External(), select, merge, original, allocate);
+    }
+
+    /**
+     * The same policy with the allocation {@code spec} in front of its selection.
+     *
+     * @throws IllegalArgumentException if the allocation cannot honour this policy's selection (names both)
+     */
+    public PolicySpec withAllocation(AllocateSpec spec) {
+        try {
+            lookm.spec.allocate.Allocators.of(spec, select);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("policy " + name + ": " + e.getMessage(), e);
+        }
+        return new PolicySpec(name, description, score, select, merge, original, spec);
     }
 
     /** The same policy with its accumulated-attention scores held in {@code precision} (SPEC.md §2.8); other scorers unchanged. */
     public PolicySpec withScorePrecision(ScorePrecision precision) {
         if (score instanceof ScoreSpec.AccumulatedAttention a)
-            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(a.source(), precision), select, merge, original);
+            return new PolicySpec(name, description, new ScoreSpec.AccumulatedAttention(a.source(), precision), select, merge, original, allocate);
         return this;
     }
 
     /** The same policy with its selection's tie order replaced (SPEC.md §3); selections without a cut unchanged. */
     public PolicySpec withTies(TieOrder ties) {
-        return new PolicySpec(name, description, score, select.withTies(ties), merge, original);
+        return new PolicySpec(name, description, score, select.withTies(ties), merge, original, allocate);
     }
 
     /**
      * The canonical expression: all three stages, every parameter, e.g.
      * {@code score=attention(source=recorded,precision=float32) select=textprior(mode=released,ties=position) merge=pivot}. Reports and trace
-     * metadata record it; {@code Policies.parse(expression())} gives these stages back.
+     * metadata record it; {@code Policies.parse(expression())} gives these stages back. A non-uniform allocation
+     * follows as {@code allocate=adakv(alpha=0.2)} (SPEC.md §3A).
      */
-    public String expression() { return PolicyExpression.print(score, select, merge); }
+    public String expression() {
+        return PolicyExpression.print(score, select, merge) + (allocate instanceof AllocateSpec.Uniform ? "" : " allocate=" + allocate);
+    }
 
     /** What reports record as the policy's parameters: the canonical {@link #expression()}. */
     public String parameters() { return expression(); }
+
 }

@@ -12,6 +12,12 @@ public sealed interface Budget {
     /** R for a layer of {@code tokens} positions, before clamping. */
     int recent(int tokens);
 
+    /**
+     * The total budget C = N + R before truncation, as a real number: T·heavyRatio + T·recentRatio for ratios (float64),
+     * N + R (the default) for counts. PyramidKV's layer budgets start from it (kvpress: m = T·(1 − compression_ratio)).
+     */
+    default double meanTotal(int tokens) { return (double) heavy(tokens) + recent(tokens); }
+
     /** The clamped counts for a layer of {@code tokens} positions. */
     default Resolved resolve(int tokens) {
         if (tokens <= 0) throw new IllegalArgumentException("budget needs a non-empty cache, got T=" + tokens);
@@ -41,6 +47,8 @@ public sealed interface Budget {
         @Override public int heavy(int tokens) { return (int) Math.floor((double) tokens * heavyRatio); }
 
         @Override public int recent(int tokens) { return (int) Math.floor((double) tokens * recentRatio); }
+
+        @Override public double meanTotal(int tokens) { return (double) tokens * heavyRatio + (double) tokens * recentRatio; }
 
         @Override public String toString() { return "ratios(heavy=" + heavyRatio + ", recent=" + recentRatio + ")"; }
     }
@@ -76,6 +84,9 @@ public sealed interface Budget {
         @Override public int heavy(int tokens) { return (int) (tokens * (1.0 - compressionRatio)); }
 
         @Override public int recent(int tokens) { return 0; }
+
+        // m = T · (1 − cr), before truncation: kvpress's PyramidKV starts from it (SPEC.md §3A.3)
+        @Override public double meanTotal(int tokens) { return tokens * (1.0 - compressionRatio); }
 
         @Override public String toString() { return "kvpress(compression_ratio=" + compressionRatio + ")"; }
     }

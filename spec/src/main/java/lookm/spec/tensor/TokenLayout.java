@@ -7,6 +7,11 @@ import java.util.List;
 /**
  * Modality and image index of every cached position, shape (T). Input data: never derived from magic
  * offsets such as the original code's 576/575. Immutable.
+ *
+ * <p>The image index is what the policies read: -1 for the text-prior class (text and special tokens), else the
+ * visual item (an image or a video, numbered together in order of appearance). A layout read from a v2 trace also
+ * carries {@link TokenDetails} (modality per token, image / video / tile / frame ids, RoPE positions); there an item
+ * may be interrupted by its own special tokens (LLaVA's image_newline rows), which {@link #fromDetails} allows.
  */
 public final class TokenLayout {
     /** Image index stored for text positions. */
@@ -20,10 +25,16 @@ public final class TokenLayout {
     private final int[] imageIndex;
     private final int imageCount;
     private final int textCount;
+    private final TokenDetails details;
 
     private TokenLayout(int[] imageIndex, int imageCount) {
+        this(imageIndex, imageCount, null);
+    }
+
+    private TokenLayout(int[] imageIndex, int imageCount, TokenDetails details) {
         this.imageIndex = imageIndex;
         this.imageCount = imageCount;
+        this.details = details;
         int text = 0;
         for (int id : imageIndex) if (id == TEXT_INDEX) text++;
         this.textCount = text;
@@ -59,6 +70,31 @@ public final class TokenLayout {
             previous = id;
         }
         return new TokenLayout(imageIdPerToken.clone(), next);
+    }
+
+    /**
+     * From v2 token details: visual tokens (image, video) get their item's index (images and videos numbered together
+     * in order of appearance), text and special tokens -1. The details are kept ({@link #details()}).
+     */
+    public static TokenLayout fromDetails(TokenDetails details) {
+        if (details == null) throw new IllegalArgumentException("details must not be null");
+        int t = details.size();
+        int[] ids = new int[t];
+        int items = 0, lastImage = TokenDetails.NONE, lastVideo = TokenDetails.NONE;
+        for (int p = 0; p < t; p++) {
+            Modality m = details.modality(p);
+            ids[p] = TEXT_INDEX;
+            if (m == Modality.IMAGE) {
+                if (details.image(p) != lastImage) items++;
+                lastImage = details.image(p);
+                ids[p] = items - 1;
+            } else if (m == Modality.VIDEO) {
+                if (details.video(p) != lastVideo) items++;
+                lastVideo = details.video(p);
+                ids[p] = items - 1;
+            }
+        }
+        return new TokenLayout(ids, items, details);
     }
 
     /** From a per-position image mask; each maximal run of image positions is one image, numbered in order. */
@@ -116,7 +152,14 @@ public final class TokenLayout {
     /** Number of positions T. */
     public int size() { return imageIndex.length; }
 
-    public Modality modality(int position) { return imageIndex[position] == TEXT_INDEX ? Modality.TEXT : Modality.IMAGE; }
+    /** TEXT or IMAGE by the image index; with {@link #details()}, the token's own modality (also VIDEO, SPECIAL). */
+    public Modality modality(int position) {
+        if (details != null) return details.modality(position);
+        return imageIndex[position] == TEXT_INDEX ? Modality.TEXT : Modality.IMAGE;
+    }
+
+    /** The v2 token details, or null for a layout that has none (v1 traces, synthetic text/image layouts). */
+    public TokenDetails details() { return details; }
 
     public boolean isImage(int position) { return imageIndex[position] != TEXT_INDEX; }
 
@@ -131,7 +174,7 @@ public final class TokenLayout {
 
     public int imageTokenCount() { return imageIndex.length - textCount; }
 
-    /** Text positions in [from, to). */
+    /** Text-prior positions (text and special) in [from, to). */
     public int textCount(int from, int to) {
         int n = 0;
         for (int t = from; t < to; t++) if (imageIndex[t] == TEXT_INDEX) n++;
@@ -146,31 +189,33 @@ public final class TokenLayout {
         List<Run> runs = new ArrayList<>();
         int start = 0;
         for (int t = 1; t <= imageIndex.length; t++) {
-            if (t == imageIndex.length || imageIndex[t] != imageIndex[start]) {
+            if (t == imageIndex.length || imageIndex[t] != imageIndex[start] || modality(t) != modality(start)) {
                 int id = imageIndex[start];
-                runs.add(new Run(id == TEXT_INDEX ? Modality.TEXT : Modality.IMAGE, start, t, id));
+                runs.add(new Run(modality(start), start, t, id));
                 start = t;
             }
         }
         return runs;
     }
 
-    /** The layout of positions [from, to), images renumbered from 0. */
+    /** The layout of positions [from, to), images renumbered from 0 (without details: special tokens become text). */
     public TokenLayout slice(int from, int to) {
         if (from < 0 || to > size() || from >= to)
             throw new IllegalArgumentException("slice [" + from + ", " + to + ") is not a non-empty range of [0, " + size() + ")");
         int[] ids = Arrays.copyOfRange(imageIndex, from, to);
         int first = Integer.MAX_VALUE;
         for (int id : ids) if (id != TEXT_INDEX) first = Math.min(first, id);
-        for (int t = 0; t < ids.length; t++) if (ids[t] != TEXT_INDEX) ids[t] -= first;
-        return fromImageIds(ids);
+        int last = TEXT_INDEX;
+        for (int t = 0; t < ids.length; t++) if (ids[t] != TEXT_INDEX) last = Math.max(last, ids[t] -= first);
+        return details == null ? fromImageIds(ids) : new TokenLayout(ids, last + 1);   // items may hold special tokens
     }
 
     @Override public boolean equals(Object o) {
-        return o instanceof TokenLayout other && Arrays.equals(imageIndex, other.imageIndex);
+        return o instanceof TokenLayout other && Arrays.equals(imageIndex, other.imageIndex)
+                && java.util.Objects.equals(details, other.details);
     }
 
-    @Override public int hashCode() { return Arrays.hashCode(imageIndex); }
+    @Override public int hashCode() { return Arrays.hashCode(imageIndex) * 31 + java.util.Objects.hashCode(details); }
 
     /** Runs written compactly, e.g. {@code T=720 [text 60, image#0 576, text 84]}. */
     @Override public String toString() {
@@ -179,7 +224,7 @@ public final class TokenLayout {
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
             if (i > 0) s.append(", ");
-            s.append(r.modality() == Modality.TEXT ? "text " : "image#" + r.imageIndex() + " ").append(r.length());
+            s.append(r.modality().visual() ? r.modality().label() + "#" + r.imageIndex() + " " : r.modality().label() + " ").append(r.length());
         }
         return s.append(']').toString();
     }

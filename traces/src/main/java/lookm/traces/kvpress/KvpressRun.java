@@ -18,10 +18,10 @@ import lookm.spec.tensor.Budget;
  * are. {@link #policy()} maps it to the project's policy that reproduces it.
  */
 public final class KvpressRun {
-    /** Presses that belong to the budget-allocation stage (issue 13 item 2), not to a scorer, with why. */
+    /** Presses that belong to the budget-allocation stage, not to a scorer, with why. */
     public static final Map<String, String> ALLOCATION_PRESSES = Map.of(
-            "AdaKVPress", "head-adaptive budget allocation (issue 13 item 2, the allocation stage)",
-            "PyramidKVPress", "layer-adaptive budget allocation (issue 13 item 2, the allocation stage)");
+            "AdaKVPress", "head-adaptive budget allocation: an allocation stage, checked on these runs by properties' KvpressAllocationGoldenTest (both backends)",
+            "PyramidKVPress", "layer-adaptive budget allocation: an allocation stage, checked on these runs by properties' KvpressAllocationGoldenTest (both backends)");
     private static final Pattern INNER_SNAPKV = Pattern.compile("SnapKVPress\\(window_size=(\\d+), kernel_size=(\\d+)\\)");
 
     private final KvpressCase owner;

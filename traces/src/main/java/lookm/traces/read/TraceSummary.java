@@ -36,14 +36,18 @@ public record TraceSummary(Path trace, TraceMetadata metadata, TokenLayout layou
     public String render() {
         TraceMetadata m = metadata;
         StringBuilder s = new StringBuilder();
-        s.append(trace).append(" (LOOK-M trace v").append(lookm.traces.schema.TraceSchema.VERSION).append(")\n");
+        s.append(trace).append(" (LOOK-M trace v").append(m.version()).append(m.isVersion2() ? ", " + m.architecture() + ", "
+                + (m.ropeAxes() == 1 ? "1-D RoPE" : "M-RoPE") : "").append(")\n");
         s.append("model      ").append(m.modelName()).append(": L=").append(m.layers()).append(", Hq=").append(m.queryHeads())
                 .append(", Hkv=").append(m.kvHeads()).append(", D=").append(m.headDim()).append(", RoPE base ").append(m.ropeBase())
                 .append(", ").append(m.dtype().label()).append(", tokens/image ").append(m.tokensPerImage()).append('\n');
-        s.append("tokens     T=").append(m.tokens()).append(": ").append(layout.textCount()).append(" text, ")
-                .append(layout.imageTokenCount()).append(" image in ").append(layout.imageCount()).append(layout.imageCount() == 1 ? " image" : " images")
+        boolean v2 = layout.details() != null;
+        s.append("tokens     T=").append(m.tokens()).append(": ").append(layout.textCount()).append(v2 ? " text-prior (text + special), " : " text, ")
+                .append(layout.imageTokenCount()).append(v2 ? " visual in " : " image in ").append(layout.imageCount())
+                .append(v2 ? (layout.imageCount() == 1 ? " item" : " items") : layout.imageCount() == 1 ? " image" : " images")
                 .append(hasTokenIds ? ", token ids stored" : "").append('\n');
         s.append("layout     ").append(layout).append('\n');
+        if (layout.details() != null) s.append("v2 layout  ").append(LayoutDecoder.describe(layout.details())).append('\n');
         s.append("queries    prefill ").append(m.prefillQueries() == 0 ? "none" : m.hasAllPrefillQueries() ? "all " + m.tokens()
                 : "last " + m.prefillQueries()).append(", probes ").append(m.probes()).append('\n');
         s.append("source     ").append(m.source()).append('\n');

@@ -20,7 +20,7 @@ public record ValidationReport(Path trace, TraceMetadata metadata, int layersChe
 
     /** A one-line verdict for a user. */
     public String message() {
-        return valid() ? trace + ": valid LOOK-M trace v" + lookm.traces.schema.TraceSchema.VERSION + ", " + layersChecked
+        return valid() ? trace + ": valid LOOK-M trace v" + metadata.version() + ", " + layersChecked
                 + " layers checked; " + integrity : problem.getMessage();
     }
 

@@ -21,10 +21,24 @@ import lookm.spec.tensor.HeadGroups;
  * @param prefillQueries W, prefill queries stored per query head (the last W positions); 0 none, T all
  * @param probes         P, decode probe queries stored per query head; 0 none
  * @param source         provenance, free text (generator and seed, recorder and library versions)
+ * @param version        format version, {@link TraceSchema#VERSION_1} or {@link TraceSchema#VERSION_2} (per-token
+ *                       modality, image / video / tile / frame ids, RoPE positions in layout.arrow)
+ * @param architecture   v2: the recorder adapter or synthetic preset (e.g. qwen2-vl, llava-onevision, synth-anyres); v1: ""
+ * @param ropeAxes       v2: 1 (1-D RoPE) or 3 (M-RoPE); v1: 1
  */
 public record TraceMetadata(String modelName, int layers, int queryHeads, int kvHeads, int headDim, double ropeBase,
-                            CacheDtype dtype, int tokensPerImage, int tokens, int prefillQueries, int probes, String source) {
+                            CacheDtype dtype, int tokensPerImage, int tokens, int prefillQueries, int probes, String source,
+                            String version, String architecture, int ropeAxes) {
     public TraceMetadata {
+        if (version == null || !TraceSchema.SUPPORTED_VERSIONS.contains(version))
+            throw new IllegalArgumentException("version must be one of " + TraceSchema.SUPPORTED_VERSIONS + ", was " + version);
+        if (architecture == null) architecture = "";
+        if (version.equals(TraceSchema.VERSION_2) && architecture.isBlank())
+            throw new IllegalArgumentException("a version-2 trace names its architecture");
+        if (ropeAxes != 1 && ropeAxes != TraceSchema.ROPE_AXES_MROPE)
+            throw new IllegalArgumentException("ropeAxes must be 1 or " + TraceSchema.ROPE_AXES_MROPE + ", was " + ropeAxes);
+        if (version.equals(TraceSchema.VERSION_1) && (!architecture.isEmpty() || ropeAxes != 1))
+            throw new IllegalArgumentException("a version-1 trace has no architecture and 1-D RoPE");
         if (modelName == null || modelName.isBlank()) throw new IllegalArgumentException("modelName must not be blank");
         if (source == null) source = "";
         if (dtype == null) throw new IllegalArgumentException("dtype must not be null");
@@ -57,23 +71,32 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
 
     public TraceMetadata withTokens(int newTokens, int newPrefillQueries) {
         return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage,
-                newTokens, newPrefillQueries, probes, source);
+                newTokens, newPrefillQueries, probes, source, version, architecture, ropeAxes);
     }
 
     public TraceMetadata withDtype(CacheDtype newDtype) {
         return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, newDtype, tokensPerImage,
-                tokens, prefillQueries, probes, source);
+                tokens, prefillQueries, probes, source, version, architecture, ropeAxes);
     }
 
     public TraceMetadata withSource(String newSource) {
         return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage,
-                tokens, prefillQueries, probes, newSource);
+                tokens, prefillQueries, probes, newSource, version, architecture, ropeAxes);
+    }
+
+    /** True for a version-2 trace (layout.arrow has the per-token v2 columns). */
+    public boolean isVersion2() { return version.equals(TraceSchema.VERSION_2); }
+
+    /** The same trace as version 2 of the given architecture and RoPE axes. */
+    public TraceMetadata asVersion2(String newArchitecture, int newRopeAxes) {
+        return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage,
+                tokens, prefillQueries, probes, source, TraceSchema.VERSION_2, newArchitecture, newRopeAxes);
     }
 
     /** The schema metadata map written into a file with the given role (its file name). */
     public Map<String, String> toMap(String fileRole) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(TraceSchema.KEY_VERSION, TraceSchema.VERSION);
+        m.put(TraceSchema.KEY_VERSION, version);
         m.put(TraceSchema.KEY_FILE, fileRole);
         m.put(TraceSchema.KEY_MODEL, modelName);
         m.put(TraceSchema.KEY_LAYERS, Integer.toString(layers));
@@ -87,6 +110,10 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
         m.put(TraceSchema.KEY_PREFILL_QUERIES, Integer.toString(prefillQueries));
         m.put(TraceSchema.KEY_PROBES, Integer.toString(probes));
         m.put(TraceSchema.KEY_SOURCE, source);
+        if (isVersion2()) {
+            m.put(TraceSchema.KEY_ARCHITECTURE, architecture);
+            m.put(TraceSchema.KEY_ROPE_AXES, Integer.toString(ropeAxes));
+        }
         return m;
     }
 
@@ -101,10 +128,12 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
         String version = m.get(TraceSchema.KEY_VERSION);
         if (version == null)
             throw TraceFormatException.in(file, "no '" + TraceSchema.KEY_VERSION + "' in the Arrow schema metadata: not a LOOK-M trace"
-                    + " file, or written by a tool that dropped the metadata (expected version " + TraceSchema.VERSION + ")");
-        if (!TraceSchema.VERSION.equals(version))
-            throw TraceFormatException.in(file, "trace version '" + version + "' is not supported: this reader reads version "
-                    + TraceSchema.VERSION + " (re-record or convert the trace)");
+                    + " file, or written by a tool that dropped the metadata (expected version " + TraceSchema.VERSION_2 + " or "
+                    + TraceSchema.VERSION_1 + ")");
+        if (!TraceSchema.SUPPORTED_VERSIONS.contains(version))
+            throw TraceFormatException.in(file, "trace version '" + version + "' is not supported: this reader reads versions "
+                    + String.join(" and ", TraceSchema.SUPPORTED_VERSIONS) + " (re-record or convert the trace)");
+        boolean v2 = version.equals(TraceSchema.VERSION_2);
         try {
             CacheDtype dtype = CacheDtype.fromLabel(required(file, m, TraceSchema.KEY_DTYPE));
             if (dtype == null)
@@ -114,7 +143,8 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
                     integer(file, m, TraceSchema.KEY_HEAD_DIM), number(file, m, TraceSchema.KEY_ROPE_BASE), dtype,
                     integer(file, m, TraceSchema.KEY_TOKENS_PER_IMAGE), integer(file, m, TraceSchema.KEY_TOKENS),
                     integer(file, m, TraceSchema.KEY_PREFILL_QUERIES), integer(file, m, TraceSchema.KEY_PROBES),
-                    m.getOrDefault(TraceSchema.KEY_SOURCE, ""));
+                    m.getOrDefault(TraceSchema.KEY_SOURCE, ""), version, v2 ? required(file, m, TraceSchema.KEY_ARCHITECTURE) : "",
+                    v2 ? integer(file, m, TraceSchema.KEY_ROPE_AXES) : 1);
         } catch (TraceFormatException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -180,7 +210,7 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
 
         public TraceMetadata build() {
             return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage,
-                    tokens, prefillQueries, probes, source);
+                    tokens, prefillQueries, probes, source, TraceSchema.VERSION_1, "", 1);
         }
     }
 }

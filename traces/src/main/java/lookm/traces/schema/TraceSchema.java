@@ -8,11 +8,13 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The one definition of the trace format, version {@value #VERSION} (see traces/FORMAT.md). A trace is a
+ * The one definition of the trace format, versions {@value #VERSION_2} and {@value #VERSION_1} (see traces/FORMAT.md). A trace is a
  * directory of Arrow IPC files in a tidy layout: one row per token (per layer and head where that applies).
  *
  * <pre>
- * layout.arrow     position, modality ("text"|"image"), image_index (-1 text)[, token_id]    T rows, any batching
+ * layout.arrow     v1: position, modality ("text"|"image"), image_index (-1 text)[, token_id]    T rows, any batching
+ *                  v2: position, modality ("text"|"image"|"video"|"special"), image_index, video_index,
+ *                      tile_index, frame_index (-1 none), rope_t, rope_h, rope_w[, token_id]
  * kv.arrow         layer, kv_head, position, key[D], value[D]                                one batch per (layer, kv_head), T rows
  * attention.arrow  layer, query_head, position, accumulated_attention (float32)              one batch per layer, Hq·T rows
  * queries.arrow    layer, query_head, position, query[D]      (optional, last W positions)   one batch per layer, Hq·W rows
@@ -23,8 +25,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class TraceSchema {
     private TraceSchema() {}
 
-    /** Format version, checked first by every reader. */
-    public static final String VERSION = "1";
+    /** Format versions, checked first by every reader; both are read, the writer writes the metadata's. */
+    public static final String VERSION_1 = "1";
+    public static final String VERSION_2 = "2";
+    public static final java.util.List<String> SUPPORTED_VERSIONS = java.util.List.of(VERSION_1, VERSION_2);
+    /** RoPE axes of M-RoPE (temporal, height, width). */
+    public static final int ROPE_AXES_MROPE = 3;
 
     public static final String KEY_VERSION = "lookm.trace.version";
     public static final String KEY_FILE = "lookm.trace.file";
@@ -40,6 +46,8 @@ public final class TraceSchema {
     public static final String KEY_PREFILL_QUERIES = "lookm.trace.prefill_queries";
     public static final String KEY_PROBES = "lookm.trace.probes";
     public static final String KEY_SOURCE = "lookm.trace.source";
+    public static final String KEY_ARCHITECTURE = "lookm.model.architecture";
+    public static final String KEY_ROPE_AXES = "lookm.model.rope_axes";
 
     public static final String LAYOUT_FILE = "layout.arrow";
     public static final String KV_FILE = "kv.arrow";
@@ -67,6 +75,11 @@ public final class TraceSchema {
     public static final String COL_MODALITY = "modality";
     public static final String COL_IMAGE_INDEX = "image_index";
     public static final String COL_TOKEN_ID = "token_id";
+    public static final String COL_VIDEO_INDEX = "video_index";
+    public static final String COL_TILE_INDEX = "tile_index";
+    public static final String COL_FRAME_INDEX = "frame_index";
+    /** v2 RoPE position columns, in the order temporal, height, width (1-D RoPE: all three equal). */
+    public static final List<String> COL_ROPE = List.of("rope_t", "rope_h", "rope_w");
     public static final String COL_KEY = "key";
     public static final String COL_VALUE = "value";
     public static final String COL_ATTENTION = "accumulated_attention";
@@ -99,6 +112,10 @@ public final class TraceSchema {
     public static Schema layout(TraceMetadata m, boolean withTokenIds) {
         List<Field> fields = new ArrayList<>(List.of(intColumn(COL_POSITION),
                 new Field(COL_MODALITY, FieldType.notNullable(ArrowType.Utf8.INSTANCE), null), intColumn(COL_IMAGE_INDEX)));
+        if (m.isVersion2()) {
+            for (String c : List.of(COL_VIDEO_INDEX, COL_TILE_INDEX, COL_FRAME_INDEX)) fields.add(intColumn(c));
+            for (String c : COL_ROPE) fields.add(intColumn(c));
+        }
         if (withTokenIds) fields.add(intColumn(COL_TOKEN_ID));
         return new Schema(fields, m.toMap(LAYOUT_FILE));
     }

@@ -23,10 +23,13 @@ import lookm.traces.schema.CacheDtype;
  * @param attentionStride 1 = accumulated attention exact; s > 1 = only every s-th query row (ending at T-1) is
  *                       computed and weighted by s, an estimate for very large traces (noted in the metadata)
  * @param seed           everything is a deterministic function of the seed and the position in the trace
+ * @param preset         a current-VLM layout ({@link SynthLayout}: qwen2-vl, anyres, video) written as a v2 trace, or
+ *                       null for the text/image prompt above (v1); with a preset, tokensPerImage and the middle text
+ *                       runs are not used (the first and last text runs are the preset's text before and after)
  */
 public record SynthConfig(String modelName, int layers, int queryHeads, int kvHeads, int headDim, CacheDtype dtype,
                           int tokensPerImage, int[] textRuns, int sinkTokens, int prefillQueries, int probes,
-                          int attentionStride, long seed) {
+                          int attentionStride, long seed, SynthLayout preset) {
     public SynthConfig {
         textRuns = textRuns.clone();
         new HeadGroups(queryHeads, kvHeads);
@@ -37,7 +40,7 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
         for (int r : textRuns) if (r < 0) throw new IllegalArgumentException("text runs must be >= 0, got " + Arrays.toString(textRuns));
         if (textRuns.length > 1 && tokensPerImage <= 0) throw new IllegalArgumentException("tokensPerImage must be >= 1, was " + tokensPerImage);
         if (sinkTokens < 0) throw new IllegalArgumentException("sinkTokens must be >= 0, was " + sinkTokens);
-        int t = tokens(textRuns, tokensPerImage);
+        int t = preset != null ? preset.layout().size() : tokens(textRuns, tokensPerImage);
         if (prefillQueries < 0 || prefillQueries > t)
             throw new IllegalArgumentException("prefillQueries must be in [0, T=" + t + "], was " + prefillQueries);
         if (probes < 0) throw new IllegalArgumentException("probes must be >= 0, was " + probes);
@@ -48,8 +51,8 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
 
     public int images() { return textRuns.length - 1; }
 
-    /** T = sum of text runs + images · tokensPerImage. */
-    public int tokens() { return tokens(textRuns, tokensPerImage); }
+    /** T = sum of text runs + images · tokensPerImage (with a preset: its layout's size). */
+    public int tokens() { return preset != null ? preset.layout().size() : tokens(textRuns, tokensPerImage); }
 
     private static int tokens(int[] textRuns, int tokensPerImage) {
         long t = (long) (textRuns.length - 1) * Math.max(tokensPerImage, 0);
@@ -59,6 +62,7 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
     }
 
     public TokenLayout layout() {
+        if (preset != null) return preset.layout();
         TokenLayout.Builder b = TokenLayout.builder().text(textRuns[0]);
         for (int i = 1; i < textRuns.length; i++) b.image(tokensPerImage).text(textRuns[i]);
         return b.build();
@@ -70,7 +74,7 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
     public Builder toBuilder() {
         return new Builder().modelName(modelName).shape(layers, queryHeads, kvHeads, headDim).dtype(dtype)
                 .images(tokensPerImage, textRuns).sinkTokens(sinkTokens).prefillQueries(prefillQueries).probes(probes)
-                .attentionStride(attentionStride).seed(seed);
+                .attentionStride(attentionStride).seed(seed).preset(preset);
     }
 
     /** Fluent construction with defaults; {@link #build()} validates. */
@@ -91,6 +95,7 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
         private int[] textRuns = {DEFAULT_TEXT_BEFORE, DEFAULT_TEXT_AFTER};
         private int sinkTokens = DEFAULT_SINKS, prefillQueries, probes, attentionStride = 1;
         private long seed;
+        private SynthLayout preset;
 
         public Builder modelName(String v) { modelName = v; return this; }
 
@@ -117,10 +122,12 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
         public Builder probes(int v) { probes = v; return this; }
         public Builder attentionStride(int v) { attentionStride = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        /** A current-VLM layout preset (v2 trace), or null for the text/image prompt. */
+        public Builder preset(SynthLayout v) { preset = v; return this; }
 
         public SynthConfig build() {
             return new SynthConfig(modelName, layers, queryHeads, kvHeads, headDim, dtype, tokensPerImage, textRuns,
-                    sinkTokens, prefillQueries, probes, attentionStride, seed);
+                    sinkTokens, prefillQueries, probes, attentionStride, seed, preset);
         }
     }
 }

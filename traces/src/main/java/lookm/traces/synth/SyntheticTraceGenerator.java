@@ -43,11 +43,14 @@ public final class SyntheticTraceGenerator {
         int t = layout.size();
         String stride = config.attentionStride() == 1 ? "exact attention"
                 : "attention estimated from every " + config.attentionStride() + "th query row";
-        this.metadata = TraceMetadata.builder(config.modelName(), config.layers(), config.queryHeads(), config.kvHeads(),
+        SynthLayout preset = config.preset();
+        TraceMetadata m = TraceMetadata.builder(config.modelName(), config.layers(), config.queryHeads(), config.kvHeads(),
                         config.headDim(), t)
-                .ropeBase(ROPE_BASE).dtype(config.dtype()).tokensPerImage(config.images() > 0 ? config.tokensPerImage() : 0)
+                .ropeBase(ROPE_BASE).dtype(config.dtype())
+                .tokensPerImage(preset == null && config.images() > 0 ? config.tokensPerImage() : 0)
                 .prefillQueries(config.prefillQueries()).probes(config.probes())
                 .source("lookm.traces.synth seed=" + config.seed() + ", " + stride).build();
+        this.metadata = preset == null ? m : m.asVersion2(preset.architecture(), preset.layout().details().ropeAxes());
     }
 
     public SynthConfig config() { return config; }

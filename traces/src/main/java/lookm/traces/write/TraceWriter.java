@@ -7,6 +7,7 @@ import java.util.List;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Queries;
+import lookm.spec.tensor.TokenDetails;
 import lookm.spec.tensor.TokenLayout;
 import lookm.traces.schema.AttentionSums;
 import lookm.traces.schema.TraceFormatException;
@@ -106,6 +107,12 @@ public final class TraceWriter implements AutoCloseable {
         if (tokenIds != null && tokenIds.length != meta.tokens())
             throw TraceFormatException.in(dir, "token ids has " + tokenIds.length + " entries, the metadata says T=" + meta.tokens());
         LayoutChecks.requireImageSize(dir, layout, meta.tokensPerImage());
+        if (!meta.isVersion2() && layout.details() != null)
+            throw TraceFormatException.in(dir, "the layout has v2 token details (modality, tiles, frames, RoPE positions): write it "
+                    + "as a version-2 trace (TraceMetadata.asVersion2)");
+        int axes = layout.details() != null ? layout.details().ropeAxes() : 1;
+        if (meta.isVersion2() && axes != meta.ropeAxes())
+            throw TraceFormatException.in(dir, "the layout has " + axes + "-axis RoPE positions, the metadata says rope_axes = " + meta.ropeAxes());
         AtomicDirectory directory = AtomicDirectory.begin(dir, overwrite, inputs);
         try {
             return new TraceWriter(meta, layout, tokenIds, directory);
@@ -129,11 +136,34 @@ public final class TraceWriter implements AutoCloseable {
         VarCharVector modality = (VarCharVector) root.getVector(TraceSchema.COL_MODALITY);
         IntVector image = (IntVector) root.getVector(TraceSchema.COL_IMAGE_INDEX);
         IntVector ids = (IntVector) root.getVector(TraceSchema.COL_TOKEN_ID);
+        if (meta.isVersion2()) {
+            fillLayoutV2(root, position, modality, image);
+        } else {
+            for (int t = 0; t < meta.tokens(); t++) {
+                position.set(t, t);
+                ArrowSink.utf8(modality, t, layout.isImage(t) ? IMAGE : TEXT);
+                image.set(t, layout.imageIndex(t));
+            }
+        }
+        if (ids != null) for (int t = 0; t < meta.tokens(); t++) ids.set(t, tokenIds[t]);
+    }
+
+    /** v2: the layout's token details, or the defaults of a text / image layout (TokenDetails.of). */
+    private void fillLayoutV2(VectorSchemaRoot root, IntVector position, VarCharVector modality, IntVector image) {
+        TokenDetails d = layout.details() != null ? layout.details() : TokenDetails.of(layout.imageIds());
+        IntVector video = (IntVector) root.getVector(TraceSchema.COL_VIDEO_INDEX);
+        IntVector tile = (IntVector) root.getVector(TraceSchema.COL_TILE_INDEX);
+        IntVector frame = (IntVector) root.getVector(TraceSchema.COL_FRAME_INDEX);
+        IntVector[] rope = new IntVector[TokenDetails.ROPE_ROWS];
+        for (int r = 0; r < rope.length; r++) rope[r] = (IntVector) root.getVector(TraceSchema.COL_ROPE.get(r));
         for (int t = 0; t < meta.tokens(); t++) {
             position.set(t, t);
-            ArrowSink.utf8(modality, t, layout.isImage(t) ? IMAGE : TEXT);
-            image.set(t, layout.imageIndex(t));
-            if (ids != null) ids.set(t, tokenIds[t]);
+            ArrowSink.utf8(modality, t, d.modality(t).label().getBytes(StandardCharsets.UTF_8));
+            image.set(t, d.image(t));
+            video.set(t, d.video(t));
+            tile.set(t, d.tile(t));
+            frame.set(t, d.frame(t));
+            for (int r = 0; r < rope.length; r++) rope[r].set(t, d.ropePosition(r, t));
         }
     }
 

@@ -55,7 +55,7 @@ class ValidationTest {
     @Test
     void rejectsAWrongVersion() {
         damage(TraceSchema.KV_FILE, t -> t.metadata.put(TraceSchema.KEY_VERSION, "0"));
-        assertRejected("kv.arrow", "trace version '0' is not supported", "reads version 1");
+        assertRejected("kv.arrow", "trace version '0' is not supported", "reads versions 1 and 2");
     }
 
     @Test
