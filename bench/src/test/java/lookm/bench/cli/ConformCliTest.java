@@ -8,7 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +23,8 @@ class ConformCliTest {
 
     @TempDir Path tmp;
 
-    @BeforeAll
-    static void needsTheVenv() {
+    @BeforeEach                             // per test, so that each one is reported skipped with the reason
+    void needsTheVenv() {
         Assumptions.assumeTrue(Files.isExecutable(VENV_PYTHON), "no " + VENV_PYTHON + " (run bash .ci/python-tests to create it): conform tests skipped");
     }
 
