@@ -4,6 +4,7 @@ import lookm.accelerated.cl.ClBuffer;
 import lookm.accelerated.cl.ClContext;
 import lookm.accelerated.cl.ClKernel;
 import lookm.accelerated.cl.ClProgram;
+import lookm.accelerated.cl.ResidentLayer;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
@@ -29,8 +30,9 @@ public final class CurScoreCl implements Scorer {
         int heads = block.heads(), tokens = block.tokens();
         long size = (long) heads * tokens;
         ClProgram program = cl.program("score/cur_score", "");
-        try (ClBuffer keys = cl.upload(block.keys()); ClBuffer values = cl.upload(block.values());
-             ClBuffer kappa = cl.allocateFloats(size); ClBuffer nu = cl.allocateFloats(size); ClBuffer product = cl.allocateFloats(size);
+        ResidentLayer layer = cl.resident(block);                      // K and V uploaded once, shared with the merge
+        ClBuffer keys = layer.keys(), values = layer.values();
+        try (ClBuffer kappa = cl.allocateFloats(size); ClBuffer nu = cl.allocateFloats(size); ClBuffer product = cl.allocateFloats(size);
              ClBuffer totals = cl.allocateFloats(heads); ClBuffer out = cl.allocateFloats(size);
              ClKernel norms = program.kernel("squared_norms"); ClKernel local = program.kernel("local_leverage_product");
              ClKernel total = program.kernel("head_totals"); ClKernel finish = program.kernel("normalize_with_sinks")) {

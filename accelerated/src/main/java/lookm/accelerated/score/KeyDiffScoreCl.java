@@ -26,7 +26,8 @@ public final class KeyDiffScoreCl implements Scorer {
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         int heads = block.heads(), tokens = block.tokens(), dim = block.headDim();
         ClProgram program = cl.program("score/key_diff_score", "");
-        try (ClBuffer keys = cl.upload(block.keys()); ClBuffer norms = cl.allocateFloats((long) heads * tokens);
+        ClBuffer keys = cl.resident(block).keys();                     // uploaded once, shared with the merge
+        try (ClBuffer norms = cl.allocateFloats((long) heads * tokens);
              ClBuffer anchor = cl.allocateFloats((long) heads * dim); ClBuffer out = cl.allocateFloats((long) heads * tokens);
              ClKernel keyNorms = program.kernel("key_norms"); ClKernel mean = program.kernel("mean_direction");
              ClKernel cosine = program.kernel("negative_cosine_to_anchor")) {

@@ -17,7 +17,8 @@ public final class KeyNormScoreCl implements Scorer {
 
     @Override public Scores score(KvBlock block, Observation observation, Budget budget) {
         int heads = block.heads(), tokens = block.tokens();
-        try (ClBuffer keys = cl.upload(block.keys()); ClBuffer out = cl.allocateFloats((long) heads * tokens);
+        ClBuffer keys = cl.resident(block).keys();                     // uploaded once, shared with the merge
+        try (ClBuffer out = cl.allocateFloats((long) heads * tokens);
              ClKernel norms = cl.program("score/key_norm_score", "").kernel("negative_key_norms")) {
             // (1) S = −‖k‖₂ per (token, head)
             norms.arg(keys).arg(tokens).arg(block.headDim()).arg(out).launch(new long[] {tokens, heads}, null);

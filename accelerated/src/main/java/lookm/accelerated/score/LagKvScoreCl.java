@@ -4,6 +4,7 @@ import lookm.accelerated.cl.ClBuffer;
 import lookm.accelerated.cl.ClContext;
 import lookm.accelerated.cl.ClKernel;
 import lookm.accelerated.cl.ClProgram;
+import lookm.accelerated.cl.ResidentLayer;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.ScoreSpec;
 import lookm.spec.policy.Scorer;
@@ -34,8 +35,9 @@ public final class LagKvScoreCl implements Scorer {
         ClProgram program = cl.program("score/lagkv_score", "");
         int partitions = partitioned ? (tokens - sinks) / lag : 1;
         long ranges = (long) heads * partitions * block.headDim();
-        try (ClBuffer keys = cl.upload(block.keys()); ClBuffer values = cl.upload(block.values());
-             ClBuffer lo = cl.allocateFloats(ranges); ClBuffer hi = cl.allocateFloats(ranges);
+        ResidentLayer layer = cl.resident(block);                      // K and V uploaded once, shared with the merge
+        ClBuffer keys = layer.keys(), values = layer.values();
+        try (ClBuffer lo = cl.allocateFloats(ranges); ClBuffer hi = cl.allocateFloats(ranges);
              ClBuffer z = cl.allocateFloats(2L * heads * Math.max(scored, 1)); ClBuffer s = cl.allocateFloats((long) heads * Math.max(scored, 1));
              ClBuffer out = cl.allocateFloats((long) heads * tokens);
              ClKernel softmax = program.kernel("partition_softmax"); ClKernel rank = program.kernel("rank_scores")) {
