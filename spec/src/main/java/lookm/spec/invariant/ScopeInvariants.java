@@ -1,0 +1,134 @@
+package lookm.spec.invariant;
+
+import lookm.spec.allocate.BudgetScopes;
+import lookm.spec.policy.ScopeSpec;
+import lookm.spec.policy.SelectSpec;
+import lookm.spec.tensor.Allocation;
+import lookm.spec.tensor.Budget;
+import lookm.spec.tensor.Scores;
+import lookm.spec.tensor.Selection;
+import lookm.spec.tensor.TokenLayout;
+
+/**
+ * The budget-scope invariants of spec/SPEC.md §5 (I18–I20) as named predicates: each group keeps exactly its share and
+ * the shares follow the rule; the text prior holds inside each group; each group keeps its own best candidates.
+ * {@code allocation} is what the allocation stage gave (C_h per head; uniform: the requested budget).
+ */
+public final class ScopeInvariants {
+    private ScopeInvariants() {}
+
+    /**
+     * I18: per head, the protected positions (window, sinks) are kept; group g keeps exactly its share c_g of
+     * N' = C_h − |protected| among its unprotected positions; Σ_g c_g = N'; c_g ≤ n_g (its candidate count); and with
+     * size shares |c_g − N'·n_g/Σn| < 1 (largest remainder never moves a share by a whole token).
+     */
+    public static Verdict budgetPerScopeRespected(ScopeSpec scope, SelectSpec select, Selection s, Scores scores, TokenLayout layout,
+                                                  Budget budget, Allocation allocation) {
+        String name = "budgetPerScopeRespected";
+        int tokens = s.tokens();
+        BudgetScopes.Groups groups = BudgetScopes.groups(layout, scope.unit());
+        for (int h = 0; h < s.heads(); h++) {
+            Budget hb = headBudget(budget, allocation, tokens, h);
+            if (hb.resolve(tokens).coversCache()) continue;
+            boolean[] guarded = BudgetScopes.protectedPositions(select, layout, hb, tokens);
+            int[] kept = new int[groups.count()], size = new int[groups.count()];
+            int protectedCount = 0;
+            for (int j = 0; j < tokens; j++) {
+                if (guarded[j]) {
+                    protectedCount++;
+                    if (!s.isKept(h, j)) return Verdict.fail(name, "head " + h + ": protected position " + j + " evicted");
+                    continue;
+                }
+                size[groups.group(j)]++;
+                if (s.isKept(h, j)) kept[groups.group(j)]++;
+            }
+            int heavy = hb.resolve(tokens).total() - protectedCount;
+            int[] share = BudgetScopes.shares(scope, groups, guarded, headScores(scores, h), heavy)[0];
+            long sum = 0, candidates = 0;
+            for (int g = 0; g < groups.count(); g++) {
+                sum += share[g];
+                candidates += size[g];
+            }
+            if (sum != heavy) return Verdict.fail(name, "head " + h + ": shares sum to " + sum + ", N' = " + heavy);
+            for (int g = 0; g < groups.count(); g++) {
+                String where = "head " + h + ", group " + groups.names().get(g) + " (" + size[g] + " candidates)";
+                if (kept[g] != share[g]) return Verdict.fail(name, where + " keeps " + kept[g] + ", its share is " + share[g]);
+                if (share[g] > size[g]) return Verdict.fail(name, where + ": share " + share[g] + " exceeds the group");
+                double quota = (double) heavy * size[g] / candidates;
+                if (scope.shares() == ScopeSpec.Shares.SIZE && Math.abs(share[g] - quota) >= 1)
+                    return Verdict.fail(name, where + ": share " + share[g] + ", proportional quota " + quota);
+            }
+        }
+        return Verdict.ok(name);
+    }
+
+    /**
+     * I19, text retention per scope: under a text-first selection (the budgeted text prior), inside each group no visual
+     * candidate is kept while a text-prior candidate of the same group is evicted.
+     */
+    public static Verdict textRetainedPerScope(ScopeSpec scope, SelectSpec select, Selection s, TokenLayout layout, Budget budget, Allocation allocation) {
+        String name = "textRetainedPerScope";
+        if (!select.textRanksFirst()) return Verdict.ok(name);
+        int tokens = s.tokens();
+        BudgetScopes.Groups groups = BudgetScopes.groups(layout, scope.unit());
+        for (int h = 0; h < s.heads(); h++) {
+            Budget hb = headBudget(budget, allocation, tokens, h);
+            if (hb.resolve(tokens).coversCache()) continue;
+            boolean[] guarded = BudgetScopes.protectedPositions(select, layout, hb, tokens);
+            int[] keptVisual = new int[groups.count()], evictedText = new int[groups.count()];
+            java.util.Arrays.fill(keptVisual, -1);
+            java.util.Arrays.fill(evictedText, -1);
+            for (int j = 0; j < tokens; j++) {
+                if (guarded[j]) continue;
+                int g = groups.group(j);
+                if (layout.isImage(j) && s.isKept(h, j)) keptVisual[g] = j;
+                if (layout.isText(j) && !s.isKept(h, j)) evictedText[g] = j;
+                if (keptVisual[g] >= 0 && evictedText[g] >= 0)
+                    return Verdict.fail(name, "head " + h + ", group " + groups.names().get(g) + ": visual " + keptVisual[g] + " kept while text "
+                            + evictedText[g] + " is evicted");
+            }
+        }
+        return Verdict.ok(name);
+    }
+
+    /**
+     * I20: inside each group the kept candidates are its best: no evicted candidate ranks strictly above a kept one of
+     * the same group (text-prior class before visual under a text-first selection, then a higher score). Whatever the
+     * tie order, since equal scores may fall either way.
+     */
+    public static Verdict bestKeptPerScope(ScopeSpec scope, SelectSpec select, Selection s, Scores scores, TokenLayout layout, Budget budget,
+                                           Allocation allocation) {
+        String name = "bestKeptPerScope";
+        int tokens = s.tokens();
+        BudgetScopes.Groups groups = BudgetScopes.groups(layout, scope.unit());
+        for (int h = 0; h < s.heads(); h++) {
+            Budget hb = headBudget(budget, allocation, tokens, h);
+            if (hb.resolve(tokens).coversCache()) continue;
+            boolean[] guarded = BudgetScopes.protectedPositions(select, layout, hb, tokens);
+            for (int a = 0; a < tokens; a++) {
+                if (guarded[a] || s.isKept(h, a)) continue;
+                for (int k = 0; k < tokens; k++) {
+                    if (guarded[k] || !s.isKept(h, k) || groups.group(k) != groups.group(a)) continue;
+                    if (outranks(select, layout, scores, h, a, k))
+                        return Verdict.fail(name, "head " + h + ", group " + groups.names().get(groups.group(a)) + ": evicted " + a + " (score "
+                                + scores.at(h, a) + ") ranks above kept " + k + " (score " + scores.at(h, k) + ")");
+                }
+            }
+        }
+        return Verdict.ok(name);
+    }
+
+    private static boolean outranks(SelectSpec select, TokenLayout layout, Scores scores, int h, int a, int k) {
+        if (select.textRanksFirst() && layout.isText(a) != layout.isText(k)) return layout.isText(a);
+        return scores.at(h, a) > scores.at(h, k);
+    }
+
+    private static Budget headBudget(Budget budget, Allocation allocation, int tokens, int h) {
+        return allocation == null || allocation.uniform() ? budget : Allocation.headBudget(budget, tokens, allocation.count(h));
+    }
+
+    private static Scores headScores(Scores scores, int h) {
+        int t = scores.tokens();
+        return new Scores(java.util.Arrays.copyOfRange(scores.values(), h * t, (h + 1) * t), 1, t, scores.precision());
+    }
+}
