@@ -119,7 +119,11 @@ public final class PolicyExpression {
     private PolicySpec withAllocationAndScope(PolicySpec policy, AllocateSpec allocation, ScopeSpec budgetScope) {
         if (policy.allocate().equals(allocation) && policy.scope().equals(budgetScope)) return policy;
         try {
-            return policy.withAllocation(allocation).withScope(budgetScope);
+            PolicySpec out = policy.withAllocation(allocation).withScope(budgetScope);
+            if (budgetScope.equals(policy.scope())) return out;
+            // another scope makes another policy (a sweep lists "h2o" and "h2o scope=image" side by side): named as written
+            return new PolicySpec(text.replaceAll("\\s+", " "), policy.description(), out.score(), out.select(), out.merge(), out.original(),
+                    out.allocate(), out.scope());
         } catch (IllegalArgumentException e) {
             throw error(e.getMessage());
         }
