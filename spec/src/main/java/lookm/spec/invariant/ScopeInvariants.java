@@ -24,19 +24,15 @@ public final class ScopeInvariants {
      */
     public static Verdict budgetPerScopeRespected(ScopeSpec scope, SelectSpec select, Selection s, Scores scores, TokenLayout layout,
                                                   Budget budget, Allocation allocation) {
-        String name = "budgetPerScopeRespected";
-        int tokens = s.tokens();
         BudgetScopes.Groups groups = BudgetScopes.groups(layout, scope.unit());
-        for (int h = 0; h < s.heads(); h++) {
-            Budget hb = headBudget(budget, allocation, tokens, h);
-            if (hb.resolve(tokens).coversCache()) continue;
-            boolean[] guarded = BudgetScopes.protectedPositions(select, layout, hb, tokens);
+        return perScopedHead("budgetPerScopeRespected", select, s, layout, budget, allocation, (h, hb, guarded) -> {
+            int tokens = s.tokens();
             int[] kept = new int[groups.count()], size = new int[groups.count()];
             int protectedCount = 0;
             for (int j = 0; j < tokens; j++) {
                 if (guarded[j]) {
                     protectedCount++;
-                    if (!s.isKept(h, j)) return Verdict.fail(name, "head " + h + ": protected position " + j + " evicted");
+                    if (!s.isKept(h, j)) return "head " + h + ": protected position " + j + " evicted";
                     continue;
                 }
                 size[groups.group(j)]++;
@@ -49,17 +45,17 @@ public final class ScopeInvariants {
                 sum += share[g];
                 candidates += size[g];
             }
-            if (sum != heavy) return Verdict.fail(name, "head " + h + ": shares sum to " + sum + ", N' = " + heavy);
+            if (sum != heavy) return "head " + h + ": shares sum to " + sum + ", N' = " + heavy;
             for (int g = 0; g < groups.count(); g++) {
                 String where = "head " + h + ", group " + groups.names().get(g) + " (" + size[g] + " candidates)";
-                if (kept[g] != share[g]) return Verdict.fail(name, where + " keeps " + kept[g] + ", its share is " + share[g]);
-                if (share[g] > size[g]) return Verdict.fail(name, where + ": share " + share[g] + " exceeds the group");
+                if (kept[g] != share[g]) return where + " keeps " + kept[g] + ", its share is " + share[g];
+                if (share[g] > size[g]) return where + ": share " + share[g] + " exceeds the group";
                 double quota = (double) heavy * size[g] / candidates;
                 if (scope.shares() == ScopeSpec.Shares.SIZE && Math.abs(share[g] - quota) >= 1)
-                    return Verdict.fail(name, where + ": share " + share[g] + ", proportional quota " + quota);
+                    return where + ": share " + share[g] + ", proportional quota " + quota;
             }
-        }
-        return Verdict.ok(name);
+            return null;
+        });
     }
 
     /**
@@ -67,28 +63,22 @@ public final class ScopeInvariants {
      * candidate is kept while a text-prior candidate of the same group is evicted.
      */
     public static Verdict textRetainedPerScope(ScopeSpec scope, SelectSpec select, Selection s, TokenLayout layout, Budget budget, Allocation allocation) {
-        String name = "textRetainedPerScope";
-        if (!select.textRanksFirst()) return Verdict.ok(name);
-        int tokens = s.tokens();
+        if (!select.textRanksFirst()) return Verdict.ok("textRetainedPerScope");
         BudgetScopes.Groups groups = BudgetScopes.groups(layout, scope.unit());
-        for (int h = 0; h < s.heads(); h++) {
-            Budget hb = headBudget(budget, allocation, tokens, h);
-            if (hb.resolve(tokens).coversCache()) continue;
-            boolean[] guarded = BudgetScopes.protectedPositions(select, layout, hb, tokens);
+        return perScopedHead("textRetainedPerScope", select, s, layout, budget, allocation, (h, hb, guarded) -> {
             int[] keptVisual = new int[groups.count()], evictedText = new int[groups.count()];
             java.util.Arrays.fill(keptVisual, -1);
             java.util.Arrays.fill(evictedText, -1);
-            for (int j = 0; j < tokens; j++) {
+            for (int j = 0; j < s.tokens(); j++) {
                 if (guarded[j]) continue;
                 int g = groups.group(j);
                 if (layout.isImage(j) && s.isKept(h, j)) keptVisual[g] = j;
                 if (layout.isText(j) && !s.isKept(h, j)) evictedText[g] = j;
                 if (keptVisual[g] >= 0 && evictedText[g] >= 0)
-                    return Verdict.fail(name, "head " + h + ", group " + groups.names().get(g) + ": visual " + keptVisual[g] + " kept while text "
-                            + evictedText[g] + " is evicted");
+                    return "head " + h + ", group " + groups.names().get(g) + ": visual " + keptVisual[g] + " kept while text " + evictedText[g] + " is evicted";
             }
-        }
-        return Verdict.ok(name);
+            return null;
+        });
     }
 
     /**
@@ -98,22 +88,32 @@ public final class ScopeInvariants {
      */
     public static Verdict bestKeptPerScope(ScopeSpec scope, SelectSpec select, Selection s, Scores scores, TokenLayout layout, Budget budget,
                                            Allocation allocation) {
-        String name = "bestKeptPerScope";
-        int tokens = s.tokens();
         BudgetScopes.Groups groups = BudgetScopes.groups(layout, scope.unit());
-        for (int h = 0; h < s.heads(); h++) {
-            Budget hb = headBudget(budget, allocation, tokens, h);
-            if (hb.resolve(tokens).coversCache()) continue;
-            boolean[] guarded = BudgetScopes.protectedPositions(select, layout, hb, tokens);
-            for (int a = 0; a < tokens; a++) {
+        return perScopedHead("bestKeptPerScope", select, s, layout, budget, allocation, (h, hb, guarded) -> {
+            for (int a = 0; a < s.tokens(); a++) {
                 if (guarded[a] || s.isKept(h, a)) continue;
-                for (int k = 0; k < tokens; k++) {
-                    if (guarded[k] || !s.isKept(h, k) || groups.group(k) != groups.group(a)) continue;
-                    if (outranks(select, layout, scores, h, a, k))
-                        return Verdict.fail(name, "head " + h + ", group " + groups.names().get(groups.group(a)) + ": evicted " + a + " (score "
-                                + scores.at(h, a) + ") ranks above kept " + k + " (score " + scores.at(h, k) + ")");
-                }
+                for (int k = 0; k < s.tokens(); k++)
+                    if (!guarded[k] && s.isKept(h, k) && groups.group(k) == groups.group(a) && outranks(select, layout, scores, h, a, k))
+                        return "head " + h + ", group " + groups.names().get(groups.group(a)) + ": evicted " + a + " (score " + scores.at(h, a)
+                                + ") ranks above kept " + k + " (score " + scores.at(h, k) + ")";
             }
+            return null;
+        });
+    }
+
+    /** One head's check: the first violation in words, or null. */
+    private interface HeadCheck {
+        String violation(int head, Budget headBudget, boolean[] protectedPosition);
+    }
+
+    /** Runs {@code check} on every head whose budget does not cover the cache, with its budget and protected positions. */
+    private static Verdict perScopedHead(String name, SelectSpec select, Selection s, TokenLayout layout, Budget budget, Allocation allocation,
+                                         HeadCheck check) {
+        for (int h = 0; h < s.heads(); h++) {
+            Budget hb = allocation == null || allocation.uniform() ? budget : Allocation.headBudget(budget, s.tokens(), allocation.count(h));
+            if (hb.resolve(s.tokens()).coversCache()) continue;
+            String violation = check.violation(h, hb, BudgetScopes.protectedPositions(select, layout, hb, s.tokens()));
+            if (violation != null) return Verdict.fail(name, violation);
         }
         return Verdict.ok(name);
     }
@@ -121,10 +121,6 @@ public final class ScopeInvariants {
     private static boolean outranks(SelectSpec select, TokenLayout layout, Scores scores, int h, int a, int k) {
         if (select.textRanksFirst() && layout.isText(a) != layout.isText(k)) return layout.isText(a);
         return scores.at(h, a) > scores.at(h, k);
-    }
-
-    private static Budget headBudget(Budget budget, Allocation allocation, int tokens, int h) {
-        return allocation == null || allocation.uniform() ? budget : Allocation.headBudget(budget, tokens, allocation.count(h));
     }
 
     private static Scores headScores(Scores scores, int h) {
