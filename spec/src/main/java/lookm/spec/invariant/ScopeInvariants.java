@@ -83,8 +83,8 @@ public final class ScopeInvariants {
 
     /**
      * I20: inside each group the kept candidates are its best: no evicted candidate ranks strictly above a kept one of
-     * the same group (text-prior class before visual under a text-first selection, then a higher score). Whatever the
-     * tie order, since equal scores may fall either way.
+     * the same group (text-prior class before visual under a text-first selection, then a higher score, then, under
+     * ties=position, the lower position; under torch-cpu equal scores may fall either way).
      */
     public static Verdict bestKeptPerScope(ScopeSpec scope, SelectSpec select, Selection s, Scores scores, TokenLayout layout, Budget budget,
                                            Allocation allocation) {
@@ -118,9 +118,30 @@ public final class ScopeInvariants {
         return Verdict.ok(name);
     }
 
+    /** Whether position a ranks strictly before k inside a group: class (text-first selections), score, then position under ties=position. */
     private static boolean outranks(SelectSpec select, TokenLayout layout, Scores scores, int h, int a, int k) {
         if (select.textRanksFirst() && layout.isText(a) != layout.isText(k)) return layout.isText(a);
-        return scores.at(h, a) > scores.at(h, k);
+        if (scores.at(h, a) != scores.at(h, k)) return scores.at(h, a) > scores.at(h, k);
+        return select.ties() == lookm.spec.policy.TieOrder.POSITION && a < k;
+    }
+
+    /**
+     * Whether equal (class, score) straddle the cut of some group of head h: its worst kept and its best evicted
+     * candidate rank equal. Only then may two tie orders keep different sets under a scope.
+     */
+    public static boolean tieAtAGroupCut(ScopeSpec scope, SelectSpec select, Selection s, Scores scores, TokenLayout layout, Budget budget, int h) {
+        int tokens = s.tokens();
+        if (budget.resolve(tokens).coversCache()) return false;
+        BudgetScopes.Groups groups = BudgetScopes.groups(layout, scope.unit());
+        boolean[] guarded = BudgetScopes.protectedPositions(select, layout, budget, tokens);
+        SelectSpec byScore = select.withTies(lookm.spec.policy.TieOrder.TORCH_CPU);        // class and score only
+        for (int a = 0; a < tokens; a++) {
+            if (guarded[a] || s.isKept(h, a)) continue;
+            for (int k = 0; k < tokens; k++)
+                if (!guarded[k] && s.isKept(h, k) && groups.group(k) == groups.group(a)
+                        && !outranks(byScore, layout, scores, h, a, k) && !outranks(byScore, layout, scores, h, k, a)) return true;
+        }
+        return false;
     }
 
     private static Scores headScores(Scores scores, int h) {
