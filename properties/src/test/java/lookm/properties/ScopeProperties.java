@@ -28,7 +28,14 @@ import lookm.spec.policy.ScopeSpec;
 import lookm.spec.tensor.Allocation;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.LayerContext;
+import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.Scores;
+import lookm.spec.tensor.TokenLayout;
+import lookm.traces.schema.CacheDtype;
+import lookm.traces.schema.TraceLayer;
+import lookm.traces.synth.SynthConfig;
+import lookm.traces.synth.SynthLayout;
+import lookm.traces.synth.SyntheticTraceGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +58,9 @@ class ScopeProperties {
     static final List<String> POLICIES = List.of("h2o", "h2o-pivot", "lookm-budgeted", "tp-budgeted-drop", "snapkv-32", "vlcache", "kvpress-knorm");
     /** Scorers whose scores are attention mass (>= 0), which attention shares need. */
     static final List<String> MASS_POLICIES = List.of("h2o", "h2o-pivot", "lookm-budgeted", "snapkv-32", "vlcache");
+    /** Synthetic preset runs: text before and after the visual part, stored prefill window, budgets (N + R)/T. */
+    static final int SYNTH_TEXT = 24, SYNTH_WINDOW = 32;
+    static final double[] SYNTH_BUDGETS = {0.05, 0.2, 0.5};
 
     static Draw<CacheCase> vlmCases(Limits limits) {
         return s -> CacheCases.of(CacheCases.shapes(limits).draw(s), s.percent(VLM_PERCENT) ? LayoutKind.VLM : s.pick(List.of(LayoutKind.values())),
@@ -96,6 +106,36 @@ class ScopeProperties {
                     Invariants.identical(out, compressor.compress(k.block(), k.observation(), k.budget(), layer)));
             Require.allHold("reference " + policy.expression(), v);
         });
+    }
+
+    /**
+     * The `lookm trace synth --layout` presets (Qwen2-VL image + video with vision start / end, AnyRes base view + tiles
+     * with newline rows, OneVision video frames): every unit, scoped policy and budget keeps I18-I20 and the head's total.
+     */
+    @Test
+    void theInvariantsHoldOnEverySynthPreset() {
+        for (String preset : SynthLayout.NAMES) {
+            SynthLayout layout = SynthLayout.of(preset, SYNTH_TEXT, SYNTH_TEXT);
+            SynthConfig config = SynthConfig.builder().modelName("scope-test").shape(1, 4, 2, 16).dtype(CacheDtype.FLOAT32)
+                    .preset(layout).prefillQueries(SYNTH_WINDOW).probes(2).seed(5).build();
+            TraceLayer layer = new SyntheticTraceGenerator(config).layer(0);
+            for (ScopeSpec.Unit unit : ScopeSpec.Unit.values())
+                for (ScopeSpec.Shares shares : ScopeSpec.Shares.values()) {
+                    if (unit == ScopeSpec.Unit.GLOBAL) continue;
+                    for (String name : MASS_POLICIES)
+                        for (double budget : SYNTH_BUDGETS) {
+                            PolicySpec policy = Policies.named(name).withScope(new ScopeSpec(unit, shares));
+                            Budget b = Budget.ratios(budget / 2, budget / 2);
+                            Compressor.Stages st = REFERENCE.compressor(policy).run(layer.block(), layer.observation(), b);
+                            TokenLayout l = layer.block().layout();
+                            Require.allHold(preset + ", " + policy.expression() + ", budget " + budget, List.of(
+                                    ScopeInvariants.budgetPerScopeRespected(policy.scope(), policy.select(), st.selection(), st.scores(), l, b, st.allocation()),
+                                    ScopeInvariants.textRetainedPerScope(policy.scope(), policy.select(), st.selection(), l, b, st.allocation()),
+                                    ScopeInvariants.bestKeptPerScope(policy.scope(), policy.select(), st.selection(), st.scores(), l, b, st.allocation()),
+                                    AllocationInvariants.keptFollowsAllocation(st.selection(), st.allocation())));
+                        }
+                }
+        }
     }
 
     /** "global" changes nothing: the same spec, the same canonical text, bit-identical outputs, for every registered policy. */
