@@ -179,6 +179,11 @@ public final class Policies {
     /** The policy registered under {@code name}, or null (installs no plugins: the parser calls it while registering). */
     static synchronized PolicySpec alias(String name) { return SPECS.get(name); }
 
+    /** The first registered policy with these three stages, the uniform allocation and the global scope, or null. */
+    static PolicySpec withStages(ScoreSpec score, SelectSpec select, MergeSpec merge) {
+        return withStages(score, select, merge, new AllocateSpec.Uniform(), ScopeSpec.GLOBAL);
+    }
+
     /** The first registered policy whose three stages, allocation and budget scope equal these, or null. */
     static synchronized PolicySpec withStages(ScoreSpec score, SelectSpec select, MergeSpec merge, AllocateSpec allocate, ScopeSpec scope) {
         for (PolicySpec p : SPECS.values())

@@ -110,7 +110,7 @@ public final class PolicyExpression {
         SelectSpec select = (SelectSpec) stages.get(Stage.SELECT);
         MergeSpec merge = (MergeSpec) stages.get(Stage.MERGE);
         PolicySpec registered = Policies.withStages(score, select, merge, allocation, budgetScope);
-        if (registered == null) registered = Policies.withStages(score, select, merge, new AllocateSpec.Uniform(), ScopeSpec.GLOBAL);
+        if (registered == null) registered = Policies.withStages(score, select, merge);
         if (registered != null) return registered;
         return new PolicySpec(text.replaceAll("\\s+", " "), "", score, select, merge, "");
     }
