@@ -21,6 +21,7 @@ import lookm.spec.invariant.Invariants;
 import lookm.spec.invariant.ScopeInvariants;
 import lookm.spec.invariant.Verdict;
 import lookm.spec.policy.AllocateSpec;
+import lookm.spec.policy.Backend;
 import lookm.spec.policy.Compressor;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
@@ -88,9 +89,14 @@ class ScopeProperties {
         ScopeSpec scope = ScopeSpec.parse(parts[0]);
         PolicySpec base = Policies.named(parts[1]);
         AllocateSpec allocation = parts[2].equals("adakv") ? new AllocateSpec.HeadAdaptive(0.2) : base.allocate();
-        PolicySpec policy = base.withAllocation(allocation).withScope(scope);
-        Compressor compressor = REFERENCE.compressor(policy);
-        Theories.check(SCALE, vlmCases(Limits.DEFAULT), k -> {
+        scopeInvariants(REFERENCE, base.withAllocation(allocation).withScope(scope), SCALE);
+    }
+
+    /** I18-I20, I17, partition, finiteness and determinism of a scoped policy on {@code backend} (also SuiteCanFailTest's). */
+    static void scopeInvariants(Backend backend, PolicySpec policy, double scale) {
+        ScopeSpec scope = policy.scope();
+        Compressor compressor = backend.compressor(policy);
+        Theories.check(scale, vlmCases(Limits.DEFAULT), k -> {
             LayerContext layer = LayerContext.single();
             Compressor.Stages st = compressor.run(k.block(), k.observation(), k.budget(), layer);
             Scores scores = st.scores();
