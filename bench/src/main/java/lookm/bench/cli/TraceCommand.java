@@ -91,6 +91,8 @@ final class TraceCommand implements Runnable {
         @Option(names = "--text-between", description = "Text tokens between images (default 16).") int textBetween = 16;
         @Option(names = "--prefill-queries", paramLabel = "W", description = "Last prefill queries stored (default 32).") int window = 32;
         @Option(names = "--probes", paramLabel = "P", description = "Decode probe queries stored (default 16).") int probes = 16;
+        @Option(names = "--decode", description = "Also store the decode part: keys and values of the P probe positions as generated"
+                + " text tokens (decode.arrow), for 'lookm replay --decode-every'.") boolean decode;
         @Option(names = "--dtype", description = "float16 (default) or float32.") String dtype = "float16";
         @Option(names = "--attention-stride", paramLabel = "S", description = "Accumulated attention from every S-th query row (1 = exact,"
                 + " default; use 32-64 for 8k-token traces).") int stride = 1;
@@ -130,7 +132,7 @@ final class TraceCommand implements Runnable {
             CacheDtype type = CacheDtype.fromLabel(dtype);
             if (type == null) throw new IllegalArgumentException("--dtype must be float16 or float32, was '" + dtype + "'");
             SynthConfig.Builder b = SynthConfig.builder().shape(l, h, kvHeads != null ? kvHeads : h, d).dtype(type)
-                    .prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed);
+                    .prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed).decode(decode);
             if (layout != null) {
                 int visual = SynthLayout.of(layout, 0, 0).layout().size();
                 if (textBefore + visual > tokens)

@@ -26,6 +26,21 @@ final class SourceChecks {
         return s;
     }
 
+    /** decode.arrow: kv.arrow's columns, one batch per layer of Hkv·S rows (the decode part). */
+    static ArrowSource decode(ArrowSource s, TraceMetadata meta) {
+        sameTrace(s, meta);
+        indexColumns(s, TraceSchema.COL_KV_HEAD);
+        vectorColumn(s, TraceSchema.COL_KEY, meta);
+        vectorColumn(s, TraceSchema.COL_VALUE, meta);
+        s.requireBatchCount(meta.layers(), "one per layer: L=" + meta.layers());
+        String fields = field(TraceSchema.KEY_LAYERS, meta.layers()) + ", " + field(TraceSchema.KEY_KV_HEADS, meta.kvHeads()) + ", "
+                + field(TraceSchema.KEY_DECODE_STEPS, meta.decodeSteps()) + ", " + field(TraceSchema.KEY_HEAD_DIM, meta.headDim()) + ", "
+                + TraceSchema.KEY_DTYPE + "=" + meta.dtype().label();
+        requireFits(s, (long) meta.layers() * meta.kvHeads() * meta.decodeSteps(), fields);
+        requireArray(s, (long) meta.kvHeads() * meta.decodeSteps() * meta.headDim(), "one layer's generated keys (Hkv x S x D)", fields);
+        return s;
+    }
+
     static ArrowSource attention(ArrowSource s, TraceMetadata meta) {
         sameTrace(s, meta);
         indexColumns(s, TraceSchema.COL_QUERY_HEAD);
