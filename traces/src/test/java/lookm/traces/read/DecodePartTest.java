@@ -146,10 +146,16 @@ class DecodePartTest {
     }
 
     @Test
-    void rejectsAMissingRowOrBatch() {
-        rejectsDecodeEdit(t -> t.columns.values().forEach(c -> c.batches.get(0).remove(row(1, 3))), TraceSchema.DECODE_FILE,
-                TraceSchema.KEY_DECODE_STEPS + "=" + STEPS, "rows");
-        rejectsDecodeEdit(t -> t.columns.values().forEach(c -> c.batches.remove(1)), TraceSchema.DECODE_FILE, "record batches");
+    void rejectsAMissingRowOrBatchSealedOrNot() throws IOException {
+        Path row = write(), batch = write();
+        damage(row, TraceSchema.DECODE_FILE, t -> t.columns.values().forEach(c -> c.batches.get(0).remove(row(1, 3))));
+        damage(batch, TraceSchema.DECODE_FILE, t -> t.columns.values().forEach(c -> c.batches.remove(1)));
+        assertRejected(row, TraceSchema.DECODE_FILE, TraceSchema.KEY_DECODE_STEPS + "=" + STEPS, "rows");       // the manifest's count
+        assertRejected(batch, TraceSchema.DECODE_FILE, "1 batches");
+        Files.delete(row.resolve(TraceSchema.INTEGRITY_FILE));                                                 // the reader's own checks
+        Files.delete(batch.resolve(TraceSchema.INTEGRITY_FILE));
+        assertRejected(row, TraceSchema.DECODE_FILE, "layer 0", "rows, the metadata implies " + KV_HEADS * STEPS);
+        assertRejected(batch, TraceSchema.DECODE_FILE, "has 1 record batches, expected " + LAYERS);
     }
 
     @Test
