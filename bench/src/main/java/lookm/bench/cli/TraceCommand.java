@@ -61,12 +61,26 @@ final class TraceCommand implements Runnable {
     @Command(name = "validate", mixinStandardHelpOptions = true, description = "Check every file, column and layer of a trace.")
     static final class Validate implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Parameters(paramLabel = "TRACE", description = "Trace directory.") Path trace;
+        @Parameters(paramLabel = "TRACE", arity = "1..*", description = "Trace directory; several are validated one after the other,"
+                + " each verdict on its own line (a problem on stderr), exit 2 when any is invalid.") java.util.List<Path> traces;
 
         @Override public Integer call() {
-            ValidationReport r = TraceValidator.validate(trace).throwIfInvalid();
-            spec.commandLine().getOut().println(r.message());
-            return LookmCli.EXIT_OK;
+            if (traces.size() == 1) {
+                ValidationReport r = TraceValidator.validate(traces.get(0)).throwIfInvalid();
+                spec.commandLine().getOut().println(r.message());
+                return LookmCli.EXIT_OK;
+            }
+            int code = LookmCli.EXIT_OK;
+            for (Path trace : traces) {
+                ValidationReport r = TraceValidator.validate(trace);
+                if (r.valid()) {
+                    spec.commandLine().getOut().println(r.message());
+                } else {
+                    spec.commandLine().getErr().println("lookm trace validate: " + r.message());
+                    code = LookmCli.EXIT_BAD_INPUT;
+                }
+            }
+            return code;
         }
     }
 
