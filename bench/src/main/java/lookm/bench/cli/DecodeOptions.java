@@ -31,6 +31,6 @@ final class DecodeOptions {
         if (every == null || cap == null)
             throw new IllegalArgumentException("decode replay needs both --decode-every N and --decode-cap C (given: "
                     + (every == null ? "" : "--decode-every " + every) + (cap == null ? "" : " --decode-cap " + cap) + ")");
-        return new DecodeSchedule(every, cap, recent != null ? recent : cap / 2);
+        return new DecodeSchedule(every, cap, recent != null ? recent : (int) (cap * BudgetOptions.DEFAULT_RECENT_SHARE));   // --budget's split
     }
 }

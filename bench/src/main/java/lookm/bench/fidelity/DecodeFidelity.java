@@ -59,16 +59,6 @@ public final class DecodeFidelity {
             for (int r = 0; r < held.length; r++)
                 for (int i = 0; i < d; i++) oHat[i] += pHat[r] * values[r * d + i];
         }
-        // (3) errors of ô against o
-        double diff = 0, dot = 0, norm = 0, normHat = 0;
-        for (int i = 0; i < d; i++) {
-            diff += (oHat[i] - o[i]) * (oHat[i] - o[i]);
-            dot += oHat[i] * o[i];
-            norm += o[i] * o[i];
-            normHat += oHat[i] * oHat[i];
-        }
-        double relativeError = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
-        double cosine = norm == 0 || normHat == 0 ? (norm == normHat ? 1 : 0) : dot / Math.sqrt(norm * normHat);
         // (4) recall on held positions; merged mass on evicted positions merged into some row
         double recall = 0, merged = 0;
         boolean[] isHeld = new boolean[full];
@@ -77,7 +67,7 @@ public final class DecodeFidelity {
             recall += logits[j];
         }
         for (int j = 0; j < full; j++) if (!isHeld[j] && stream.mergedAway(j)) merged += logits[j];
-        // (5) top-k overlap
-        return new Metrics(relativeError, cosine, recall, merged, Fidelity.topKOverlap(logits, held));
+        // (3) errors of ô against o, (5) top-k overlap
+        return Fidelity.metrics(o, oHat, recall, merged, Fidelity.topKOverlap(logits, held));
     }
 }
