@@ -13,6 +13,8 @@ builds a T x T matrix (load the model with attn_implementation='sdpa' so that th
     block by block of query rows (causal_column_sums: at most COLUMN_BLOCK_ELEMENTS logits alive at a time);
   * the last W prefill queries (W = T with --window all) and P greedy-decode probe queries: the model's own post-RoPE
     queries, whatever its RoPE (1-D, scaled, M-RoPE);
+  * with --decode, the decode part: the keys and values the P greedy steps appended to the model's own cache
+    (positions T..T+P-1; their queries are the probes), for lookm replay --decode-every;
   * per token (recorder_adapters.py): modality (text, image, video, special), image / video / tile / frame index, and
     the model's own RoPE position ids (3-D for M-RoPE), captured from the language model's rotary embedding.
 

@@ -220,6 +220,32 @@ class DecodeStreamProperties {
         }
     }
 
+    /** The reference whose selection keeps one heavy hitter more than the budget: the stream must refuse it (I18). */
+    static final class OneRowTooMany extends BrokenBackends.ReferenceWithABug {
+        @Override public String name() { return "broken-one-row-too-many"; }
+
+        @Override public lookm.spec.policy.Selector selector(lookm.spec.policy.SelectSpec spec) {
+            lookm.spec.policy.Selector right = reference.selector(spec);
+            return (scores, layout, budget) -> {
+                var b = budget.resolve(scores.tokens());
+                return b.coversCache() ? right.select(scores, layout, budget)
+                        : right.select(scores, layout, lookm.spec.tensor.Budget.counts(b.heavy() + 1, b.recent()));
+            };
+        }
+    }
+
+    @Test
+    void aSelectionThatKeepsMoreThanTheCapIsCaughtByTheStream() {
+        Case c = cases(List.of("h2o"), 8).map(x -> new Case(x.policy(), x.heads(), x.group(), x.dim(), TokenLayout.allText(24), 2, 8, 4,
+                8, Arrays.copyOf(x.keys(), x.heads() * 24 * x.dim()), Arrays.copyOf(x.values(), x.heads() * 24 * x.dim()),
+                Arrays.copyOf(x.prefillQueries(), x.queryHeads() * 24 * x.dim()), Arrays.copyOf(x.generatedKeys(), x.heads() * 8 * x.dim()),
+                Arrays.copyOf(x.generatedValues(), x.heads() * 8 * x.dim()), Arrays.copyOf(x.generatedQueries(), x.queryHeads() * 8 * x.dim())))
+                .sample(Theories.seed());
+        Compressor broken = new OneRowTooMany().compressor(Policies.named("h2o"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> stream(c, broken, (x, s) -> {}, (x, b) -> {}));
+        assertTrue(e.getMessage().contains("withinDecodeCap") || e.getMessage().contains("rows > cap C=8"), e.getMessage());
+    }
+
     @Test
     void openClStreamsToTheSameRowsAsTheReference() {
         Backend opencl = OpenClDevice.backendOrSkip();
