@@ -113,6 +113,7 @@ class DecodeReplayCliTest {
                 {new String[] {"--policy", "full", "--decode-every", "4", "--decode-cap", "40"}, "keeps the whole cache"},
                 {new String[] {"--policy", "oracle", "--decode-every", "4", "--decode-cap", "40"}, "reads the decode probes"},
                 {new String[] {"--policy", "h2o", "--decode-every", "4"}, "needs both --decode-every N and --decode-cap C"},
+                {new String[] {"--policy", "h2o", "--scores", "recomputed", "--decode-every", "4", "--decode-cap", "40"}, "use the recorded source"},
                 {new String[] {"--policy", "h2o", "--decode-every", "0", "--decode-cap", "40"}, "--decode-every must be >= 1"},
                 {new String[] {"--policy", "h2o", "--decode-every", "4", "--decode-cap", "40", "--decode-recent", "41"}, "--decode-recent must be in [0"},
                 {new String[] {"--policy", "h2o", "--decode-every", "4", "--decode-cap", "40", "--resume"}, "--resume cannot be combined"},

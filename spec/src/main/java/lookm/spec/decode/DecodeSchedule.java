@@ -37,7 +37,8 @@ public record DecodeSchedule(int every, int cap, int recent) {
 
     /**
      * Refuses a policy whose selection may keep more than the budget C, for which the cap cannot hold: the full cache,
-     * and the released text prior (it keeps every text token, and every generated token is text).
+     * and the released text prior (it keeps every text token, and every generated token is text); scores recomputed from
+     * all queries, read from the probes or depending on the head index.
      *
      * @throws IllegalArgumentException naming the policy and what to use instead
      */
@@ -52,6 +53,10 @@ public record DecodeSchedule(int every, int cap, int recent) {
         if (policy.score().needs().contains(lookm.spec.tensor.Observation.Part.PROBE_QUERIES))
             throw new IllegalArgumentException("policy " + policy.name() + " reads the decode probes, which in decode replay are the tokens still to be"
                     + " generated: it cannot run while decoding");
+        if (!policy.withScoreSource(lookm.spec.policy.ScoreSource.RECORDED).score().equals(policy.score()))
+            throw new IllegalArgumentException("policy " + policy.name() + " recomputes its accumulated attention from every cached token's query;"
+                    + " while decoding, the stream accumulates each generated token's attention instead (SPEC.md §9): use the recorded source"
+                    + " (--scores recorded)");
         if (policy.score().dependsOnHeadIndex())
             throw new IllegalArgumentException("policy " + policy.name() + "'s scores depend on the head index; decode replay compresses each KV"
                     + " head's cache as a block of its own, which would change them");
