@@ -44,8 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Budget scopes (SPEC.md §3B) on the reference, over generated caches whose layouts are mostly current-VLM structure
- * (v2 details: Qwen-like images with their special tokens, AnyRes tiles, video frames): I18 each scope's budget, I19
- * text retention per scope, I20 each scope keeps its own best, I17 the head's total, partition, finiteness,
+ * (v2 details: Qwen-like images with their special tokens, AnyRes tiles, video frames): I19 each scope's budget, I20
+ * text retention per scope, I21 each scope keeps its own best, I17 the head's total, partition, finiteness,
  * determinism; under the uniform allocation and AdaKV's ragged counts. And the global scope is today's behaviour.
  */
 @ExtendWith(ReplayExtension.class)
@@ -92,7 +92,7 @@ class ScopeProperties {
         scopeInvariants(REFERENCE, base.withAllocation(allocation).withScope(scope), SCALE);
     }
 
-    /** I18-I20, I17, partition, finiteness and determinism of a scoped policy on {@code backend} (also SuiteCanFailTest's). */
+    /** I19-I21, I17, partition, finiteness and determinism of a scoped policy on {@code backend} (also SuiteCanFailTest's). */
     static void scopeInvariants(Backend backend, PolicySpec policy, double scale) {
         ScopeSpec scope = policy.scope();
         Compressor compressor = backend.compressor(policy);
@@ -116,7 +116,7 @@ class ScopeProperties {
 
     /**
      * The `lookm trace synth --layout` presets (Qwen2-VL image + video with vision start / end, AnyRes base view + tiles
-     * with newline rows, OneVision video frames): every unit, scoped policy and budget keeps I18-I20 and the head's total.
+     * with newline rows, OneVision video frames): every unit, scoped policy and budget keeps I19-I21 and the head's total.
      */
     @Test
     void theInvariantsHoldOnEverySynthPreset() {

@@ -55,7 +55,7 @@ public final class PolicyChecks {
      */
     public static Verdict keptRankBeforeEvicted(PolicySpec policy, CacheCase c, Scores scores, Selection s) {
         String name = "keptRankBeforeEvicted";
-        if (!policy.scope().global()) {                                         // a scope ranks inside each group (SPEC.md §3B, I20)
+        if (!policy.scope().global()) {                                         // a scope ranks inside each group (SPEC.md §3B, I21)
             Verdict v = ScopeInvariants.bestKeptPerScope(policy.scope(), policy.select(), s, scores, c.layout(), c.budget(), null);
             return Require.verdict(name, v.holds() ? null : v.detail());
         }
@@ -131,7 +131,7 @@ public final class PolicyChecks {
         List<Verdict> v = new ArrayList<>();
         if (mode == TextPriorMode.RELEASED) v.add(Invariants.textRetained(out.selection(), c.layout(), c.budget()));
         if (policy.scope().global()) v.add(Invariants.textBeforeImage(out.selection(), c.layout(), c.budget()));
-        else v.add(ScopeInvariants.textRetainedPerScope(policy.scope(), policy.select(), out.selection(), c.layout(), c.budget(), null));   // I19
+        else v.add(ScopeInvariants.textRetainedPerScope(policy.scope(), policy.select(), out.selection(), c.layout(), c.budget(), null));   // I20
         return v;
     }
 

@@ -10,7 +10,7 @@ import lookm.spec.tensor.Selection;
 import lookm.spec.tensor.TokenLayout;
 
 /**
- * The budget-scope invariants of spec/SPEC.md §5 (I18–I20) as named predicates: each group keeps exactly its share and
+ * The budget-scope invariants of spec/SPEC.md §5 (I19–I21) as named predicates: each group keeps exactly its share and
  * the shares follow the rule; the text prior holds inside each group; each group keeps its own best candidates.
  * {@code allocation} is what the allocation stage gave (C_h per head; uniform: the requested budget).
  */
@@ -18,7 +18,7 @@ public final class ScopeInvariants {
     private ScopeInvariants() {}
 
     /**
-     * I18: per head, the protected positions (window, sinks) are kept; group g keeps exactly its share c_g of
+     * I19: per head, the protected positions (window, sinks) are kept; group g keeps exactly its share c_g of
      * N' = C_h − |protected| among its unprotected positions; Σ_g c_g = N'; c_g ≤ n_g (its candidate count); and with
      * size shares |c_g − N'·n_g/Σn| < 1 (largest remainder never moves a share by a whole token).
      */
@@ -59,7 +59,7 @@ public final class ScopeInvariants {
     }
 
     /**
-     * I19, text retention per scope: under a text-first selection (the budgeted text prior), inside each group no visual
+     * I20, text retention per scope: under a text-first selection (the budgeted text prior), inside each group no visual
      * candidate is kept while a text-prior candidate of the same group is evicted.
      */
     public static Verdict textRetainedPerScope(ScopeSpec scope, SelectSpec select, Selection s, TokenLayout layout, Budget budget, Allocation allocation) {
@@ -82,7 +82,7 @@ public final class ScopeInvariants {
     }
 
     /**
-     * I20: inside each group the kept candidates are its best: no evicted candidate ranks strictly above a kept one of
+     * I21: inside each group the kept candidates are its best: no evicted candidate ranks strictly above a kept one of
      * the same group (text-prior class before visual under a text-first selection, then a higher score, then, under
      * ties=position, the lower position; under torch-cpu equal scores may fall either way).
      */
