@@ -114,8 +114,8 @@ public final class SyntheticTraceGenerator {
         if (config.decode()) {                                        // (3) the decode part: K/V of the probe positions
             float[] decodeKeys = new float[hkv * p * d], decodeValues = new float[hkv * p * d];
             for (int h = 0; h < hkv; h++) vectors.generatedKeysAndValues(h, t, p, decodeKeys, decodeValues, h * p * d);
-            round(decodeKeys);
-            round(decodeValues);
+            round(decodeKeys, 0, decodeKeys.length);
+            round(decodeValues, 0, decodeValues.length);
             generated = new DecodeTokens(decodeKeys, decodeValues, hkv, p, d, t);
         }
         return new TraceLayer(l, block, new Observation(new AccumulatedAttention(attention, hq, t), windowQueries, probeQueries), generated);
