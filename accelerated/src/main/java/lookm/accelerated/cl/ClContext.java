@@ -25,7 +25,7 @@ public final class ClContext implements AutoCloseable {
     private final Map<String, ClProgram> programs = new HashMap<>();
     private final Tiling tiling;
     private ResidentLayer resident;
-    private long residentUploads;
+    private long residentUploads, tensorUploads;
     /** Released resident buffers kept for the next layer of the same size (its pages are already mapped). */
     private final java.util.ArrayDeque<ClBuffer> spare = new java.util.ArrayDeque<>();
     /** Spare buffers kept: a layer's K and V. */
@@ -120,6 +120,9 @@ public final class ClContext implements AutoCloseable {
     /** How many layers {@link #resident} has held so far (each uploads its K and V at most once): for tests and the bench. */
     public synchronized long residentUploads() { return residentUploads; }
 
+    /** How many K or V tensors the resident layers have uploaded so far (at most two per layer): for tests and the bench. */
+    public synchronized long residentTensorUploads() { return tensorUploads; }
+
     /** Releases the device copy of {@code block} if this context holds it (the merge stage's last step). */
     public synchronized void release(KvBlock block) {
         if (resident != null && resident.holds(block)) releaseResident();
@@ -130,6 +133,7 @@ public final class ClContext implements AutoCloseable {
      * are faulted in on first touch, which costs as much as the copy itself on a CPU device), else a new one.
      */
     synchronized ClBuffer uploadRecycled(float[] data) {
+        tensorUploads++;
         long bytes = Math.max((long) data.length * Sizeof.cl_float, 1);
         for (java.util.Iterator<ClBuffer> it = spare.iterator(); it.hasNext(); ) {
             ClBuffer b = it.next();
