@@ -56,8 +56,14 @@ class PrebuiltSourceTest {
         for (String file : files) {
             String source = KernelSource.load(file);
             PrebuiltSource p = PrebuiltSource.rewrite(file + ".cl", source, HEADER);
-            java.util.regex.Matcher m = Pattern.compile("__kernel\\s+void\\s+(\\w+)").matcher(source);
-            while (m.find()) assertTrue(p.parameters(m.group(1)).size() >= 0, file + ": " + m.group(1));
+            java.util.regex.Matcher m = Pattern.compile("__kernel\\s+void\\s+(\\w+)\\s*\\(([^)]*)\\)").matcher(source);
+            int kernels = 0;
+            while (m.find()) {
+                kernels++;
+                assertEquals(m.group(2).split(",").length, p.parameters(m.group(1)).size(), file + ": " + m.group(1) + ": one entry per parameter");
+            }
+            assertTrue(kernels > 0, file + ": has kernels");
+            assertEquals(kernels, p.source().split("__global long \\*_kernel_context").length - 1, file + ": every kernel takes TornadoVM's leading parameters");
         }
         OpenClBackend backend = OpenClTestSupport.backend();
         for (String file : files)

@@ -31,6 +31,7 @@ import uk.ac.manchester.tornado.api.common.Access;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.exceptions.TornadoBailoutRuntimeException;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
@@ -66,6 +67,7 @@ public final class TornadoVmHost implements ClHost {
         this.info = info;
         try {
             this.sources = Files.createTempDirectory("lookm-tornadovm-");
+            sources.toFile().deleteOnExit();                   // also when the host is never closed (files go first: registered later)
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary folder for the prebuilt kernel sources", e);
         }
@@ -117,6 +119,7 @@ public final class TornadoVmHost implements ClHost {
             Path path = sources.resolve(file.replaceAll("[^A-Za-z0-9_.-]", "_") + ".cl");
             try {
                 Files.writeString(path, rewritten.source(), StandardCharsets.UTF_8);
+                path.toFile().deleteOnExit();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the prebuilt kernel source " + path, e);
             }
@@ -355,9 +358,9 @@ public final class TornadoVmHost implements ClHost {
         }
     }
 
+    /** TornadoVM reports a kernel that does not build as a bailout (with -Dtornado.recover.bailout=False it is thrown). */
     private static boolean isBuildFailure(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause())
-            if (t.getClass().getSimpleName().equals("TornadoBailoutRuntimeException")) return true;
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof TornadoBailoutRuntimeException) return true;
         return false;
     }
 
