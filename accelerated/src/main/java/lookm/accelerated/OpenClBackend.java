@@ -20,6 +20,7 @@ import lookm.accelerated.score.KeyNormScoreCl;
 import lookm.accelerated.score.KvpressSnapKvScoreCl;
 import lookm.accelerated.score.LagKvScoreCl;
 import lookm.accelerated.score.ObservedAttentionScoreCl;
+import lookm.accelerated.score.PostVisionAttentionScoreCl;
 import lookm.accelerated.score.RandomScoreCl;
 import lookm.accelerated.score.TovaScoreCl;
 import lookm.accelerated.score.WindowAttentionScoreCl;
@@ -124,6 +125,7 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof ScoreSpec.KeyDiff) return new KeyDiffScoreCl(cl);
         if (spec instanceof ScoreSpec.Cur c) return new CurScoreCl(cl, c);
         if (spec instanceof ScoreSpec.External) return new ExternalScoreCl();
+        if (spec instanceof ScoreSpec.PostVisionAttention) return new PostVisionAttentionScoreCl(cl);
         if (spec instanceof ScoreSpec.Tova) return new TovaScoreCl(cl);
         if (spec instanceof ScoreSpec.KvpressSnapKv k) return new KvpressSnapKvScoreCl(cl, k);
         if (spec instanceof ScoreSpec.LagKv l) return new LagKvScoreCl(cl, l);

@@ -46,6 +46,13 @@ final class BrokenBackends {
         @Override public Support supports(MergeSpec spec) { return reference.supports(spec); }
     }
 
+    /** A backend that ignores the budget scope: the policy's selection runs over the whole layer (SPEC.md §3B). */
+    static final class ScopeIgnored extends ReferenceWithABug {
+        @Override public String name() { return "broken-scope-ignored"; }
+
+        @Override public Selector scopedSelector(lookm.spec.policy.PolicySpec policy) { return selector(policy.select()); }
+    }
+
     /** H2O top-k whose ties go to the HIGHER position (spec: the lower position wins). */
     static final class WrongTieRule extends ReferenceWithABug {
         @Override public String name() { return "broken-wrong-tie-rule"; }

@@ -67,6 +67,22 @@ class OpenClEquivalenceProperties {
                 Policies.named(policy).withAllocation(new AllocateSpec.HeadAdaptive(ADAKV_ALPHA)), Limits.OPENCL, SCALE);
     }
 
+    /**
+     * Budget scopes (SPEC.md §3B): the host divides the budget among the groups, each backend's own selection runs inside
+     * each group; kept sets exactly from identical scores (h2o, h2o-pivot, lookm-budgeted: recorded), up to near ties
+     * from recomputed ones (vlcache: post-vision attention on the device).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scopedPolicies")
+    void openClMatchesTheReferenceUnderABudgetScope(String expression) {
+        PolicyProperties.equivalence(new ReferenceBackend(), OpenClDevice.backendOrSkip(), Policies.parse(expression), Limits.OPENCL, SCALE);
+    }
+
+    static Stream<String> scopedPolicies() {
+        return Stream.of("modality", "image", "tile", "frame", "image(shares=attention)").flatMap(scope ->
+                Stream.of("h2o", "h2o-pivot", "lookm-budgeted", "vlcache").map(p -> p + " scope=" + scope));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("lookm.properties.contract.Registered#policies")
     void openClKeepsTheBudgetAndTheTextPriorAndMergesByTheFormula(String policy) {

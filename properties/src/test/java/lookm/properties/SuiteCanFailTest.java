@@ -44,6 +44,12 @@ class SuiteCanFailTest {
     }
 
     @Test
+    void anIgnoredBudgetScopeIsReportedByTheScopeProperty() {
+        assertReported("budgetPerScopeRespected", () -> ScopeProperties.scopeInvariants(new BrokenBackends.ScopeIgnored(),
+                Policies.parse("h2o scope=image"), 1));
+    }
+
+    @Test
     void droppedMergeWeightsAreReportedByTheMergeProperty() {
         assertReported("mergedRowsFollowFormula", () -> PolicyProperties.merge(new BrokenBackends.MergeWeightsDropped(), "h2o-pivot", Limits.DEFAULT));
     }

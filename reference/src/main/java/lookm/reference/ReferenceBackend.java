@@ -15,6 +15,7 @@ import lookm.reference.score.KvpressSnapKvScore;
 import lookm.reference.score.LagKvScore;
 import lookm.reference.score.NoScore;
 import lookm.reference.score.ObservedAttentionScore;
+import lookm.reference.score.PostVisionAttentionScore;
 import lookm.reference.score.RandomScore;
 import lookm.reference.score.TovaScore;
 import lookm.reference.score.WindowAttentionScore;
@@ -58,6 +59,7 @@ public final class ReferenceBackend implements Backend {
         if (spec instanceof ScoreSpec.Cur c) return new CurScore(c);
         if (spec instanceof ScoreSpec.KvpressSnapKv s) return new KvpressSnapKvScore(s);
         if (spec instanceof ScoreSpec.External) return new ExternalScore();
+        if (spec instanceof ScoreSpec.PostVisionAttention) return new PostVisionAttentionScore();
         if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), NAME, Scorer.class);
         throw new UnsupportedVariantException(spec, NAME);
     }

@@ -7,6 +7,7 @@ import lookm.spec.policy.Alias;
 import lookm.spec.policy.Param;
 import lookm.spec.policy.Policies;
 import lookm.spec.policy.PolicySpec;
+import lookm.spec.policy.ScopeSpec;
 import lookm.spec.policy.Stage;
 import lookm.spec.policy.Variant;
 import lookm.spec.policy.Variants;
@@ -56,6 +57,8 @@ final class PoliciesCommand implements Callable<Integer> {
                 out.printf("  %-6s %-10s %s%n", s.keyword(), v.keyword(), v.description());
                 for (Param p : v.params()) out.printf("  %-6s %-10s   %s%n", "", "", p.describe());
             }
+        out.println();
+        out.println("budget scope (after the stages, e.g. 'h2o scope=image'): " + ScopeSpec.DESCRIPTION);
         out.println();
         out.println("plugins: " + (Plugins.installed().isEmpty() ? "none (add with --plugin JAR or " + PluginJars.ENV + ")" : String.join(", ", Plugins.installed())));
         return LookmCli.EXIT_OK;

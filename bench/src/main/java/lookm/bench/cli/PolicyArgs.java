@@ -72,7 +72,7 @@ final class PolicyArgs {
                     PolicySpec p = one(e.get("expression").asText());
                     String name = e.hasNonNull("name") ? e.get("name").asText() : p.name();
                     out.add(new PolicySpec(name, e.hasNonNull("description") ? e.get("description").asText() : p.description(),
-                            p.score(), p.select(), p.merge(), p.original()));
+                            p.score(), p.select(), p.merge(), p.original(), p.allocate(), p.scope()));
                 } else throw new IllegalArgumentException("expected an expression string or {\"name\": ..., \"expression\": ...}, was " + e);
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(where + ": " + ex.getMessage());

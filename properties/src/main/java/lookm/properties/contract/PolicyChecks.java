@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import lookm.properties.gen.CacheCase;
 import lookm.spec.invariant.Invariants;
+import lookm.spec.invariant.ScopeInvariants;
 import lookm.spec.invariant.Tolerance;
 import lookm.spec.invariant.Verdict;
 import lookm.spec.policy.KeepOrder;
@@ -54,6 +55,10 @@ public final class PolicyChecks {
      */
     public static Verdict keptRankBeforeEvicted(PolicySpec policy, CacheCase c, Scores scores, Selection s) {
         String name = "keptRankBeforeEvicted";
+        if (!policy.scope().global()) {                                         // a scope ranks inside each group (SPEC.md §3B, I21)
+            Verdict v = ScopeInvariants.bestKeptPerScope(policy.scope(), policy.select(), s, scores, c.layout(), c.budget(), null);
+            return Require.verdict(name, v.holds() ? null : v.detail());
+        }
         Ranking r = Ranking.of(policy, c, scores);
         if (r == null) return Require.verdict(name, null);
         boolean byPosition = policy.select().ties() == TieOrder.POSITION;
@@ -71,6 +76,7 @@ public final class PolicyChecks {
      * positions have the same (tier, score). Only then may two tie orders keep different sets.
      */
     public static boolean tieStraddlesCut(PolicySpec policy, CacheCase c, Scores scores, Selection s, int h) {
+        if (!policy.scope().global()) return ScopeInvariants.tieAtAGroupCut(policy.scope(), policy.select(), s, scores, c.layout(), c.budget(), h);
         Ranking r = Ranking.of(policy, c, scores);
         if (r == null) return false;
         int[] cut = r.cut(h, s, false);
@@ -124,7 +130,8 @@ public final class PolicyChecks {
         if (mode == null) return List.of();
         List<Verdict> v = new ArrayList<>();
         if (mode == TextPriorMode.RELEASED) v.add(Invariants.textRetained(out.selection(), c.layout(), c.budget()));
-        v.add(Invariants.textBeforeImage(out.selection(), c.layout(), c.budget()));
+        if (policy.scope().global()) v.add(Invariants.textBeforeImage(out.selection(), c.layout(), c.budget()));
+        else v.add(ScopeInvariants.textRetainedPerScope(policy.scope(), policy.select(), out.selection(), c.layout(), c.budget(), null));   // I20
         return v;
     }
 

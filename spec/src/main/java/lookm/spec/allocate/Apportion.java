@@ -15,10 +15,26 @@ public final class Apportion {
      * @param weights w_l >= 0. Not modified.
      */
     public static int[] largestRemainder(double[] weights, long total, int cap) {
+        int[] caps = new int[weights.length];
+        Arrays.fill(caps, cap);
+        return largestRemainder(weights, total, caps);
+    }
+
+    /**
+     * As {@link #largestRemainder(double[], long, int)} with a cap per share: c_l ≤ caps[l], Σ c_l = min(total, Σ caps)
+     * (a budget scope with fewer tokens than its share keeps them all, the rest goes to the others; SPEC.md §3B).
+     *
+     * @param weights w_l >= 0. Not modified.
+     * @param caps    cap_l >= 0, one per weight. Not modified.
+     */
+    public static int[] largestRemainder(double[] weights, long total, int[] caps) {
         int n = weights.length;
+        if (caps.length != n) throw new IllegalArgumentException("caps has " + caps.length + " entries, weights " + n);
         int[] share = new int[n];
         boolean[] capped = new boolean[n];
-        long left = Math.min(total, (long) cap * n);
+        long capTotal = 0;
+        for (int c : caps) capTotal += c;
+        long left = Math.min(total, capTotal);
         // (1) water-filling: fix the shares that reach the cap, share the rest over the others
         double[] exact = new double[n];
         boolean changed = true;
@@ -34,10 +50,10 @@ public final class Apportion {
             for (int l = 0; l < n; l++) {
                 if (capped[l]) continue;
                 exact[l] = sum > 0 ? left * (weights[l] / sum) : left / (double) open;
-                if (exact[l] >= cap) {
+                if (exact[l] >= caps[l]) {
                     capped[l] = true;
-                    share[l] = cap;
-                    left -= cap;
+                    share[l] = caps[l];
+                    left -= caps[l];
                     changed = true;
                 }
             }
@@ -54,7 +70,7 @@ public final class Apportion {
         Arrays.sort(order, (a, c) -> Double.compare(fraction(exact, capped, c), fraction(exact, capped, a)) != 0
                 ? Double.compare(fraction(exact, capped, c), fraction(exact, capped, a)) : Integer.compare(a, c));
         for (int l : order)
-            if (left > 0 && !capped[l] && share[l] < cap) {
+            if (left > 0 && !capped[l] && share[l] < caps[l]) {
                 share[l]++;
                 left--;
             }

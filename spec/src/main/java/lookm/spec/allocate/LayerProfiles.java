@@ -43,24 +43,8 @@ public final class LayerProfiles {
         return sum / rows;
     }
 
-    /**
-     * (0) The rows measured: VL-Cache's post-vision queries, the window rows at text positions after the last image
-     * position; every window row when there are none (no image, or the window ends inside an image).
-     */
-    static int[] postVisionRows(Queries q, TokenLayout layout, int tokens) {
-        int lastImage = -1;
-        for (int j = 0; j < tokens; j++) if (layout.isImage(j)) lastImage = j;
-        int[] positions = q.positions();
-        int n = 0;
-        int[] rows = new int[positions.length];
-        for (int r = 0; r < positions.length; r++)
-            if (positions[r] > lastImage && positions[r] < tokens && layout.isText(positions[r])) rows[n++] = r;
-        if (n == 0) {
-            for (int r = 0; r < positions.length; r++) rows[r] = r;
-            return rows;
-        }
-        return java.util.Arrays.copyOf(rows, n);
-    }
+    /** (0) The rows measured: VL-Cache's post-vision queries ({@link Queries#postVisionRows}). */
+    static int[] postVisionRows(Queries q, TokenLayout layout, int tokens) { return q.postVisionRows(layout, tokens); }
 
     /** (1) a_j = softmax_{j < visible}(q·k_j/√D), double. */
     static double[] attention(Queries q, int qh, int row, KvBlock block, int kvHead, int visible) {

@@ -62,7 +62,18 @@ public interface Backend extends AutoCloseable {
     default Compressor compressor(PolicySpec policy) {
         Support s = supports(policy);
         if (!s.supported()) throw new UnsupportedVariantException(policy.name(), name(), s.reason());
-        return new Compressor(policy, scorer(policy.score()), selector(policy.select()), merger(policy.merge()));
+        return new Compressor(policy, scorer(policy.score()), scopedSelector(policy), merger(policy.merge()));
+    }
+
+    /**
+     * The policy's selector; under a non-global budget scope (SPEC.md §3B) wrapped so that this backend's own inner
+     * selection runs inside each group of the scope (the groups and their shares are computed on the host).
+     */
+    default Selector scopedSelector(PolicySpec policy) {
+        Selector selector = selector(policy.select());
+        if (policy.scope().global()) return selector;
+        return new lookm.spec.allocate.ScopedSelection(policy.scope(), policy.select(), selector,
+                selector(lookm.spec.allocate.BudgetScopes.innerSelection(policy.scope(), policy.select())));
     }
 
     /** Releases device resources; the default has none. */

@@ -58,6 +58,8 @@ public final class Policies {
         String released = "select=textprior(mode=released) ", budgeted = "select=textprior(mode=budgeted) ";
         String average = "merge=average(pairing=correct,filter=true)", averageReleased = "merge=average(pairing=released_mispaired,filter=true)";
         String weighted = "merge=weighted(filter=true)";
+        String vlcache = "score=postvision select=topk(sinks=0,window=R) merge=drop allocate=vlcache(threshold="
+                + lookm.spec.allocate.AllocationNames.VLCACHE_THRESHOLD + ")";
         String h2o = "select=topk(sinks=0,window=R) ";
         String topN = "select=topk(sinks=0,window=0) ", snapkv = "score=kvsnapkv(window=" + KVPRESS_SNAPKV_WINDOW + ",kernel=" + KVPRESS_SNAPKV_KERNEL + ") ";
         for (Alias a : List.of(
@@ -114,7 +116,11 @@ public final class Policies {
                         "kvpress CURPress(num_sinks=4, leverage_type=kv_product, local_window_size=16)"),
                 new Alias("kvpress-merging-snapkv", "kvpress MergingPress over SnapKV(64, 5): evicted values folded into the most similar kept; keys unchanged",
                         snapkv + topN + "merge=values(threshold_permille=0)",
-                        "kvpress MergingPress(press=SnapKVPress(64, 5), similarity_threshold=0.0, merge_fraction=1.0)")))
+                        "kvpress MergingPress(press=SnapKVPress(64, 5), similarity_threshold=0.0, merge_fraction=1.0)"),
+                new Alias("vlcache", "VL-Cache: post-vision attention scores (text queries after the last visual token), sparsity-aware layer budgets, top-N + recent R",
+                        vlcache, ""),
+                new Alias("vlcache-modality", "VL-Cache scores and layer budgets, the layer's budget split text / image / video by post-vision attention mass (SPEC §3B)",
+                        vlcache + " " + ScopeSpec.KEYWORD + "=modality(shares=attention)", "")))
             register(a);
     }
 
@@ -131,7 +137,8 @@ public final class Policies {
             throw new IllegalArgumentException("policy name '" + alias.name() + "' is taken by the " + Variants.keyword(alias.name()));
         PolicySpec stages = PolicyExpression.parse(alias.expression());
         ALIASES.put(alias.name(), alias);
-        SPECS.put(alias.name(), new PolicySpec(alias.name(), alias.description(), stages.score(), stages.select(), stages.merge(), alias.original()));
+        SPECS.put(alias.name(), new PolicySpec(alias.name(), alias.description(), stages.score(), stages.select(), stages.merge(), alias.original(),
+                stages.allocate(), stages.scope()));
     }
 
     /** Every registered policy, in registry order. */
@@ -172,10 +179,16 @@ public final class Policies {
     /** The policy registered under {@code name}, or null (installs no plugins: the parser calls it while registering). */
     static synchronized PolicySpec alias(String name) { return SPECS.get(name); }
 
-    /** The first registered policy whose three stages equal {@code p}'s, or null. */
-    static synchronized PolicySpec withStages(ScoreSpec score, SelectSpec select, MergeSpec merge) {
+    /** The first registered policy with these three stages, the uniform allocation and the global scope, or null. */
+    static PolicySpec withStages(ScoreSpec score, SelectSpec select, MergeSpec merge) {
+        return withStages(score, select, merge, new AllocateSpec.Uniform(), ScopeSpec.GLOBAL);
+    }
+
+    /** The first registered policy whose three stages, allocation and budget scope equal these, or null. */
+    static synchronized PolicySpec withStages(ScoreSpec score, SelectSpec select, MergeSpec merge, AllocateSpec allocate, ScopeSpec scope) {
         for (PolicySpec p : SPECS.values())
-            if (p.score().equals(score) && p.select().equals(select) && p.merge().equals(merge)) return p;
+            if (p.score().equals(score) && p.select().equals(select) && p.merge().equals(merge) && p.allocate().equals(allocate)
+                    && p.scope().equals(scope)) return p;
         return null;
     }
 

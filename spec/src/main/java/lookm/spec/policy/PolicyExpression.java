@@ -12,6 +12,7 @@ import lookm.spec.allocate.AllocationNames;
  * expression := term (('+' | ' ') term)*
  * term       := [stage '='] name ['(' [arg (',' arg)*] ')']        stage: score | select | merge
  *             | 'allocate=' allocation                              (SPEC.md §3A; as {@code AllocationNames.parse})
+ *             | 'scope=' scope                                      (SPEC.md §3B; as {@link ScopeSpec#parse})
  * arg        := [stage '.'] param '=' value
  * </pre>
  * A term names a registered policy (an alias; only as the first term, it sets all three stages) or a stage variant by
@@ -49,6 +50,7 @@ public final class PolicyExpression {
         Map<Stage, String> setBy = new EnumMap<>(Stage.class);
         PolicySpec alias = null;
         AllocateSpec allocate = null;
+        ScopeSpec scope = null;
         boolean first = true, plainAlias = false;
         while (true) {
             skipSpaces();
@@ -57,9 +59,14 @@ public final class PolicyExpression {
                 pos++;
                 skipSpaces();
             }
-            if (startsAllocation()) {
+            if (startsTerm(ALLOCATE)) {
                 if (allocate != null) throw error("the allocate stage is set twice");
                 allocate = allocation();
+                continue;
+            }
+            if (startsTerm(ScopeSpec.KEYWORD)) {
+                if (scope != null) throw error("the scope is set twice");
+                scope = scope();
                 continue;
             }
             Term t = term();
@@ -87,33 +94,66 @@ public final class PolicyExpression {
         for (Stage s : Stage.values())
             if (!stages.containsKey(s))
                 throw error("no " + s.keyword() + " stage; add " + s.keyword() + "=... (one of " + Variants.keywords(s) + ") or start from a policy name");
-        return allocated(stagesOf(stages, alias, plainAlias), allocate);
+        if (plainAlias && allocate == null && scope == null) return alias;
+        // an alias's allocation and scope hold unless the expression names others (SPEC.md §3A, §3B)
+        AllocateSpec allocation = allocate != null ? allocate : alias != null ? alias.allocate() : new AllocateSpec.Uniform();
+        ScopeSpec budgetScope = scope != null ? scope : alias != null ? alias.scope() : ScopeSpec.GLOBAL;
+        return withAllocationAndScope(plainAlias ? alias : stagesOf(stages, allocation, budgetScope), allocation, budgetScope);
     }
 
-    private PolicySpec stagesOf(Map<Stage, Object> stages, PolicySpec alias, boolean plainAlias) {
-        if (plainAlias) return alias;
+    /**
+     * The registered policy with these stages, allocation and scope; else the registered policy with these stages
+     * (uniform, global), to which the expression's allocation and scope are then applied; else one named by the text.
+     */
+    private PolicySpec stagesOf(Map<Stage, Object> stages, AllocateSpec allocation, ScopeSpec budgetScope) {
         ScoreSpec score = (ScoreSpec) stages.get(Stage.SCORE);
         SelectSpec select = (SelectSpec) stages.get(Stage.SELECT);
         MergeSpec merge = (MergeSpec) stages.get(Stage.MERGE);
-        PolicySpec registered = Policies.withStages(score, select, merge);
+        PolicySpec registered = Policies.withStages(score, select, merge, allocation, budgetScope);
+        if (registered == null) registered = Policies.withStages(score, select, merge);
         if (registered != null) return registered;
         return new PolicySpec(text.replaceAll("\\s+", " "), "", score, select, merge, "");
     }
 
-    /** The policy with the allocation the expression named (SPEC.md §3A), or as it is. */
-    private PolicySpec allocated(PolicySpec policy, AllocateSpec allocate) {
-        if (allocate == null) return policy;
+    /** The policy with the allocation (SPEC.md §3A) and the budget scope (§3B) the expression named. */
+    private PolicySpec withAllocationAndScope(PolicySpec policy, AllocateSpec allocation, ScopeSpec budgetScope) {
+        if (policy.allocate().equals(allocation) && policy.scope().equals(budgetScope)) return policy;
         try {
-            return policy.withAllocation(allocate);
+            PolicySpec out = policy.withAllocation(allocation).withScope(budgetScope);
+            if (budgetScope.equals(policy.scope())) return out;
+            // another scope makes another policy (a sweep lists "h2o" and "h2o scope=image" side by side): named as written
+            return new PolicySpec(text.replaceAll("\\s+", " "), policy.description(), out.score(), out.select(), out.merge(), out.original(),
+                    out.allocate(), out.scope());
         } catch (IllegalArgumentException e) {
             throw error(e.getMessage());
         }
     }
 
-    /** Whether the next term is {@code allocate=...}. */
-    private boolean startsAllocation() {
-        if (!text.startsWith(ALLOCATE, pos)) return false;
-        int at = pos + ALLOCATE.length();
+    /** {@code scope=NAME[(shares=…)]}, read as {@link ScopeSpec#parse} reads it. */
+    private ScopeSpec scope() {
+        pos += ScopeSpec.KEYWORD.length();
+        skipSpaces();
+        expect('=');
+        skipSpaces();
+        int start = pos;
+        word("a scope (global, modality, image, tile, frame)");
+        skipSpaces();
+        if (peek() == '(') {
+            int close = text.indexOf(')', pos);
+            if (close < 0) throw error("scope at position " + start + ": missing ')'");
+            pos = close + 1;
+        }
+        try {
+            return ScopeSpec.parse(text.substring(start, pos));
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
+    }
+
+    /** Whether the next term is {@code keyword=...} ({@code allocate=...}, {@code scope=...}). */
+    private boolean startsTerm(String keyword) {
+        if (!text.startsWith(keyword, pos)) return false;
+        int at = pos + keyword.length();
         while (at < text.length() && Character.isWhitespace(text.charAt(at))) at++;
         return at < text.length() && text.charAt(at) == '=';
     }

@@ -160,6 +160,19 @@ public sealed interface ScoreSpec {
     }
 
     /**
+     * VL-Cache's modality-aware token scoring (Tu et al., arXiv 2410.23317 §4, "post-vision attention"; SPEC.md §2.9):
+     * s_h[j] = Σ_{q ∈ group(h)} Σ_{i post-vision} softmax_{j ≤ p_i}(q_i·k_j/√D), the attention the prompt's text queries
+     * after the last visual token pay to every cached position (all observed prefill rows when there are none).
+     */
+    record PostVisionAttention() implements ScoreSpec {
+        public static final Variant<PostVisionAttention> KIND = Variant.of(Stage.SCORE, "postvision",
+                "VL-Cache post-vision attention: column sums of the observed prefill rows at text positions after the last visual token",
+                a -> new PostVisionAttention(), s -> List.of());
+
+        @Override public Set<Part> needs() { return Set.of(Part.PREFILL_QUERIES); }
+    }
+
+    /**
      * kvpress {@code KeyDiffPress} (Park et al., arXiv 2504.15364), one-shot: u = mean_j k_j/max(‖k_j‖, 1e−12) per
      * head, S[j] = −cos(k_j, u) with cos = x·y / max(‖x‖‖y‖, 1e−8): keeps the keys least aligned with the mean.
      */

@@ -75,6 +75,22 @@ public record Observation(AccumulatedAttention accumulatedAttention, Queries pre
         return q.count() == count ? q : q.last(count);
     }
 
+    /**
+     * VL-Cache's post-vision prefill queries (SPEC.md §2.9): the observed rows at text-prior positions after the last
+     * visual position, every observed row when there are none; checked against the block's head dim and KV heads.
+     */
+    public Queries requirePostVision(KvBlock block, String who) {
+        Queries q = prefill().orElseThrow(() -> new IllegalArgumentException(
+                who + " needs prefill queries (the post-vision rows: text positions after the last image), but the observation has none"));
+        if (q.headDim() != block.headDim())
+            throw new IllegalArgumentException(who + ": prefill queries have D=" + q.headDim() + ", keys have D=" + block.headDim());
+        if (q.positions()[0] >= block.tokens())
+            throw new IllegalArgumentException(who + ": prefill queries start at position " + q.positions()[0] + ", outside the block's T=" + block.tokens());
+        HeadGroups.of(q.queryHeads(), block, who);
+        int[] rows = q.postVisionRows(block.layout(), block.tokens());
+        return rows.length == q.count() ? q : q.rows(rows);
+    }
+
     /** The decode probe queries, checked against the block's head dim and KV heads. */
     public Queries requireProbes(KvBlock block, String who) {
         Queries q = probes().orElseThrow(() -> new IllegalArgumentException(who + " needs decode probe queries, but the observation has none"));

@@ -26,6 +26,37 @@ public record Queries(float[] data, int queryHeads, int headDim, int[] positions
 
     public int offset(int queryHead, int row) { return (queryHead * positions.length + row) * headDim; }
 
+    /** The rows {@code rows} (ascending indices into this set), e.g. VL-Cache's post-vision rows out of a window. */
+    public Queries rows(int[] rows) {
+        if (rows.length == 0) throw new IllegalArgumentException("cannot take 0 of " + count() + " queries");
+        float[] out = new float[queryHeads * rows.length * headDim];
+        int[] at = new int[rows.length];
+        for (int h = 0; h < queryHeads; h++)
+            for (int r = 0; r < rows.length; r++)
+                System.arraycopy(data, offset(h, rows[r]), out, (h * rows.length + r) * headDim, headDim);
+        for (int r = 0; r < rows.length; r++) at[r] = positions[rows[r]];
+        return new Queries(out, queryHeads, headDim, at);
+    }
+
+    /**
+     * VL-Cache's post-vision queries (Tu et al., arXiv 2410.23317 §4; SPEC.md §2.9): the rows at text-prior positions
+     * after the last visual position of {@code layout} (and before T); every row when there are none (no visual token,
+     * or the rows end inside one).
+     */
+    public int[] postVisionRows(TokenLayout layout, int tokens) {
+        int lastVisual = -1;
+        for (int j = 0; j < tokens; j++) if (layout.isImage(j)) lastVisual = j;
+        int n = 0;
+        int[] rows = new int[positions.length];
+        for (int r = 0; r < positions.length; r++)
+            if (positions[r] > lastVisual && positions[r] < tokens && layout.isText(positions[r])) rows[n++] = r;
+        if (n == 0) {
+            for (int r = 0; r < positions.length; r++) rows[r] = r;
+            return rows;
+        }
+        return java.util.Arrays.copyOf(rows, n);
+    }
+
     /** The last {@code n} rows (a suffix), e.g. a SnapKV window out of all prefill queries. */
     public Queries last(int n) {
         if (n <= 0 || n > count()) throw new IllegalArgumentException("cannot take the last " + n + " of " + count() + " queries");
