@@ -56,6 +56,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of a seeded policy (random); default: the registry's.")
     Long seed;
 
+    @Option(names = "--export-decisions", paramLabel = "DIR",
+            description = "Also write the policy's decisions (per layer and KV head: kept positions, merged K/V; the trace's identity)"
+                    + " for the closed-loop evaluator 'python -m lookm_traces.evaluate' (bench/README.md). Same rules as --out; apart from it.")
+    Path exportDecisions;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -80,7 +85,8 @@ final class ReplayCommand implements Callable<Integer> {
         budget.warnIneffective(NAME, spec, err);
         Runs.warnUnusedSeed(NAME, seed, List.of(p), err);
         List<Path> inputs = Runs.inputs(trace, external);
-        output.check(NAME, inputs);
+        Path outDir = output.check(NAME, inputs);
+        if (exportDecisions != null) Decisions.check(exportDecisions, outDir, output.overwrite, inputs);
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
              OutputDirectory dir = output.openResumable(NAME, resume.resume, inputs, err)) {
             Replay.requireProbes(reader);
@@ -109,6 +115,8 @@ final class ReplayCommand implements Callable<Integer> {
             dir.writeString("layers.csv", ReplayReport.layersCsv(info, result).toString());
             dir.writeString("head_groups.csv", ReplayReport.headGroupsCsv(info, result).toString());
             Path written = Runs.finish(dir, cells);
+            if (exportDecisions != null)
+                out.println("wrote decisions " + Decisions.export(exportDecisions, output.overwrite, inputs, reader, job, count, p, info, provenance));
             out.printf("%s on %s (%s), %s, backend %s [%s]%n", p.name(), reader.path(), reader.metadata().modelName(), b, be.name(), be.device());
             out.print(ReplayReport.table(result));
             out.printf("peak heap: %.1f MiB live after GC, %.1f MiB sampled (max %.0f MiB)%n", mib(memory.get("peakLiveHeapBytes")),
