@@ -24,7 +24,7 @@ from record_trace import record_inputs  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 LOOKM = ROOT / "bench" / "lookm"
 JAR = ROOT / "bench" / "target" / "lookm.jar"
-STEPS = 6
+STEPS = 4
 LLAVA_PROMPT = "USER: <image> what is this and <image> ? ASSISTANT:"
 QWEN_PROMPT = "USER: <|vision_start|> <|image_pad|> <|vision_end|> what is this ? ASSISTANT:"
 
@@ -56,12 +56,22 @@ def replay(trace, policy, out, *budget):
     return out / "decisions", json.loads((out / "replay" / "replay.json").read_text())
 
 
+_RECORDED = {}
+
+
+def recording(name, tmp_path_factory):
+    """(name, trace, model, processor, inputs, root) of one tiny model's recording, made once per module."""
+    if name not in _RECORDED:
+        model, processor, inputs = MODELS[name]()
+        root = tmp_path_factory.mktemp(name)
+        trace = record_inputs(model, inputs, str(root / "trace"), window=8, probes=2, dtype="float32", model_name=f"tiny-{name}")
+        _RECORDED[name] = name, Path(trace), model, processor, inputs, root
+    return _RECORDED[name]
+
+
 @pytest.fixture(scope="module", params=list(MODELS))
 def recorded(request, tmp_path_factory):
-    model, processor, inputs = MODELS[request.param]()
-    root = tmp_path_factory.mktemp(request.param)
-    trace = record_inputs(model, inputs, str(root / "trace"), window=8, probes=2, dtype="float32", model_name=f"tiny-{request.param}")
-    return request.param, Path(trace), model, processor, inputs, root
+    return recording(request.param, tmp_path_factory)
 
 
 @needs_app
@@ -119,25 +129,24 @@ def test_decisions_of_another_trace_and_a_prompt_that_is_not_the_traces_are_refu
 
 
 @needs_app
-def test_the_command_line_evaluates_a_saved_model_and_refuses_with_exit_2(tmp_path):
-    model_dir = tmp_path / "model"
-    tiny_llava.save(model_dir)
+def test_the_command_line_evaluates_a_saved_model_and_refuses_with_exit_2(tmp_path, tmp_path_factory, capsys):
+    _, trace, _, _, _, root = recording("llava", tmp_path_factory)
+    tiny_llava.save(tmp_path / "model")                                    # the same weights, processor and images, saved
     for i, image in enumerate(tiny_llava.images(2)):
         image.save(tmp_path / f"{i}.png")
-    media = ["--image", str(tmp_path / "0.png"), "--image", str(tmp_path / "1.png")]
-    base = ["--model", str(model_dir), *media, "--prompt", LLAVA_PROMPT, "--dtype", "float32"]
-    recorded = subprocess.run([sys.executable, str(Path(__file__).parent / "record_trace.py"), *base, "--out", str(tmp_path / "t"),
-                               "--window", "8", "--probes", "2"], capture_output=True, text=True, timeout=300)
-    assert recorded.returncode == 0, recorded.stderr
-    decisions, _ = replay(tmp_path / "t", "h2o", tmp_path / "h2o", "--budget", "0.1")
-    command = [sys.executable, "-m", "lookm_traces.evaluate", *base, "--trace", str(tmp_path / "t"), "--decisions", str(decisions),
-               "--steps", "4", "--out", str(tmp_path / "report.json")]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    base = ["--model", str(tmp_path / "model"), "--image", str(tmp_path / "0.png"), "--image", str(tmp_path / "1.png"),
+            "--prompt", LLAVA_PROMPT, "--dtype", "float32"]
+    decisions, _ = replay(trace, "h2o", root / "h2o", "--budget", "0.1")
+    args = [*base, "--trace", str(trace), "--decisions", str(decisions), "--steps", "4", "--out", str(tmp_path / "report.json")]
+    done = subprocess.run([sys.executable, "-m", "lookm_traces.evaluate", *args], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "KL(full||compressed)" in done.stdout and "full:" in done.stdout and "compressed:" in done.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["policy"]["name"] == "h2o" and len(report["kl"]) == 4
-    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert again.returncode == 2 and "already exists" in again.stderr
-    wrong = subprocess.run([*command[:-2], "--trace", str(tmp_path / "h2o" / "replay")], capture_output=True, text=True, timeout=300)
-    assert wrong.returncode == 2 and "lookm_traces.evaluate: error:" in wrong.stderr, wrong.stderr
+    for bad, reason in ((args, "report.json: already exists"),
+                        ([*args[:-2], "--trace", str(root / "h2o" / "replay")], "has no attention.arrow, which the decisions' trace"),
+                        ([*args[:-2], "--decisions", str(root / "h2o" / "replay")], "no decisions.json")):
+        with pytest.raises(SystemExit) as exit:
+            ev.main(bad)
+        assert exit.value.code == 2
+        assert reason in capsys.readouterr().err

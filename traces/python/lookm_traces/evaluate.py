@@ -61,6 +61,7 @@ class LayerDecision:
 
 @dataclass
 class Decisions:
+    directory: str
     manifest: dict
     layers: dict            # layer index -> LayerDecision
 
@@ -101,7 +102,7 @@ def load_decisions(decisions_dir, trace_dir):
     for entry in manifest["layers"]:
         file = os.path.join(decisions_dir, entry["file"])
         layers[entry["layer"]] = _layer(file, np.load(file), hkv, t, d, merges)
-    return Decisions(manifest, layers)
+    return Decisions(decisions_dir, manifest, layers)
 
 
 def _layer(file, z, hkv, t, d, merges):
@@ -245,14 +246,16 @@ def kl_divergence(full_logits, compressed_logits):
 
 
 @torch.no_grad()
-def evaluate(model, inputs, trace_dir, decisions_dir, steps=DEFAULT_STEPS, tokenizer=None):
-    """Evaluates the decisions at decisions_dir, made on the trace at trace_dir, which was recorded from `model` and
-    `inputs` (the processor's outputs). Returns the report (a dict; see the module doc)."""
+def evaluate(model, inputs, trace_dir, decisions, steps=DEFAULT_STEPS, tokenizer=None):
+    """Evaluates `decisions` (a directory, or what load_decisions read from it), made on the trace at trace_dir, which was
+    recorded from `model` and `inputs` (the processor's outputs). Returns the report (a dict; see the module doc)."""
     from record_trace import decoder_layers, text_config_of, EAGER
     from recorder_adapters import adapter_for
     if steps < 1:
         raise EvaluationError(f"--steps must be >= 1, was {steps}")
-    decisions = load_decisions(decisions_dir, trace_dir)
+    if not isinstance(decisions, Decisions):
+        decisions = load_decisions(decisions, trace_dir)
+    decisions_dir = decisions.directory
     layers = len(decoder_layers(model))
     trace = decisions.manifest["trace"]
     text = text_config_of(model)
@@ -361,8 +364,9 @@ def main(argv=None):
         if args.out and os.path.exists(args.out) and not args.overwrite:
             raise EvaluationError(f"{args.out}: already exists; refusing to overwrite it (pass --overwrite)")
         check_prompt_arguments(args)
+        decisions = load_decisions(args.decisions, args.trace)           # before loading a model: fail in a second
         model, processor, inputs = load_model_and_inputs(args)
-        report = evaluate(model, inputs, args.trace, args.decisions, args.steps, getattr(processor, "tokenizer", None))
+        report = evaluate(model, inputs, args.trace, decisions, args.steps, getattr(processor, "tokenizer", None))
         if args.out:
             _write_json(args.out, report, args.overwrite)
     except (ValueError, FileNotFoundError) as e:          # EvaluationError included: refused input
