@@ -21,6 +21,7 @@ Usage:
       --prompt "USER: <image>\\nWhat is this? ASSISTANT:" --out traces/cat-7b --window 32 --probes 8
 """
 import argparse
+import contextlib
 import os
 import sys
 
@@ -113,13 +114,23 @@ def _recording_attention(module, query, key, value, attention_mask, **kwargs):
     return output[0], None
 
 
-def register_recording_attention(delegate):
-    """Registers RECORDING_ATTENTION with the attention masks of the `delegate` implementation (the masks the model
-    would have built for it, causal)."""
+@contextlib.contextmanager
+def routed_attention(model, name, function):
+    """Within the block, the model's attention goes through `function`, registered as implementation `name` with the
+    attention masks of the implementation the model was loaded with (the masks the model would have built for it,
+    causal); yields that implementation's name, which `function` hands on to (attention_function). Restored after."""
     from transformers import AttentionInterface
     from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, AttentionMaskInterface
-    AttentionInterface.register(RECORDING_ATTENTION, _recording_attention)
-    AttentionMaskInterface.register(RECORDING_ATTENTION, ALL_MASK_ATTENTION_FUNCTIONS[delegate])
+    previous = model.config._attn_implementation or EAGER
+    if previous == name:
+        raise ValueError(f"the model's attention already goes through {name}")
+    AttentionInterface.register(name, function)
+    AttentionMaskInterface.register(name, ALL_MASK_ATTENTION_FUNCTIONS[previous])
+    model.set_attn_implementation(name)
+    try:
+        yield previous
+    finally:
+        model.set_attn_implementation(previous)
 
 
 def attention_function(name):
@@ -219,26 +230,18 @@ def record_inputs(model, inputs, out_dir, *, window=32, probes=8, dtype="float16
     hq, hkv = text.num_attention_heads, getattr(text, "num_key_value_heads", None) or text.num_attention_heads
     d = getattr(text, "head_dim", None) or text.hidden_size // hq
     layers = decoder_layers(model)
-    previous = model.config._attn_implementation or EAGER
-    if previous == RECORDING_ATTENTION:
-        raise ValueError("the model is already being recorded")
-    register_recording_attention(previous)
-    model.set_attn_implementation(RECORDING_ATTENTION)
-    try:
-        with Capture(model, window, previous) as capture:
-            forward = adapter.forward_inputs(inputs)
-            forward.pop("attention_mask", None)          # unpadded (checked): causal attention needs no mask
-            out = model(**forward, use_cache=True, return_dict=True)
-            capture.prefill = False
-            if len(capture.column_sums) != len(layers):
-                raise ValueError(f"attention captured for {len(capture.column_sums)} of {len(layers)} layers")
-            cache, next_token = out.past_key_values, out.logits[0, -1].argmax()
-            for _ in range(probes):
-                step = model(input_ids=next_token.view(1, 1), past_key_values=cache, use_cache=True, return_dict=True)
-                cache, next_token = step.past_key_values, step.logits[0, -1].argmax()
-            positions, axes = rope_positions(capture.position_ids, t)
-    finally:
-        model.set_attn_implementation(previous)
+    with routed_attention(model, RECORDING_ATTENTION, _recording_attention) as previous, Capture(model, window, previous) as capture:
+        forward = adapter.forward_inputs(inputs)
+        forward.pop("attention_mask", None)          # unpadded (checked): causal attention needs no mask
+        out = model(**forward, use_cache=True, return_dict=True)
+        capture.prefill = False
+        if len(capture.column_sums) != len(layers):
+            raise ValueError(f"attention captured for {len(capture.column_sums)} of {len(layers)} layers")
+        cache, next_token = out.past_key_values, out.logits[0, -1].argmax()
+        for _ in range(probes):
+            step = model(input_ids=next_token.view(1, 1), past_key_values=cache, use_cache=True, return_dict=True)
+            cache, next_token = step.past_key_values, step.logits[0, -1].argmax()
+        positions, axes = rope_positions(capture.position_ids, t)
     import transformers
     ids = input_ids[0].cpu().numpy()
     meta = {"model_name": model_name or adapter.name, "layers": len(layers), "query_heads": hq, "kv_heads": hkv,

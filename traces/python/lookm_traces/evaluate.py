@@ -212,15 +212,6 @@ def _evaluation_attention(module, query, key, value, attention_mask, **kwargs):
 _DELEGATE = []
 
 
-def _register(delegate):
-    from record_trace import attention_function
-    from transformers import AttentionInterface
-    from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, AttentionMaskInterface
-    _DELEGATE[:] = [attention_function(delegate)]
-    AttentionInterface.register(EVALUATION_ATTENTION, _evaluation_attention)
-    AttentionMaskInterface.register(EVALUATION_ATTENTION, ALL_MASK_ATTENTION_FUNCTIONS[delegate])
-
-
 def write_merged(cache, decisions):
     """Replaces, in place, the kept rows that received merged tokens by the decisions' merged keys and values."""
     from record_trace import cache_layer
@@ -249,7 +240,7 @@ def kl_divergence(full_logits, compressed_logits):
 def evaluate(model, inputs, trace_dir, decisions, steps=DEFAULT_STEPS, tokenizer=None):
     """Evaluates `decisions` (a directory, or what load_decisions read from it), made on the trace at trace_dir, which was
     recorded from `model` and `inputs` (the processor's outputs). Returns the report (a dict; see the module doc)."""
-    from record_trace import decoder_layers, text_config_of, EAGER
+    from record_trace import attention_function, decoder_layers, routed_attention, text_config_of
     from recorder_adapters import adapter_for
     if steps < 1:
         raise EvaluationError(f"--steps must be >= 1, was {steps}")
@@ -259,15 +250,13 @@ def evaluate(model, inputs, trace_dir, decisions, steps=DEFAULT_STEPS, tokenizer
     layers = len(decoder_layers(model))
     trace = decisions.manifest["trace"]
     text = text_config_of(model)
-    if trace["layers"] != layers or trace["queryHeads"] != text.num_attention_heads:
-        _fail(decisions_dir, f"the decisions are for {trace['layers']} layers of {trace['queryHeads']} query heads, the model "
-                             f"has {layers} of {text.num_attention_heads}")
-    previous = model.config._attn_implementation or EAGER
-    if previous == EVALUATION_ATTENTION:
-        raise ValueError("the model is already being evaluated")
-    _register(previous)
-    model.set_attn_implementation(EVALUATION_ATTENTION)
-    try:
+    kv_heads = getattr(text, "num_key_value_heads", None) or text.num_attention_heads
+    shape, model_shape = (trace["layers"], trace["queryHeads"], trace["kvHeads"]), (layers, text.num_attention_heads, kv_heads)
+    if shape != model_shape or not set(decisions.layers) <= set(range(layers)):
+        _fail(decisions_dir, f"the decisions are for (layers, query heads, KV heads) = {shape} (layers {sorted(decisions.layers)}), "
+                             f"the model has {model_shape}")
+    with routed_attention(model, EVALUATION_ATTENTION, _evaluation_attention) as previous:
+        _DELEGATE[:] = [attention_function(previous)]
         forward = adapter_for(model).forward_inputs(inputs)
         forward.pop("attention_mask", None)
         prefill = model(**forward, use_cache=True, return_dict=True)
@@ -298,8 +287,6 @@ def evaluate(model, inputs, trace_dir, decisions, steps=DEFAULT_STEPS, tokenizer
             for _ in range(steps):                                               # compressed, free-running greedy
                 step_logits, cache = _step(model, free[-1], cache)
                 free.append(int(step_logits.argmax()))
-    finally:
-        model.set_attn_implementation(previous)
     differ = next((i for i, (a, b) in enumerate(zip(full_tokens, free)) if a != b), None)
     decode = (lambda ids: tokenizer.decode(ids)) if tokenizer is not None else (lambda ids: " ".join(map(str, ids)))
     return {
@@ -309,7 +296,7 @@ def evaluate(model, inputs, trace_dir, decisions, steps=DEFAULT_STEPS, tokenizer
         "teacherForced": True,
         "kl": kl, "klMean": sum(kl) / steps, "klMax": max(kl),
         "top1Agree": agree, "top1Agreement": sum(agree) / steps,
-        "firstDifferingStep": differ,
+        "firstDifferingStep": differ,          # index into the continuations (0: the prefill's token), None if equal
         "fullTokens": full_tokens, "compressedTokens": free, "compressedTeacherForcedTop1": compressed_top1,
         "fullText": decode(full_tokens), "compressedText": decode(free),
     }
