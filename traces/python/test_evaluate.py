@@ -150,3 +150,32 @@ def test_the_command_line_evaluates_a_saved_model_and_refuses_with_exit_2(tmp_pa
             ev.main(bad)
         assert exit.value.code == 2
         assert reason in capsys.readouterr().err
+
+
+def test_masking_evicted_positions_equals_removing_them_from_the_cache(tmp_path_factory):
+    """The mask is the eviction: LLaVA (1-D RoPE) with every KV head keeping the same positions S, the first compressed
+    decode step's distribution equals the model run on a cache that holds only S (gathered; the new token at position T)."""
+    from transformers import DynamicCache
+    _, trace, model, _, inputs, _ = recording("llava", tmp_path_factory)
+    t = inputs["input_ids"].shape[1]
+    kept = np.sort(np.random.default_rng(0).choice(t, size=t // 3, replace=False))
+    keep = np.zeros((tiny_llava.KV_HEADS, t), dtype=bool)
+    keep[:, kept] = True
+    manifest = {"policy": {"name": "same-set", "merges": False}, "budget": {"describe": "t/3"},
+                "trace": {"model": "tiny-llava", "layers": tiny_llava.LAYERS, "queryHeads": tiny_llava.QUERY_HEADS,
+                          "kvHeads": tiny_llava.KV_HEADS, "tokens": t}}
+    layers = {layer: ev.LayerDecision(keep, [(np.zeros(0, np.int64), None, None)] * tiny_llava.KV_HEADS) for layer in range(tiny_llava.LAYERS)}
+    report = ev.evaluate(model, inputs, str(trace), ev.Decisions("same-set", manifest, layers), 1)
+    with torch.no_grad():
+        prefill = model(**{k: v for k, v in inputs.items() if k != "attention_mask"}, use_cache=True)
+        token = torch.tensor([[report["fullTokens"][0]]])
+        full = model(input_ids=token, past_key_values=prefill.past_key_values, use_cache=True).logits[0, -1].double()
+        again = model(**{k: v for k, v in inputs.items() if k != "attention_mask"}, use_cache=True).past_key_values
+        gathered = DynamicCache()
+        index = torch.from_numpy(kept)
+        for layer in range(tiny_llava.LAYERS):
+            gathered.update(again.layers[layer].keys[:, :, index], again.layers[layer].values[:, :, index], layer)
+        removed = model(input_ids=token, past_key_values=gathered, position_ids=torch.tensor([[t]]),
+                        cache_position=torch.tensor([len(kept)]), use_cache=True).logits[0, -1].double()
+    assert report["kl"][0] > 0
+    assert abs(report["kl"][0] - ev.kl_divergence(full, removed)) < 1e-6
