@@ -115,14 +115,14 @@ final class ReplayCommand implements Callable<Integer> {
             dir.writeString("layers.csv", ReplayReport.layersCsv(info, result).toString());
             dir.writeString("head_groups.csv", ReplayReport.headGroupsCsv(info, result).toString());
             Path written = Runs.finish(dir, cells);
-            if (exportDecisions != null)
-                out.println("wrote decisions " + Decisions.export(exportDecisions, output.overwrite, inputs, reader, job, count, p, info, provenance));
             out.printf("%s on %s (%s), %s, backend %s [%s]%n", p.name(), reader.path(), reader.metadata().modelName(), b, be.name(), be.device());
             out.print(ReplayReport.table(result));
             out.printf("peak heap: %.1f MiB live after GC, %.1f MiB sampled (max %.0f MiB)%n", mib(memory.get("peakLiveHeapBytes")),
                     mib(memory.get("peakUsedHeapBytes")), mib(memory.get("maxHeapBytes")));
             out.println(ReplayReport.throughputLine(run.throughput(), pipeline));
             out.println("wrote " + written);
+            if (exportDecisions != null)
+                out.println("wrote decisions " + Decisions.export(exportDecisions, output.overwrite, inputs, reader, job, count, p, info, provenance));
         }
         return LookmCli.EXIT_OK;
     }
