@@ -179,3 +179,16 @@ def test_masking_evicted_positions_equals_removing_them_from_the_cache(tmp_path_
                         cache_position=torch.tensor([len(kept)]), use_cache=True).logits[0, -1].double()
     assert report["kl"][0] > 0
     assert abs(report["kl"][0] - ev.kl_divergence(full, removed)) < 1e-6
+
+
+def test_a_float16_trace_of_a_float32_model_passes_the_prefill_check_at_float16_tolerance(tmp_path, tmp_path_factory):
+    from record_trace import decoder_layers
+    _, _, model, _, inputs, _ = recording("llava", tmp_path_factory)
+    trace16 = record_inputs(model, inputs, str(tmp_path / "t16"), window=8, probes=2, dtype="float16")
+    forward = {k: v for k, v in inputs.items() if k != "attention_mask"}
+    with torch.no_grad():
+        cache = model(**forward, use_cache=True).past_key_values
+    ev.check_reproduces_trace(trace16, inputs["input_ids"], cache, len(decoder_layers(model)))    # accepted
+    cache.layers[1].values[0, 1, 3] += 0.05 * cache.layers[1].values.abs().max()                 # far above float16 rounding
+    with pytest.raises(ev.EvaluationError, match="layer 1, KV head 1, values differ"):
+        ev.check_reproduces_trace(trace16, inputs["input_ids"], cache, len(decoder_layers(model)))
