@@ -113,6 +113,9 @@ class ExportDecisionsTest {
         assertTrue(refused.err().contains("was not written by lookm"), refused.err());
         assertEquals("mine", Files.readString(stranger.resolve("notes.txt")), "never touches a directory lookm did not write");
         assertFalse(Files.exists(tmp.resolve("replay-stranger")), "refused before any work");
+        LookmCliTest.Run decode = export("h2o", tmp.resolve("decode"), "--decode-every", "4", "--decode-cap", "64");
+        assertEquals(2, decode.code(), decode.err());
+        assertTrue(decode.err().contains("does not go with --decode-every"), decode.err());
         LookmCliTest.Run inside = export("h2o", sample.resolve("decisions"));
         assertEquals(2, inside.code(), inside.err());
         assertTrue(inside.err().contains("lies inside the input"), inside.err());
