@@ -23,6 +23,7 @@ Usage:
       --prompt "USER: <image>\\nWhat is this? ASSISTANT:" --out traces/cat-7b --window 32 --probes 8
 """
 import argparse
+import contextlib
 import os
 import sys
 
@@ -115,13 +116,23 @@ def _recording_attention(module, query, key, value, attention_mask, **kwargs):
     return output[0], None
 
 
-def register_recording_attention(delegate):
-    """Registers RECORDING_ATTENTION with the attention masks of the `delegate` implementation (the masks the model
-    would have built for it, causal)."""
+@contextlib.contextmanager
+def routed_attention(model, name, function):
+    """Within the block, the model's attention goes through `function`, registered as implementation `name` with the
+    attention masks of the implementation the model was loaded with (the masks the model would have built for it,
+    causal); yields that implementation's name, which `function` hands on to (attention_function). Restored after."""
     from transformers import AttentionInterface
     from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, AttentionMaskInterface
-    AttentionInterface.register(RECORDING_ATTENTION, _recording_attention)
-    AttentionMaskInterface.register(RECORDING_ATTENTION, ALL_MASK_ATTENTION_FUNCTIONS[delegate])
+    previous = model.config._attn_implementation or EAGER
+    if previous == name:
+        raise ValueError(f"the model's attention already goes through {name}")
+    AttentionInterface.register(name, function)
+    AttentionMaskInterface.register(name, ALL_MASK_ATTENTION_FUNCTIONS[previous])
+    model.set_attn_implementation(name)
+    try:
+        yield previous
+    finally:
+        model.set_attn_implementation(previous)
 
 
 def attention_function(name):
@@ -225,26 +236,18 @@ def record_inputs(model, inputs, out_dir, *, window=32, probes=8, dtype="float16
     hq, hkv = text.num_attention_heads, getattr(text, "num_key_value_heads", None) or text.num_attention_heads
     d = getattr(text, "head_dim", None) or text.hidden_size // hq
     layers = decoder_layers(model)
-    previous = model.config._attn_implementation or EAGER
-    if previous == RECORDING_ATTENTION:
-        raise ValueError("the model is already being recorded")
-    register_recording_attention(previous)
-    model.set_attn_implementation(RECORDING_ATTENTION)
-    try:
-        with Capture(model, window, previous) as capture:
-            forward = adapter.forward_inputs(inputs)
-            forward.pop("attention_mask", None)          # unpadded (checked): causal attention needs no mask
-            out = model(**forward, use_cache=True, return_dict=True)
-            capture.prefill = False
-            if len(capture.column_sums) != len(layers):
-                raise ValueError(f"attention captured for {len(capture.column_sums)} of {len(layers)} layers")
-            cache, next_token = out.past_key_values, out.logits[0, -1].argmax()
-            for _ in range(probes):
-                step = model(input_ids=next_token.view(1, 1), past_key_values=cache, use_cache=True, return_dict=True)
-                cache, next_token = step.past_key_values, step.logits[0, -1].argmax()
-            positions, axes = rope_positions(capture.position_ids, t)
-    finally:
-        model.set_attn_implementation(previous)
+    with routed_attention(model, RECORDING_ATTENTION, _recording_attention) as previous, Capture(model, window, previous) as capture:
+        forward = adapter.forward_inputs(inputs)
+        forward.pop("attention_mask", None)          # unpadded (checked): causal attention needs no mask
+        out = model(**forward, use_cache=True, return_dict=True)
+        capture.prefill = False
+        if len(capture.column_sums) != len(layers):
+            raise ValueError(f"attention captured for {len(capture.column_sums)} of {len(layers)} layers")
+        cache, next_token = out.past_key_values, out.logits[0, -1].argmax()
+        for _ in range(probes):
+            step = model(input_ids=next_token.view(1, 1), past_key_values=cache, use_cache=True, return_dict=True)
+            cache, next_token = step.past_key_values, step.logits[0, -1].argmax()
+        positions, axes = rope_positions(capture.position_ids, t)
     import transformers
     ids = input_ids[0].cpu().numpy()
     meta = {"model_name": model_name or adapter.name, "layers": len(layers), "query_heads": hq, "kv_heads": hkv,
@@ -296,23 +299,28 @@ def window_arg(text):
         raise argparse.ArgumentTypeError("must be >= 0 or 'all'") from None
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_prompt_arguments(parser):
+    """The options that name a model and one prompt with its media (shared with python -m lookm_traces.evaluate)."""
     parser.add_argument("--model", required=True, help="Hugging Face model id or local directory (model + processor)")
     parser.add_argument("--image", default=[], action="append", help="image file; repeat for several images")
     parser.add_argument("--video", default=[], action="append",
                         help="video as a .npy array of frames (F, H, W, 3) uint8; repeat for several videos")
     parser.add_argument("--prompt", required=True, help="with one <image> (Qwen: <|image_pad|>) per --image and one <video> "
                         "(<|video_pad|>) per --video")
+    parser.add_argument("--dtype", choices=["float16", "float32"], default="float16",
+                        help="model and cache dtype (default float16)")
+    parser.add_argument("--device", default=None, help="torch device (default: cuda if available, else cpu)")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_prompt_arguments(parser)
     parser.add_argument("--model-name", default=None, help="name stored in the trace (default: --model)")
     parser.add_argument("--out", required=True, help="trace directory to create (refused if it exists)")
     parser.add_argument("--window", type=window_arg, default=32, help="last W prefill queries to store, or 'all' (default 32)")
     parser.add_argument("--probes", type=count_arg, default=8, help="greedy decode steps whose queries are stored (default 8)")
     parser.add_argument("--decode", action="store_true", help="also store the decode part: the keys and values of the --probes "
                         "generated tokens (decode.arrow), for lookm replay --decode-every")
-    parser.add_argument("--dtype", choices=["float16", "float32"], default="float16",
-                        help="model and cache dtype (default float16)")
-    parser.add_argument("--device", default=None, help="torch device (default: cuda if available, else cpu)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing trace")
     return parser.parse_args(argv)
 
@@ -337,20 +345,23 @@ def placeholders(prompt, names):
     return sum(prompt.count(n) for n in names)
 
 
-def main(argv=None):
-    from PIL import Image
-    from transformers import AutoModelForImageTextToText, AutoProcessor
+def check_prompt_arguments(args):
+    """Refuses, before loading anything, a missing media file and a prompt whose placeholders do not match the files.
 
-    args = parse_args(argv)
-    if os.path.exists(args.out) and not args.overwrite:   # before any loading: fail in a second, not after minutes
-        fail(f"{args.out}: already exists; refusing to overwrite it (pass --overwrite)")
+    @raises ValueError saying which"""
     for option, paths in (("--image", args.image), ("--video", args.video)):
         for path in paths:
             if not os.path.isfile(path):
-                fail(f"{option} {path}: no such file")
+                raise ValueError(f"{option} {path}: no such file")
     for what, names, given in (("<image>", IMAGE_PLACEHOLDERS, args.image), ("<video>", VIDEO_PLACEHOLDERS, args.video)):
         if placeholders(args.prompt, names) != len(given):
-            fail(f"the prompt has {placeholders(args.prompt, names)} {what} placeholder(s) for {len(given)} --{what[1:-1]} file(s)")
+            raise ValueError(f"the prompt has {placeholders(args.prompt, names)} {what} placeholder(s) for {len(given)} --{what[1:-1]} file(s)")
+
+
+def load_model_and_inputs(args):
+    """(model, processor, inputs) for --model, --dtype, --device and the prompt with its media."""
+    from PIL import Image
+    from transformers import AutoModelForImageTextToText, AutoProcessor
     torch_dtype = torch.float16 if args.dtype == "float16" else torch.float32
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     processor = AutoProcessor.from_pretrained(args.model)
@@ -362,6 +373,18 @@ def main(argv=None):
         media["videos"] = [np.load(p) for p in args.video]
     inputs = processor(text=args.prompt, return_tensors="pt", **media).to(device)
     inputs = {k: (v.to(torch_dtype) if k.startswith("pixel_values") else v) for k, v in inputs.items()}
+    return model, processor, inputs
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if os.path.exists(args.out) and not args.overwrite:   # before any loading: fail in a second, not after minutes
+        fail(f"{args.out}: already exists; refusing to overwrite it (pass --overwrite)")
+    try:
+        check_prompt_arguments(args)
+    except ValueError as e:
+        fail(str(e))
+    model, _, inputs = load_model_and_inputs(args)
     try:
         record_inputs(model, inputs, args.out, window=args.window, probes=args.probes, dtype=args.dtype,
                       model_name=args.model_name or args.model, overwrite=args.overwrite, decode=args.decode)

@@ -57,6 +57,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of a seeded policy (random); default: the registry's.")
     Long seed;
 
+    @Option(names = "--export-decisions", paramLabel = "DIR",
+            description = "Also write the policy's decisions (per layer and KV head: kept positions, merged K/V; the trace's identity)"
+                    + " for the closed-loop evaluator 'python -m lookm_traces.evaluate' (bench/README.md). Same rules as --out; apart from it.")
+    Path exportDecisions;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -72,6 +77,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PolicySpec p = allocation.apply(Runs.withSeed(external.apply(scores.apply(PolicyArgs.one(policy))), seed));
+        if (decode.enabled() && exportDecisions != null)
+            throw new IllegalArgumentException("--export-decisions writes the prompt's (prefill) decisions; it does not go with --decode-every");
         if (decode.enabled()) return DecodeReplayRun.run(this, p);                                // decode-phase streaming (SPEC.md §9)
         Budget b = budget.budget();
         Replay.Pipeline pipeline = new Replay.Pipeline(prefetch, threads);
@@ -82,7 +89,8 @@ final class ReplayCommand implements Callable<Integer> {
         budget.warnIneffective(NAME, spec, err);
         Runs.warnUnusedSeed(NAME, seed, List.of(p), err);
         List<Path> inputs = Runs.inputs(trace, external);
-        output.check(NAME, inputs);
+        Path outDir = output.check(NAME, inputs);
+        if (exportDecisions != null) Decisions.check(exportDecisions, outDir, output.overwrite, inputs);
         try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
              OutputDirectory dir = output.openResumable(NAME, resume.resume, inputs, err)) {
             Replay.requireProbes(reader);
@@ -117,6 +125,8 @@ final class ReplayCommand implements Callable<Integer> {
                     mib(memory.get("peakUsedHeapBytes")), mib(memory.get("maxHeapBytes")));
             out.println(ReplayReport.throughputLine(run.throughput(), pipeline));
             out.println("wrote " + written);
+            if (exportDecisions != null)
+                out.println("wrote decisions " + Decisions.export(exportDecisions, output.overwrite, inputs, reader, job, count, p, info, provenance));
         }
         return LookmCli.EXIT_OK;
     }
