@@ -3,6 +3,7 @@ package lookm.spark;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import lookm.bench.replay.CellStore;
 import lookm.bench.replay.Replay;
 import lookm.bench.report.OutputDirectory;
@@ -29,6 +30,8 @@ final class SparkSweepSession implements SweepEngine.Session {
     static final String PARQUET = "sweep-cells.parquet";
     /** The application's name in the Spark UI and the cluster's lists. */
     static final String APP_NAME = "lookm sweep";
+    /** Nanoseconds per second. */
+    private static final double NANOS = 1e9;
 
     private final SparkSession spark;
     private final PrintWriter err;
@@ -68,6 +71,7 @@ final class SparkSweepSession implements SweepEngine.Session {
         try (ReferenceBackend backend = new ReferenceBackend()) {
             jobs = plan.jobs(backend);
         }
+        long start = System.nanoTime();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SweepPlan> shared = jsc.broadcast(plan);
         LayerTask.Hooks hooks = new LayerTask.Hooks(System.getProperty(SparkSweepEngine.FAIL_ONCE), System.getProperty(SparkSweepEngine.FAIL_ALWAYS));
@@ -94,6 +98,10 @@ final class SparkSweepSession implements SweepEngine.Session {
                 listener.done(o.layer(), job);
             }
         }
+        double seconds = (System.nanoTime() - start) / NANOS;
+        long cellCount = tasks.stream().mapToLong(t -> t.jobs().length).sum();
+        err.printf(Locale.ROOT, "lookm sweep: spark computed %d cells (%d tasks) in %.2f s, %.1f cells/s, on %s%n", cellCount, tasks.size(),
+                seconds, cellCount / seconds, describe());
         if (!failed.isEmpty()) throw SparkSweepEngine.failure(failed);
         return List.of(done);
     }
