@@ -11,7 +11,6 @@ import lookm.bench.replay.CellStore;
 import lookm.bench.replay.Replay;
 import lookm.bench.sweep.SweepPlan;
 import lookm.reference.ReferenceBackend;
-import lookm.traces.read.TraceReader;
 import lookm.traces.schema.TraceLayer;
 
 /**
@@ -43,8 +42,13 @@ record LayerTask(int trace, int layer, int[] jobs) implements Serializable {
         private static final long serialVersionUID = 1L;
     }
 
-    /** Runs the task; {@code attempt} is Spark's attempt number (0 first). */
-    List<Outcome> run(SweepPlan plan, Hooks hooks, int attempt) {
+    /**
+     * Runs the task.
+     *
+     * @param run     the run's id (readers are shared between the tasks of one run only, {@link ReaderPool})
+     * @param attempt Spark's attempt number (0 first)
+     */
+    List<Outcome> run(SweepPlan plan, String run, Hooks hooks, int attempt) {
         SweepPlan.TraceEntry entry = plan.traces().get(trace);
         List<Outcome> out = new ArrayList<>();
         try (ReferenceBackend backend = new ReferenceBackend()) {
@@ -54,8 +58,8 @@ record LayerTask(int trace, int layer, int[] jobs) implements Serializable {
                 if (attempt == 0 && names(hooks.failOnce(), job))
                     throw new IllegalStateException("injected task failure (" + SparkSweepEngine.FAIL_ONCE + ") at " + key(job) + ", attempt " + attempt);
             TraceLayer read;
-            try (TraceReader reader = TraceReader.open(Path.of(entry.path()))) {
-                read = reader.layer(layer, Replay.parts(mine));
+            try {
+                read = ReaderPool.with(run, Path.of(entry.path()), reader -> reader.layer(layer, Replay.parts(mine)));
             } catch (RuntimeException e) {                              // the layer cannot be read: each of its cells fails so
                 for (int j : jobs) out.add(failure(j, "trace " + entry.label() + ", layer " + layer + ": " + e.getMessage(), e));
                 return out;

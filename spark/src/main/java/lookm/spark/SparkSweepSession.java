@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import lookm.bench.replay.CellStore;
 import lookm.bench.replay.Replay;
 import lookm.bench.report.OutputDirectory;
@@ -53,7 +54,10 @@ final class SparkSweepSession implements SweepEngine.Session {
         if (chosen != null) builder.master(chosen);
         if (chosen != null && chosen.startsWith("local")) builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         try {
-            return new SparkSweepSession(builder.getOrCreate(), err);
+            long t0 = System.nanoTime();
+            SparkSweepSession session = new SparkSweepSession(builder.getOrCreate(), err);
+            err.printf(Locale.ROOT, "lookm sweep: spark started in %.2f s on %s%n", (System.nanoTime() - t0) / NANOS, session.describe());
+            return session;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--master " + (chosen == null ? System.getProperty("spark.master") : chosen)
                     + ": Spark did not start: " + e.getMessage(), e);
@@ -74,14 +78,32 @@ final class SparkSweepSession implements SweepEngine.Session {
         long start = System.nanoTime();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SweepPlan> shared = jsc.broadcast(plan);
+        String run = UUID.randomUUID().toString();
         LayerTask.Hooks hooks = new LayerTask.Hooks(System.getProperty(SparkSweepEngine.FAIL_ONCE), System.getProperty(SparkSweepEngine.FAIL_ALWAYS));
         List<LayerTask.Outcome> failed = new ArrayList<>();
         int wave = Math.max(1, SparkSweepEngine.WAVE_PER_CORE * jsc.defaultParallelism());
-        for (List<LayerTask> part : SparkSweepEngine.waves(tasks, wave)) {
+        try {
+            computeWaves(jsc, SparkSweepEngine.waves(tasks, wave), shared, run, hooks, jobs, done, cells, listener, failed);
+        } finally {
+            ReaderPool.clear(run);                                              // local mode: the executor is this JVM
+        }
+        double seconds = (System.nanoTime() - start) / NANOS;
+        long cellCount = tasks.stream().mapToLong(t -> t.jobs().length).sum();
+        err.printf(Locale.ROOT, "lookm sweep: spark computed %d cells (%d tasks) in %.2f s, %.1f cells/s, on %s%n", cellCount, tasks.size(),
+                seconds, cellCount / seconds, describe());
+        if (!failed.isEmpty()) throw SparkSweepEngine.failure(failed);
+        return List.of(done);
+    }
+
+    /** Runs the waves one after the other, committing each wave's cells; failed cells are collected into {@code failed}. */
+    private void computeWaves(JavaSparkContext jsc, List<List<LayerTask>> waves, Broadcast<SweepPlan> shared, String run, LayerTask.Hooks hooks,
+                              List<Replay.Job> jobs, CellStore.Cell[][][] done, List<CellStore> cells, Replay.Listener listener,
+                              List<LayerTask.Outcome> failed) {
+        for (List<LayerTask> part : waves) {
             List<LayerTask.Outcome> outcomes;
             try {
                 outcomes = jsc.parallelize(new ArrayList<>(part), part.size())      // one partition per (trace, layer)
-                        .flatMap(task -> task.run(shared.value(), hooks, TaskContext.get().attemptNumber()).iterator()).collect();
+                        .flatMap(task -> task.run(shared.value(), run, hooks, TaskContext.get().attemptNumber()).iterator()).collect();
             } catch (Exception e) {                                              // SparkException is checked, thrown unchecked
                 throw new IllegalStateException("the Spark job failed (a task failed on every attempt): " + rootMessage(e), e);
             }
@@ -98,20 +120,16 @@ final class SparkSweepSession implements SweepEngine.Session {
                 listener.done(o.layer(), job);
             }
         }
-        double seconds = (System.nanoTime() - start) / NANOS;
-        long cellCount = tasks.stream().mapToLong(t -> t.jobs().length).sum();
-        err.printf(Locale.ROOT, "lookm sweep: spark computed %d cells (%d tasks) in %.2f s, %.1f cells/s, on %s%n", cellCount, tasks.size(),
-                seconds, cellCount / seconds, describe());
-        if (!failed.isEmpty()) throw SparkSweepEngine.failure(failed);
-        return List.of(done);
     }
 
     @Override public void writeTables(CellTable table, OutputDirectory dir) {
         List<StructField> fields = new ArrayList<>();
         for (CellTable.Column c : CellTable.COLUMNS) fields.add(DataTypes.createStructField(c.name(), type(c.type()), c.type() == CellTable.Type.DOUBLE));
         List<Row> rows = table.rows().stream().map(RowFactory::create).toList();
+        long t0 = System.nanoTime();
         spark.createDataFrame(rows, new StructType(fields.toArray(StructField[]::new))).coalesce(1).write().mode(SaveMode.Overwrite)
                 .parquet(dir.resolve(PARQUET).toString());
+        err.printf(Locale.ROOT, "lookm sweep: spark wrote %s (%d rows) in %.2f s%n", PARQUET, rows.size(), (System.nanoTime() - t0) / NANOS);
     }
 
     private static DataType type(CellTable.Type t) {

@@ -60,6 +60,8 @@ class SparkSweepTest {
             System.clearProperty(SparkSweepEngine.FAIL_ONCE);
         }
         assertSameTables(local, spark);
+        Result compared = run("compare", local.toString(), spark.toString());
+        assertTrue(compared.out.contains("results: identical"), compared.out);     // timings are counted apart
         List<String[]> csv = rows(spark.resolve("sweep-cells.csv"));
         assertEquals(CELLS, csv.size());
         try (SparkSession s = SparkSession.builder().master("local[1]").appName("read back").config("spark.ui.enabled", "false").getOrCreate()) {
