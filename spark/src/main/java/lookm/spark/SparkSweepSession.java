@@ -65,7 +65,8 @@ final class SparkSweepSession implements SweepEngine.Session {
     }
 
     @Override public String describe() {
-        return "spark " + spark.sparkContext().master() + " (" + spark.sparkContext().defaultParallelism() + " cores)";
+        int cores = spark.sparkContext().defaultParallelism();
+        return "spark " + spark.sparkContext().master() + " (" + cores + (cores == 1 ? " core)" : " cores)");
     }
 
     @Override public List<CellStore.Cell[][]> compute(SweepPlan plan, List<CellStore> cells, Replay.Listener listener) {
