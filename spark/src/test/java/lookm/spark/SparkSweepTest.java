@@ -111,6 +111,14 @@ class SparkSweepTest {
         Path partial = out.resolveSibling(out.getFileName() + ".partial");
         assertEquals(CELLS - 1, cellFiles(partial), "every other cell finished and was kept");
         assertFalse(Files.exists(out));
+        // the same partial run continued on the local engine (--engine and --master are not part of the resume key)
+        Path copy = dir.resolve("failing-local");
+        copyTree(partial, copy.resolveSibling(copy.getFileName() + ".partial"));
+        List<String> onLocal = new ArrayList<>(List.of("sweep", "--traces", traces.toString(), "--policies", POLICIES, "--budgets", BUDGETS,
+                "--out", copy.toString(), "--quiet", "--resume"));
+        Result onLocalRun = run(onLocal.toArray(String[]::new));
+        assertEquals(LookmCli.EXIT_OK, onLocalRun.code, onLocalRun.err);
+        assertSameTables(local, copy);
         // resuming: a finished cell made to fail proves it is not computed again
         System.setProperty(SparkSweepEngine.FAIL_ALWAYS, "0:0:lookm:0.1");
         Result resumed;
@@ -177,6 +185,16 @@ class SparkSweepTest {
     static List<String[]> rows(Path csv) throws IOException {
         List<String> lines = data(csv);
         return lines.subList(1, lines.size()).stream().map(l -> l.split(",", -1)).toList();
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
     }
 
     static long cellFiles(Path partial) throws IOException {
