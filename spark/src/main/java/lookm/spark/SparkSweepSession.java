@@ -128,6 +128,11 @@ final class SparkSweepSession implements SweepEngine.Session {
         for (CellTable.Column c : CellTable.COLUMNS) fields.add(DataTypes.createStructField(c.name(), type(c.type()), c.type() == CellTable.Type.DOUBLE));
         List<Row> rows = table.rows().stream().map(RowFactory::create).toList();
         long t0 = System.nanoTime();
+        try {                                                                   // no .crc file beside each Parquet file
+            org.apache.hadoop.fs.FileSystem.getLocal(spark.sparkContext().hadoopConfiguration()).setWriteChecksum(false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the local file system to write " + PARQUET, e);
+        }
         spark.createDataFrame(rows, new StructType(fields.toArray(StructField[]::new))).coalesce(1).write().mode(SaveMode.Overwrite)
                 .parquet(dir.resolve(PARQUET).toString());
         err.printf(Locale.ROOT, "lookm sweep: spark wrote %s (%d rows) in %.2f s%n", PARQUET, rows.size(), (System.nanoTime() - t0) / NANOS);

@@ -64,6 +64,9 @@ class SparkSweepTest {
         assertTrue(compared.out.contains("results: identical"), compared.out);     // timings are counted apart
         List<String[]> csv = rows(spark.resolve("sweep-cells.csv"));
         assertEquals(CELLS, csv.size());
+        try (Stream<Path> files = Files.list(spark.resolve(SparkSweepSession.PARQUET))) {
+            assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".crc")).toList());
+        }
         try (SparkSession s = SparkSession.builder().master("local[1]").appName("read back").config("spark.ui.enabled", "false").getOrCreate()) {
             List<Row> parquet = s.read().parquet(spark.resolve(SparkSweepSession.PARQUET).toString()).collectAsList();
             assertEquals(CELLS, parquet.size());
