@@ -8,6 +8,9 @@ temporary name and renamed into place. Usable on its own from any recorder:
         for layer in range(meta["layers"]):
             w.write_layer(layer, keys, values, attention, prefill_queries, probe_queries, probe_positions)
 
+With meta["decode_steps"] = S > 0 (S = probes) it also writes the decode part, decode.arrow: the keys and values of the S
+generated tokens at positions T..T+S-1 (write_layer's decode_keys, decode_values, (Hkv, S, D)), whose queries are the probes.
+
 `layout` is a dict of the version-2 per-token columns (LAYOUT_V2_COLUMNS: modality, image / video / tile / frame index,
 RoPE positions), written as version 2 with meta's "architecture" and "rope_axes"; or, for version 1, the (T,) image
 ids (-1 text).
@@ -29,6 +32,9 @@ LAYOUT_V2_COLUMNS = ("modality",) + INDEX_COLUMNS + ROPE_COLUMNS
 ROPE_AXES = (1, 3)
 META_KEYS_V2 = {"architecture": "lookm.model.architecture", "rope_axes": "lookm.model.rope_axes"}
 LAYOUT, KV, ATTENTION, QUERIES, PROBES = "layout.arrow", "kv.arrow", "attention.arrow", "queries.arrow", "probes.arrow"
+DECODE = "decode.arrow"         # the optional decode part: K/V of the generated tokens (FORMAT.md, "Decode part")
+DATA_FILES = (LAYOUT, KV, ATTENTION, QUERIES, PROBES, DECODE)
+DECODE_VERSION_KEY, DECODE_VERSION, DECODE_STEPS_KEY = "lookm.decode.version", "1", "lookm.trace.decode_steps"
 INTEGRITY = "integrity.arrow"   # per-file sha256, bytes, rows, batches (FORMAT.md, "Integrity"); written last
 INTEGRITY_ALGORITHM_KEY, INTEGRITY_ALGORITHM = "lookm.integrity.algorithm", "sha256"
 DIGEST_CHUNK = 1 << 20
@@ -53,6 +59,8 @@ def schema_metadata(meta, file_name, version):
         out[arrow_key] = repr(float(value)) if key == "rope_base" else str(value)
     if version == VERSION_2:
         out |= {arrow_key: str(meta[key]) for key, arrow_key in META_KEYS_V2.items()}
+    if int(meta.get("decode_steps", 0)) > 0:   # absent without a decode part, as the Java writer
+        out |= {DECODE_VERSION_KEY: DECODE_VERSION, DECODE_STEPS_KEY: str(int(meta["decode_steps"]))}
     return out
 
 
@@ -71,7 +79,11 @@ def check_metadata(meta):
     if not 0 <= meta["prefill_queries"] <= meta["tokens"] or meta["probes"] < 0 or meta["tokens_per_image"] < 0:
         raise ValueError(f"metadata prefill_queries must be in [0, tokens = {meta['tokens']}], probes and tokens_per_image >= 0; "
                          f"got {meta['prefill_queries']}, {meta['probes']}, {meta['tokens_per_image']}")
-    return dict(meta)
+    steps = int(meta.get("decode_steps", 0))
+    if steps < 0 or (steps > 0 and steps != meta["probes"]):
+        raise ValueError(f"metadata decode_steps = {steps} must be 0 (no decode part) or equal probes = {meta['probes']} "
+                         "(the decode part's queries are the probes, one per generated token)")
+    return dict(meta) | {"decode_steps": steps}
 
 
 def check_image_runs(image_ids, tokens_per_image):
@@ -198,6 +210,9 @@ class TraceWriter:
             self.sinks[QUERIES] = self._open(QUERIES, query_columns)
         if self.meta["probes"] > 0:
             self.sinks[PROBES] = self._open(PROBES, query_columns)
+        if self.meta["decode_steps"] > 0:
+            self.sinks[DECODE] = self._open(DECODE, [("layer", pa.int32()), ("kv_head", pa.int32()), ("position", pa.int32()),
+                                                     ("key", self._vector()), ("value", self._vector())])
 
     def _vector(self):
         return pa.list_(self.arrow_type, self.dims)
@@ -270,7 +285,7 @@ class TraceWriter:
     def _write_integrity(self):
         """integrity.arrow: one row per data file (file, bytes, rows, batches, sha256), the trace's metadata plus the
         algorithm; written after every data file is closed, so the digests are of the committed bytes."""
-        names = [n for n in (LAYOUT, KV, ATTENTION, QUERIES, PROBES) if n in self.counts]
+        names = [n for n in DATA_FILES if n in self.counts]
         paths = [os.path.join(self.tmp, n) for n in names]
         metadata = schema_metadata(self.meta, INTEGRITY, self.version) | {INTEGRITY_ALGORITHM_KEY: INTEGRITY_ALGORITHM}
         schema = pa.schema([pa.field("file", pa.string()), pa.field("bytes", pa.int64()), pa.field("rows", pa.int64()),
@@ -281,10 +296,12 @@ class TraceWriter:
         with pa.ipc.new_file(os.path.join(self.tmp, INTEGRITY), schema) as w:
             w.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
 
-    def write_layer(self, layer, keys, values, attention, prefill_queries=None, probe_queries=None, probe_positions=None):
+    def write_layer(self, layer, keys, values, attention, prefill_queries=None, probe_queries=None, probe_positions=None,
+                    decode_keys=None, decode_values=None):
         """keys, values (Hkv, T, D); attention (Hq, T) column sums; prefill_queries (Hq, W, D) for the last W
-        positions; probe_queries (Hq, P, D) at probe_positions (P,), default T, T+1, ... Everything is checked before
-        anything of the layer is written."""
+        positions; probe_queries (Hq, P, D) at probe_positions (P,), default T, T+1, ...; with a decode part
+        (meta decode_steps = S = P), decode_keys and decode_values (Hkv, S, D) of the generated tokens at T..T+S-1 (the
+        probes' positions). Everything is checked before anything of the layer is written."""
         m, t, hq, hkv = self.meta, self.meta["tokens"], self.meta["query_heads"], self.meta["kv_heads"]
         if layer != self.next_layer:
             raise ValueError(f"got layer {layer}, expected layer {self.next_layer} (layers are written in order)")
@@ -299,6 +316,14 @@ class TraceWriter:
             queries[PROBES] = ("probe_queries", probe_queries, pos)
         expect = {"keys": (keys, (hkv, t, self.dims)), "values": (values, (hkv, t, self.dims)), "attention": (attention, (hq, t))}
         expect |= {arg: (q, (hq, len(pos), self.dims)) for arg, q, pos in queries.values()}
+        steps = m["decode_steps"]
+        if steps > 0:
+            expect |= {"decode_keys": (decode_keys, (hkv, steps, self.dims)), "decode_values": (decode_values, (hkv, steps, self.dims))}
+            if not np.array_equal(queries[PROBES][2], np.arange(t, t + steps)):
+                raise ValueError(f"layer {layer}: probe_positions {queries[PROBES][2].tolist()} must be {t}..{t + steps - 1}: with a "
+                                 "decode part the probes are the generated tokens' queries")
+        elif decode_keys is not None or decode_values is not None:
+            raise ValueError(f"layer {layer}: decode_keys / decode_values given but the metadata has no decode part (decode_steps = 0)")
         for name, (array, shape) in expect.items():
             if array is None or tuple(np.shape(array)) != shape:
                 raise ValueError(f"layer {layer}: {name} has shape {None if array is None else np.shape(array)}, expected {shape}")
@@ -315,6 +340,10 @@ class TraceWriter:
         if off.size:
             raise ValueError(f"layer {layer}, query head {int(off[0])}: accumulated attention sums to {sums[off[0]]}, expected T = {t} "
                              f"within {tolerance} (each of the T causal softmax rows sums to 1; FORMAT.md)")
+        decode_positions = np.arange(t, t + steps, dtype=np.int32)
+        generated = [(self._cast(decode_keys[h], f"layer {layer}, kv head {h}, decode_keys", decode_positions),
+                      self._cast(decode_values[h], f"layer {layer}, kv head {h}, decode_values", decode_positions))
+                     for h in range(hkv)] if steps > 0 else []
         cast = {name: (np.concatenate([self._cast(np.asarray(q)[h], f"layer {layer}, query head {h}, {arg}", pos) for h in range(hq)]), pos)
                 for name, (arg, q, pos) in queries.items()}
 
@@ -327,6 +356,10 @@ class TraceWriter:
             n = len(pos)
             self._batch(name, [pa.array(np.full(hq * n, layer, np.int32)), pa.array(np.repeat(np.arange(hq, dtype=np.int32), n)),
                                pa.array(np.tile(pos, hq)), self._vectors(rows)])
+        if generated:   # one batch per layer, rows ordered by (kv_head, position)
+            self._batch(DECODE, [pa.array(np.full(hkv * steps, layer, np.int32)), pa.array(np.repeat(np.arange(hkv, dtype=np.int32), steps)),
+                                 pa.array(np.tile(decode_positions, hkv)), self._vectors(np.concatenate([k for k, _ in generated])),
+                                 self._vectors(np.concatenate([v for _, v in generated]))])
         self.next_layer += 1
 
     def close(self, commit=True):

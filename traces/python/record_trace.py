@@ -13,6 +13,8 @@ builds a T x T matrix (load the model with attn_implementation='sdpa' so that th
     block by block of query rows (causal_column_sums: at most COLUMN_BLOCK_ELEMENTS logits alive at a time);
   * the last W prefill queries (W = T with --window all) and P greedy-decode probe queries: the model's own post-RoPE
     queries, whatever its RoPE (1-D, scaled, M-RoPE);
+  * with --decode, the decode part: the keys and values the P greedy steps appended to the model's own cache
+    (positions T..T+P-1; their queries are the probes), for lookm replay --decode-every;
   * per token (recorder_adapters.py): modality (text, image, video, special), image / video / tile / frame index, and
     the model's own RoPE position ids (3-D for M-RoPE), captured from the language model's rotary embedding.
 
@@ -198,9 +200,11 @@ def text_config_of(model):
 
 
 @torch.no_grad()
-def record_inputs(model, inputs, out_dir, *, window=32, probes=8, dtype="float16", model_name=None, overwrite=False):
+def record_inputs(model, inputs, out_dir, *, window=32, probes=8, dtype="float16", model_name=None, overwrite=False, decode=False):
     """Prefills one prompt (`inputs`: the processor's outputs, batch size 1), decodes `probes` greedy steps, and writes the
-    trace to out_dir. `window` is the number of last prefill queries to store, or None for all of them. Returns out_dir."""
+    trace to out_dir. `window` is the number of last prefill queries to store, or None for all of them. With `decode`,
+    the trace also carries the decode part: the keys and values the greedy steps appended to the cache (positions
+    T..T+probes-1), whose queries are the probes. Returns out_dir."""
     if os.path.exists(out_dir) and not overwrite:
         raise FileExistsError(f"{out_dir}: already exists; refusing to overwrite it (pass overwrite=True / --overwrite)")
     input_ids = inputs["input_ids"]
@@ -213,6 +217,8 @@ def record_inputs(model, inputs, out_dir, *, window=32, probes=8, dtype="float16
     window = t if window is None else window
     if not 0 <= window <= t or probes < 0:
         raise ValueError(f"window must be in [0, {t}] (the prompt has {t} tokens) and probes >= 0; got {window}, {probes}")
+    if decode and probes < 1:
+        raise ValueError("decode=True stores the generated tokens' keys and values: it needs probes >= 1 greedy steps")
     adapter = adapter_for(model)
     layout = adapter.layout(model, inputs)
     text = text_config_of(model)
@@ -244,14 +250,19 @@ def record_inputs(model, inputs, out_dir, *, window=32, probes=8, dtype="float16
     meta = {"model_name": model_name or adapter.name, "layers": len(layers), "query_heads": hq, "kv_heads": hkv,
             "head_dim": d, "rope_base": rope_theta(text), "dtype": dtype, "tokens_per_image": adapter.tokens_per_image(layout),
             "tokens": t, "prefill_queries": window, "probes": probes, "architecture": adapter.name, "rope_axes": axes,
+            "decode_steps": probes if decode else 0,
             "source": f"record_trace.py, transformers {transformers.__version__}, torch {torch.__version__}"}
     columns = layout.columns() | {"rope_t": positions[0], "rope_h": positions[1], "rope_w": positions[2]}
     with TraceWriter(out_dir, meta, columns, ids, overwrite) as w:
         for i in range(len(layers)):
             k, v = cache_layer(cache, i)   # the decode steps appended positions >= t; the prefill part is unchanged
+            if decode and k.shape[2] != t + probes:
+                raise ValueError(f"layer {i}: the cache holds {k.shape[2]} positions after {probes} decode steps, expected {t + probes}")
             probe = np.concatenate([p[i] for p in capture.probes], axis=1) if probes else None
+            generated = (k[0, :, t:t + probes].to(torch.float32).cpu().numpy(), v[0, :, t:t + probes].to(torch.float32).cpu().numpy()) \
+                if decode else (None, None)
             w.write_layer(i, k[0, :, :t].to(torch.float32).cpu().numpy(), v[0, :, :t].to(torch.float32).cpu().numpy(),
-                          capture.column_sums[i], capture.queries[i] if window else None, probe)
+                          capture.column_sums[i], capture.queries[i] if window else None, probe, None, *generated)
     return out_dir
 
 
@@ -297,6 +308,8 @@ def parse_args(argv=None):
     parser.add_argument("--out", required=True, help="trace directory to create (refused if it exists)")
     parser.add_argument("--window", type=window_arg, default=32, help="last W prefill queries to store, or 'all' (default 32)")
     parser.add_argument("--probes", type=count_arg, default=8, help="greedy decode steps whose queries are stored (default 8)")
+    parser.add_argument("--decode", action="store_true", help="also store the decode part: the keys and values of the --probes "
+                        "generated tokens (decode.arrow), for lookm replay --decode-every")
     parser.add_argument("--dtype", choices=["float16", "float32"], default="float16",
                         help="model and cache dtype (default float16)")
     parser.add_argument("--device", default=None, help="torch device (default: cuda if available, else cpu)")
@@ -351,7 +364,7 @@ def main(argv=None):
     inputs = {k: (v.to(torch_dtype) if k.startswith("pixel_values") else v) for k, v in inputs.items()}
     try:
         record_inputs(model, inputs, args.out, window=args.window, probes=args.probes, dtype=args.dtype,
-                      model_name=args.model_name or args.model, overwrite=args.overwrite)
+                      model_name=args.model_name or args.model, overwrite=args.overwrite, decode=args.decode)
     except (ValueError, FileExistsError) as e:
         fail(str(e))
     print(f"{args.out}: trace written")

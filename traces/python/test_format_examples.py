@@ -36,23 +36,43 @@ def test_the_documented_snippets_run_on_the_sample(tmp_path, monkeypatch):
     assert len(scope["norms"]) == SAMPLE_LAYERS * SAMPLE_KV_HEADS and (scope["norms"].key_norm > 0).all()
 
 
-def test_the_documented_v2_snippet_runs_on_a_qwen2_vl_recording(tmp_path, monkeypatch):
-    """The "Reading a v2 trace" block, on a trace the recorder writes from the tiny Qwen2-VL (image + video)."""
+V2_RECORDINGS = {   # issue 14's acceptance pair: a Qwen2-VL- and a LLaVA-OneVision-shaped trace, image + video
+    "qwen2-vl": "USER: <|vision_start|> <|image_pad|> <|vision_end|> what is this and <|vision_start|> <|video_pad|> <|vision_end|> ?",
+    "llava-onevision": "USER: <image> what is this and <video> ?",
+}
+
+
+@pytest.mark.parametrize("architecture", list(V2_RECORDINGS))
+def test_the_documented_v2_snippet_runs_on_a_recording(tmp_path, monkeypatch, architecture):
+    """The "Reading a v2 trace" block (pyarrow, pandas, Polars, DuckDB), on traces the recorder writes from the tiny Qwen2-VL
+    and LLaVA-OneVision (image + video, with the decode part)."""
     pytest.importorskip("torch", reason="torch is not installed: recording the v2 example needs it")
     pytest.importorskip("transformers", reason="transformers is not installed: recording the v2 example needs it")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import tiny_models as tm
     from record_trace import record_inputs
-    model, processor = tm.qwen2_vl()
-    prompt = "USER: <|vision_start|> <|image_pad|> <|vision_end|> what is this and <|vision_start|> <|video_pad|> <|vision_end|> ?"
-    inputs = dict(processor(text=prompt, images=[tm.image(40, 56)], videos=[tm.video(4, 32, 32)], return_tensors="pt"))
-    record_inputs(model, inputs, str(tmp_path / "q"), window=4, probes=1)
+    if architecture == "qwen2-vl":
+        model, processor = tm.qwen2_vl()
+        media = dict(images=[tm.image(40, 56)], videos=[tm.video(4, 32, 32)])
+    else:
+        model, processor = tm.llava_onevision()
+        media = dict(images=[tm.image(20, 36)], videos=[tm.video(3, tm.OV_IMAGE, tm.OV_IMAGE)])
+    inputs = dict(processor(text=V2_RECORDINGS[architecture], return_tensors="pt", **media))
+    record_inputs(model, inputs, str(tmp_path / "q"), window=4, probes=2, decode=True)
     monkeypatch.chdir(tmp_path)
     scope = {}
     exec(compile(documented_block("Reading a v2 trace"), "FORMAT.md (v2)", "exec"), scope)
-    (t, h, w), = inputs["video_grid_thw"].tolist()
-    assert scope["per_frame"].frame_index.tolist() == list(range(t))
+    t = inputs["input_ids"].shape[1]
     assert set(dict(scope["per_modality"].iter_rows())) == {"text", "image", "video", "special"}
-    assert scope["mrope"].shape == (3, inputs["input_ids"].shape[1])
-    (_, ih, iw), = inputs["image_grid_thw"].tolist()
-    assert scope["image_grid"].tolist() == [iw // tm.QWEN_MERGE] * (ih // tm.QWEN_MERGE)
+    assert scope["mrope"].shape == (3, t)
+    assert sorted(set(scope["generated"].position)) == [t, t + 1] and len(scope["generated"]) == tm.LAYERS * tm.KV_HEADS * 2
+    frames = scope["per_frame"].frame_index.tolist()
+    if architecture == "qwen2-vl":
+        (frames_t, _, _), = inputs["video_grid_thw"].tolist()
+        assert frames == list(range(frames_t))
+        (_, ih, iw), = inputs["image_grid_thw"].tolist()
+        assert scope["image_grid"].tolist() == [iw // tm.QWEN_MERGE] * (ih // tm.QWEN_MERGE)
+        assert (scope["mrope"][1] != scope["mrope"][2]).any()
+    else:
+        assert frames == list(range(len(media["videos"][0])))                  # OneVision: one pooled frame per frame
+        assert (scope["mrope"][0] == scope["mrope"][1]).all()                   # 1-D RoPE: the three rows are equal

@@ -209,3 +209,54 @@ def test_attention_sum_tolerance_is_the_java_formula():
     # AttentionSums.tolerance: T*(u + T*eta/2 + (2T + 2)*u32)
     assert attention_sum_tolerance("float16", 864) == 864 * (2.0 ** -11 + 864 * 2.0 ** -25 + (2 * 864 + 2) * 2.0 ** -24)
     assert attention_sum_tolerance("float32", 39) == 39 * (2.0 ** -24 + 39 * 2.0 ** -150 + (2 * 39 + 2) * 2.0 ** -24)
+
+
+def decode_arrays(layer, seed=5):
+    rng = np.random.default_rng(seed + layer)
+    return dict(decode_keys=rng.standard_normal((HKV, P, D)), decode_values=rng.standard_normal((HKV, P, D)))
+
+
+def test_the_decode_part_round_trips_and_is_sealed(tmp_path):
+    out = tmp_path / "d"
+    with TraceWriter(out, meta(decode_steps=P), IMAGE_IDS) as w:
+        for layer in range(L):
+            w.write_layer(layer, **layer_arrays(layer), **decode_arrays(layer))
+    table = read(out, "decode.arrow")
+    assert table.schema.metadata[b"lookm.decode.version"] == b"1" and table.schema.metadata[b"lookm.trace.decode_steps"] == str(P).encode()
+    assert read(out, "kv.arrow").schema.metadata[b"lookm.trace.decode_steps"] == str(P).encode()   # every file carries it
+    frame = table.to_pandas()
+    for layer in range(L):
+        rows = frame[frame.layer == layer].sort_values(["kv_head", "position"])
+        assert rows.position.tolist() == list(range(T, T + P)) * HKV and rows.kv_head.tolist() == [h for h in range(HKV) for _ in range(P)]
+        np.testing.assert_array_equal(np.stack(rows.value.to_numpy()).reshape(HKV, P, D), decode_arrays(layer)["decode_values"].astype(np.float32))
+    manifest = read(out, "integrity.arrow").to_pandas().set_index("file")
+    assert manifest.loc["decode.arrow", "rows"] == L * HKV * P and manifest.loc["decode.arrow", "batches"] == L
+    assert not (tmp_path / "plain").exists()
+    write(tmp_path / "plain")
+    assert b"lookm.trace.decode_steps" not in read(tmp_path / "plain", "kv.arrow").schema.metadata
+    assert not (tmp_path / "plain" / "decode.arrow").exists()
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(steps=P - 1), "decode_steps = 2 must be 0 (no decode part) or equal probes = 3"),
+    (dict(shape=(HKV, P + 1, D)), "decode_keys has shape"),
+    (dict(missing=True), "decode_values has shape None"),
+    (dict(nan=True), "layer 0, kv head 1, decode_keys, token 8, element 2"),
+    (dict(positions=[T, T + 1, T + 3]), "must be 6..8: with a decode part the probes are the generated tokens' queries"),
+    (dict(unannounced=True), "the metadata has no decode part"),
+])
+def test_the_decode_part_refuses_what_it_cannot_store_naming_where(tmp_path, change, message):
+    arrays = decode_arrays(0)
+    if "shape" in change:
+        arrays["decode_keys"] = np.zeros(change["shape"])
+    if change.get("missing"):
+        arrays["decode_values"] = None
+    if change.get("nan"):
+        arrays["decode_keys"][1, 2, 2] = np.nan
+    extra = {"probe_positions": change["positions"]} if "positions" in change else {}
+    m = meta(decode_steps=0 if change.get("unannounced") else change.get("steps", P))
+    with pytest.raises(ValueError, match=None) as e:
+        with TraceWriter(tmp_path / "t", m, IMAGE_IDS) as w:
+            w.write_layer(0, **layer_arrays(0), **arrays, **extra)
+    assert message in str(e.value), str(e.value)
+    assert not (tmp_path / "t").exists() and os.listdir(tmp_path) == []

@@ -7,10 +7,16 @@ the architecture takes one). Every recorded part is checked against something th
   * positions: against the model's own get_rope_index (M-RoPE) or the cache positions (1-D RoPE);
   * accumulated attention: against the column sums of the model's own eager attention probabilities, and against the
     causal softmax of the stored queries and keys;
-  * probe queries: against the model's own (eager) decode attention.
+  * probe queries: against the model's own (eager) decode attention;
+  * the decode part (the generated tokens' keys and values): against the cache of the model's own (eager) greedy decode.
+
+The two acceptance recordings (Qwen2-VL and LLaVA-OneVision, image + video) are also validated, replayed (once, and
+streamed through the decode part), swept by the Java app, and refused with exit 2 after one flipped bit in any data
+file or with any data file taken from a twin recording (same model and prompt, another image).
 
 Skips visibly when torch, transformers or pyarrow are missing; the Java app test skips visibly when it is not built.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -58,7 +64,7 @@ def recorded(request, tmp_path_factory):
     model, processor = build()
     inputs = dict(processor(text=prompt, return_tensors="pt", **media()))
     out = record_inputs(model, inputs, str(tmp_path_factory.mktemp(request.param) / "trace"), window=None, probes=PROBES,
-                        dtype="float32", model_name=f"tiny-{request.param}")
+                        dtype="float32", model_name=f"tiny-{request.param}", decode=True)
     return request.param, out, model, processor, inputs
 
 
@@ -150,7 +156,8 @@ def test_positions_are_the_model_own(recorded):
 
 
 def eager_probabilities(model, inputs, probes):
-    """The model's own eager attention: prefill probabilities per layer (Hq, T, T) and each decode step's (Hq, T+s+1)."""
+    """The model's own eager attention: prefill probabilities per layer (Hq, T, T) and each decode step's (Hq, T+s+1),
+    and the cache after the greedy steps."""
     model.set_attn_implementation("eager")
     try:
         with torch.no_grad():
@@ -164,13 +171,13 @@ def eager_probabilities(model, inputs, probes):
                 decode.append([a[0, :, 0].double().numpy() for a in step.attentions])
     finally:
         model.set_attn_implementation("sdpa")
-    return prefill, decode
+    return prefill, decode, step.past_key_values
 
 
 def test_attention_matches_the_model_eager_probabilities_and_the_stored_queries(recorded):
     _, out, model, _, inputs = recorded
     t, group = inputs["input_ids"].shape[1], tm.QUERY_HEADS // tm.KV_HEADS
-    prefill, decode = eager_probabilities(model, inputs, PROBES)
+    prefill, decode, _ = eager_probabilities(model, inputs, PROBES)
     kv, att, qs, probes = (table(out, n) for n in ("kv.arrow", "attention.arrow", "queries.arrow", "probes.arrow"))
     causal = np.tril(np.ones((t, t), dtype=bool))
     for layer in range(tm.LAYERS):
@@ -193,6 +200,24 @@ def test_attention_matches_the_model_eager_probabilities_and_the_stored_queries(
                                            err_msg=f"layer {layer}, probe {s}, head {h}")
         assert sums.max() > 2 * sums.min() + 1, "attention is not peaked: a weak check"
     assert model.config._attn_implementation == "sdpa"
+
+
+def test_the_decode_part_is_what_the_model_own_greedy_decode_appends_to_its_cache(recorded):
+    """decode.arrow holds the keys and values of the PROBES generated tokens at T.., as an independent eager run of the
+    same greedy steps leaves them in the model's cache; the probes (their queries) sit at the same positions."""
+    from record_trace import cache_layer
+    _, out, model, _, inputs = recorded
+    t = inputs["input_ids"].shape[1]
+    _, _, cache = eager_probabilities(model, inputs, PROBES)
+    generated, probes = table(out, "decode.arrow"), table(out, "probes.arrow")
+    meta = pa.ipc.open_file(os.path.join(out, "decode.arrow")).schema.metadata
+    assert (meta[b"lookm.decode.version"], meta[b"lookm.trace.decode_steps"]) == (b"1", str(PROBES).encode())
+    assert sorted(set(generated.position)) == sorted(set(probes.position)) == list(range(t, t + PROBES))
+    for layer in range(tm.LAYERS):
+        k, v = (x[0, :, t:t + PROBES].double().numpy() for x in cache_layer(cache, layer))
+        rows = generated[generated.layer == layer]
+        np.testing.assert_allclose(vectors(rows, "key", tm.KV_HEADS, "kv_head"), k, rtol=1e-4, atol=1e-5, err_msg=f"layer {layer} keys")
+        np.testing.assert_allclose(vectors(rows, "value", tm.KV_HEADS, "kv_head"), v, rtol=1e-4, atol=1e-5, err_msg=f"layer {layer} values")
 
 
 def test_block_wise_column_sums_equal_the_dense_softmax():
@@ -237,10 +262,63 @@ def test_the_java_app_validates_replays_and_sweeps_the_recording(recorded, tmp_p
         done = subprocess.run(["bash", LAUNCHER, *args], capture_output=True, text=True)
         assert done.returncode == 0, f"lookm {' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
-    assert "valid LOOK-M trace v2" in lookm("trace", "validate", out)
+    assert f"valid LOOK-M trace v2 with a decode part of {PROBES} generated tokens" in lookm("trace", "validate", out)
     lookm("replay", f"--trace={out}", "--policy=lookm", "--budget=0.5", "--quiet", f"--out={tmp_path / 'replay'}")
     lookm("sweep", f"--trace={out}", "--policies=lookm,h2o", "--budgets=0.3,0.6", "--quiet", f"--out={tmp_path / 'sweep'}")
     assert (tmp_path / "replay").is_dir() and (tmp_path / "sweep").is_dir()
+    t = int(pa.ipc.open_file(os.path.join(out, "layout.arrow")).schema.metadata[b"lookm.trace.tokens"])
+    lookm("replay", f"--trace={out}", "--policy=lookm-budgeted", "--decode-every=1", f"--decode-cap={t // 2}", "--quiet",
+          f"--out={tmp_path / 'decode'}")
+    report = json.loads((tmp_path / "decode" / "decode.json").read_text())
+    assert report["invariant"]["holds"] and report["invariant"]["maxRowsAfterCompression"] == t // 2
+    assert len(report["perStep"]) == PROBES and report["invariant"]["maxRowsAtAnyStep"] == t // 2 + 1
+
+
+@pytest.mark.skipif(not os.path.isfile(APP_JAR), reason=f"the lookm app is not built ({APP_JAR}); build it with "
+                    "`mvn -q -pl bench -am package -DskipTests` to check that Java refuses damaged recordings")
+@pytest.mark.skipif(shutil.which("java") is None and not os.environ.get("JAVA_HOME"), reason="no java to run the lookm app")
+def test_the_java_app_refuses_a_flipped_bit_in_any_data_file_and_any_file_from_another_trace(recorded, tmp_path):
+    """Issue 14's acceptance: one flipped bit in any data file, or one data file from a twin recording (same model, prompt
+    and metadata, another image: only the digests tell them apart), is refused with exit 2 naming that file. All mutants
+    go through one `lookm trace validate` (one JVM); a flipped kv.arrow is also refused by `lookm replay`."""
+    name, out, model, processor, _ = recorded
+    if name not in JAVA_CHECKED:
+        pytest.skip(f"{name}: the Java app is run on {', '.join(JAVA_CHECKED)} only")
+    build, prompt, media = CASES[name]
+    twin_media = media() | {"images": [tm.image(*media()["images"][0].size[::-1], seed=7)]}
+    twin = record_inputs(model, dict(processor(text=prompt, return_tensors="pt", **twin_media)), str(tmp_path / "twin"), window=None,
+                         probes=PROBES, dtype="float32", model_name=f"tiny-{name}", decode=True)
+    files = sorted(f for f in os.listdir(out) if f.endswith(".arrow") and f != "integrity.arrow")
+    assert {"layout.arrow", "kv.arrow", "attention.arrow", "queries.arrow", "probes.arrow", "decode.arrow"} == set(files)
+    refused, same = {}, []
+    for f in files:
+        flipped = tmp_path / f"flip-{f}"
+        shutil.copytree(out, flipped)
+        data = bytearray((flipped / f).read_bytes())
+        data[len(data) // 2] ^= 0x10
+        (flipped / f).write_bytes(bytes(data))
+        refused[str(flipped)] = f
+        swapped = tmp_path / f"swap-{f}"
+        shutil.copytree(out, swapped)
+        shutil.copyfile(os.path.join(twin, f), swapped / f)
+        if (swapped / f).read_bytes() == open(os.path.join(out, f), "rb").read():
+            same.append(str(swapped))        # byte for byte the same file (the twins' layouts agree): no damage
+        else:
+            refused[str(swapped)] = f
+    assert len(refused) >= len(files) + len(files) - 1, f"the twin differs in too few files: {same}"
+    done = subprocess.run(["bash", LAUNCHER, "trace", "validate", *refused, *same], capture_output=True, text=True)
+    assert done.returncode == 2, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("lookm trace validate: ")]
+    assert len(errors) == len(refused), done.stderr
+    for trace, f in refused.items():
+        line = next(e for e in errors if f"{trace}/" in e)
+        assert f"{trace}/{f}" in line, line
+    for trace in same:
+        assert f"{trace}: valid LOOK-M trace v2" in done.stdout
+    replay = subprocess.run(["bash", LAUNCHER, "replay", f"--trace={tmp_path / 'flip-kv.arrow'}", "--policy=h2o", "--budget=0.5",
+                             "--quiet", f"--out={tmp_path / 'refused'}"], capture_output=True, text=True)
+    assert replay.returncode == 2 and "kv.arrow" in replay.stderr and "sha256" in replay.stderr, replay.stderr
+    assert not (tmp_path / "refused").exists()
 
 
 def test_command_line_records_a_saved_anyres_model(tmp_path):

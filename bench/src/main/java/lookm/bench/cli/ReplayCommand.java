@@ -49,6 +49,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin BackendOptions backend;
     @Mixin OutputOptions output;
     @Mixin OutputOptions.Resume resume;
+    @Mixin DecodeOptions decode;
 
     @Option(names = "--layers", paramLabel = "N", description = "Replay only the first N layers (default: all).")
     Integer layers;
@@ -71,6 +72,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PolicySpec p = allocation.apply(Runs.withSeed(external.apply(scores.apply(PolicyArgs.one(policy))), seed));
+        if (decode.enabled()) return DecodeReplayRun.run(this, p);                                // decode-phase streaming (SPEC.md §9)
         Budget b = budget.budget();
         Replay.Pipeline pipeline = new Replay.Pipeline(prefetch, threads);
         if (threads > 1 && !Backends.REFERENCE.equals(backend.backend))

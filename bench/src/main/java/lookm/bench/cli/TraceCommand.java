@@ -61,12 +61,26 @@ final class TraceCommand implements Runnable {
     @Command(name = "validate", mixinStandardHelpOptions = true, description = "Check every file, column and layer of a trace.")
     static final class Validate implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Parameters(paramLabel = "TRACE", description = "Trace directory.") Path trace;
+        @Parameters(paramLabel = "TRACE", arity = "1..*", description = "Trace directory; several are validated one after the other,"
+                + " each verdict on its own line (a problem on stderr), exit 2 when any is invalid.") java.util.List<Path> traces;
 
         @Override public Integer call() {
-            ValidationReport r = TraceValidator.validate(trace).throwIfInvalid();
-            spec.commandLine().getOut().println(r.message());
-            return LookmCli.EXIT_OK;
+            if (traces.size() == 1) {
+                ValidationReport r = TraceValidator.validate(traces.get(0)).throwIfInvalid();
+                spec.commandLine().getOut().println(r.message());
+                return LookmCli.EXIT_OK;
+            }
+            int code = LookmCli.EXIT_OK;
+            for (Path trace : traces) {
+                ValidationReport r = TraceValidator.validate(trace);
+                if (r.valid()) {
+                    spec.commandLine().getOut().println(r.message());
+                } else {
+                    spec.commandLine().getErr().println("lookm trace validate: " + r.message());
+                    code = LookmCli.EXIT_BAD_INPUT;
+                }
+            }
+            return code;
         }
     }
 
@@ -91,6 +105,8 @@ final class TraceCommand implements Runnable {
         @Option(names = "--text-between", description = "Text tokens between images (default 16).") int textBetween = 16;
         @Option(names = "--prefill-queries", paramLabel = "W", description = "Last prefill queries stored (default 32).") int window = 32;
         @Option(names = "--probes", paramLabel = "P", description = "Decode probe queries stored (default 16).") int probes = 16;
+        @Option(names = "--decode", description = "Also store the decode part: keys and values of the P probe positions as generated"
+                + " text tokens (decode.arrow), for 'lookm replay --decode-every'.") boolean decode;
         @Option(names = "--dtype", description = "float16 (default) or float32.") String dtype = "float16";
         @Option(names = "--attention-stride", paramLabel = "S", description = "Accumulated attention from every S-th query row (1 = exact,"
                 + " default; use 32-64 for 8k-token traces).") int stride = 1;
@@ -130,7 +146,7 @@ final class TraceCommand implements Runnable {
             CacheDtype type = CacheDtype.fromLabel(dtype);
             if (type == null) throw new IllegalArgumentException("--dtype must be float16 or float32, was '" + dtype + "'");
             SynthConfig.Builder b = SynthConfig.builder().shape(l, h, kvHeads != null ? kvHeads : h, d).dtype(type)
-                    .prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed);
+                    .prefillQueries(Math.min(window, tokens)).probes(probes).attentionStride(stride).seed(seed).decode(decode);
             if (layout != null) {
                 int visual = SynthLayout.of(layout, 0, 0).layout().size();
                 if (textBefore + visual > tokens)

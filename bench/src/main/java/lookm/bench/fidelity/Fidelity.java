@@ -53,9 +53,19 @@ public final class Fidelity {
             double[] pHat = softmax(query, offset, compressed.keys(), 0, c, d, scale);
             oHat = weightedSum(pHat, compressed.values(), 0, d);
         }
-        // (3) errors of ô against o
+        // (4) recall: attention mass on kept positions; merged mass: on evicted positions merged into a kept row
+        double recall = 0, merged = 0;
+        for (int j : compressed.kept()) recall += p[j];
+        int[] evicted = compressed.evicted(), target = compressed.mergeTarget();
+        for (int e = 0; e < evicted.length; e++) if (target[e] >= 0) merged += p[evicted[e]];
+        // (3) errors of ô against o, (5) top-k overlap
+        return metrics(o, oHat, recall, merged, topKOverlap(p, compressed.kept()));
+    }
+
+    /** Step (3): relative error ‖ô − o‖ / ‖o‖ and cosine of ô against o, with the other numbers of one probe. */
+    static Metrics metrics(double[] o, double[] oHat, double recall, double merged, double topKOverlap) {
         double diff = 0, dot = 0, norm = 0, normHat = 0;
-        for (int i = 0; i < d; i++) {
+        for (int i = 0; i < o.length; i++) {
             diff += (oHat[i] - o[i]) * (oHat[i] - o[i]);
             dot += oHat[i] * o[i];
             norm += o[i] * o[i];
@@ -63,13 +73,7 @@ public final class Fidelity {
         }
         double relativeError = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
         double cosine = norm == 0 || normHat == 0 ? (norm == normHat ? 1 : 0) : dot / Math.sqrt(norm * normHat);
-        // (4) recall: attention mass on kept positions; merged mass: on evicted positions merged into a kept row
-        double recall = 0, merged = 0;
-        for (int j : compressed.kept()) recall += p[j];
-        int[] evicted = compressed.evicted(), target = compressed.mergeTarget();
-        for (int e = 0; e < evicted.length; e++) if (target[e] >= 0) merged += p[evicted[e]];
-        // (5) top-k overlap
-        return new Metrics(relativeError, cosine, recall, merged, topKOverlap(p, compressed.kept()));
+        return new Metrics(relativeError, cosine, recall, merged, topKOverlap);
     }
 
     /** |top-k(p) ∩ kept| / k with k = min(|kept|, TOP_K); 0 when nothing is kept. */

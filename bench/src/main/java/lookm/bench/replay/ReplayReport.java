@@ -21,7 +21,8 @@ public final class ReplayReport {
 
     private ReplayReport() {}
 
-    static Map<String, Object> metrics(Metrics m) {
+    /** The five fidelity numbers of {@code m} by their JSON names. */
+    public static Map<String, Object> metrics(Metrics m) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("relativeError", m.relativeError());
         out.put("cosine", m.cosine());

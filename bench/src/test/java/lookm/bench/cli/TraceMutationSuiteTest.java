@@ -167,7 +167,8 @@ class TraceMutationSuiteTest {
                         || !java.util.Arrays.equals(x.observation().accumulatedAttention().values(), y.observation().accumulatedAttention().values())
                         || !java.util.Arrays.equals(x.observation().prefillQueries().data(), y.observation().prefillQueries().data())
                         || !java.util.Arrays.equals(x.observation().probeQueries().data(), y.observation().probeQueries().data())
-                        || !java.util.Arrays.equals(x.observation().probeQueries().positions(), y.observation().probeQueries().positions()))
+                        || !java.util.Arrays.equals(x.observation().probeQueries().positions(), y.observation().probeQueries().positions())
+                        || !java.util.Arrays.equals(x.decode().keys(), y.decode().keys()) || !java.util.Arrays.equals(x.decode().values(), y.decode().values()))
                     return SILENT + " in layer " + l + " (the replay result happened to agree)";
             }
             return null;
@@ -230,10 +231,10 @@ class TraceMutationSuiteTest {
         }
     }
 
-    /** A small trace with probes (replay needs them): L=2, Hq=4, Hkv=2, D=16, T=32 with one 16-token image. */
+    /** A small trace with probes (replay needs them) and the decode part: L=2, Hq=4, Hkv=2, D=16, T=32 with one 16-token image. */
     private static Path sealedTrace(Path target, long seed) {
         SynthConfig config = SynthConfig.builder().modelName("mutation-suite").shape(2, 4, 2, 16).dtype(CacheDtype.FLOAT16)
-                .images(16, 6, 10).sinkTokens(2).prefillQueries(4).probes(3).seed(seed).build();
+                .images(16, 6, 10).sinkTokens(2).prefillQueries(4).probes(3).decode(true).seed(seed).build();
         return new SyntheticTraceGenerator(config).write(target, false);
     }
 
@@ -246,7 +247,8 @@ class TraceMutationSuiteTest {
                 KvBlock b = layer.block();
                 float[] keys = b.keys().clone();
                 keys[0] += 1;
-                layers.add(new TraceLayer(l, new KvBlock(keys, b.values(), b.heads(), b.tokens(), b.headDim(), b.layout()), layer.observation()));
+                layers.add(new TraceLayer(l, new KvBlock(keys, b.values(), b.heads(), b.tokens(), b.headDim(), b.layout()), layer.observation(),
+                        layer.decode()));
             }
             return TraceWriter.write(target, r.metadata(), r.layout(), r.tokenIds().orElse(null), layers, false);
         }

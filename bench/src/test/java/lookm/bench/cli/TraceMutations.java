@@ -57,10 +57,10 @@ final class TraceMutations {
     record Donors(Path sibling, Path twin) {}
 
     static final List<String> FILES = List.of(TraceSchema.LAYOUT_FILE, TraceSchema.KV_FILE, TraceSchema.ATTENTION_FILE,
-            TraceSchema.QUERIES_FILE, TraceSchema.PROBES_FILE, TraceSchema.INTEGRITY_FILE);
+            TraceSchema.QUERIES_FILE, TraceSchema.PROBES_FILE, TraceSchema.DECODE_FILE, TraceSchema.INTEGRITY_FILE);
     /** Files with one batch per layer or per (layer, head): reordering them is meaningful. */
     private static final List<String> BATCHED = List.of(TraceSchema.KV_FILE, TraceSchema.ATTENTION_FILE, TraceSchema.QUERIES_FILE,
-            TraceSchema.PROBES_FILE);
+            TraceSchema.PROBES_FILE, TraceSchema.DECODE_FILE);
     private static final double[] TRUNCATE_AT = {0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99};
     private static final int[] TRUNCATE_LAST = {1, 4, 16};
     private static final int FLIPS_PER_FILE = 16;

@@ -63,6 +63,20 @@ public final class Invariants {
         return Verdict.ok("keptAtMost");
     }
 
+    /**
+     * I18 (decode-phase streaming, SPEC.md §9): a KV head holding {@code rows} rows {@code sinceCompression} generated
+     * tokens after the last compression holds at most C + k (k = 0 right after a compression: at most the cap C), and
+     * k never passes the period N.
+     */
+    public static Verdict withinDecodeCap(int rows, lookm.spec.decode.DecodeSchedule schedule, int sinceCompression) {
+        String name = "withinDecodeCap";
+        if (sinceCompression < 0 || sinceCompression > schedule.every())
+            return Verdict.fail(name, sinceCompression + " tokens since the last compression, outside [0, N=" + schedule.every() + "]");
+        if (rows > schedule.bound(sinceCompression))
+            return Verdict.fail(name, rows + " rows > cap C=" + schedule.cap() + " + " + sinceCompression + " tokens since the last compression");
+        return Verdict.ok(name);
+    }
+
     /** I4: the last {@code window} positions are kept in every head. */
     public static Verdict recentWindowKept(Selection selection, int window) {
         for (int h = 0; h < selection.heads(); h++)

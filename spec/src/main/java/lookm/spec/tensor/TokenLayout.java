@@ -210,6 +210,39 @@ public final class TokenLayout {
         return details == null ? fromImageIds(ids) : new TokenLayout(ids, last + 1);   // items may hold special tokens
     }
 
+    /**
+     * The layout of the given positions (ascending, each in [0, T)), in that order: what a cache holding only those
+     * positions looks like (decode-phase streaming, SPEC.md §9). Visual items keep their order and are renumbered
+     * from 0; like {@link #slice}, the result carries no token details.
+     *
+     * @param positions ascending positions of this layout. Not modified.
+     */
+    public TokenLayout gather(int[] positions) {
+        if (positions == null || positions.length == 0) throw new IllegalArgumentException("gather needs at least one position");
+        int[] ids = new int[positions.length];
+        int items = 0, lastSource = TEXT_INDEX;
+        for (int i = 0; i < positions.length; i++) {
+            int p = positions[i];
+            if (p < 0 || p >= size() || (i > 0 && p <= positions[i - 1]))
+                throw new IllegalArgumentException("gather: position[" + i + "] = " + p + " must be in [0, " + size() + ") and ascending");
+            int source = imageIndex[p];
+            if (source != TEXT_INDEX && source != lastSource) {
+                items++;
+                lastSource = source;
+            }
+            ids[i] = source == TEXT_INDEX ? TEXT_INDEX : items - 1;
+        }
+        return new TokenLayout(ids, items);
+    }
+
+    /** This layout followed by {@code count} text positions (tokens generated after the prompt); no token details. */
+    public TokenLayout withText(int count) {
+        if (count < 0) throw new IllegalArgumentException("withText: count must be >= 0, was " + count);
+        int[] ids = Arrays.copyOf(imageIndex, imageIndex.length + count);
+        Arrays.fill(ids, imageIndex.length, ids.length, TEXT_INDEX);
+        return new TokenLayout(ids, imageCount);
+    }
+
     @Override public boolean equals(Object o) {
         return o instanceof TokenLayout other && Arrays.equals(imageIndex, other.imageIndex)
                 && java.util.Objects.equals(details, other.details);

@@ -91,6 +91,8 @@ final class IntegrityCheck {
                 heads + TraceSchema.KEY_PREFILL_QUERIES + "=" + meta.prefillQueries()));
         if (meta.hasProbes()) expected.put(TraceSchema.PROBES_FILE, new Expected(l * hq * meta.probes(), l,
                 heads + TraceSchema.KEY_PROBES + "=" + meta.probes()));
+        if (meta.hasDecode()) expected.put(TraceSchema.DECODE_FILE, new Expected(l * meta.kvHeads() * meta.decodeSteps(), l,
+                layers + " x " + TraceSchema.KEY_KV_HEADS + "=" + meta.kvHeads() + " x " + TraceSchema.KEY_DECODE_STEPS + "=" + meta.decodeSteps()));
         if (!entries.keySet().equals(expected.keySet()))
             throw TraceFormatException.in(file, "lists " + entries.keySet() + ", the metadata announces " + expected.keySet());
         for (FileIntegrity e : entries.values()) {

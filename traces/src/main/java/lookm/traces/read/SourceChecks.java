@@ -13,10 +13,7 @@ final class SourceChecks {
     static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     static ArrowSource kv(ArrowSource s, TraceMetadata meta) {
-        sameTrace(s, meta);
-        indexColumns(s, TraceSchema.COL_KV_HEAD);
-        vectorColumn(s, TraceSchema.COL_KEY, meta);
-        vectorColumn(s, TraceSchema.COL_VALUE, meta);
+        keyValueColumns(s, meta);
         s.requireBatchCount((long) meta.layers() * meta.kvHeads(), "one per (layer, kv_head): L=" + meta.layers() + " x Hkv=" + meta.kvHeads());
         String fields = field(TraceSchema.KEY_LAYERS, meta.layers()) + ", " + field(TraceSchema.KEY_KV_HEADS, meta.kvHeads()) + ", "
                 + field(TraceSchema.KEY_TOKENS, meta.tokens()) + ", " + field(TraceSchema.KEY_HEAD_DIM, meta.headDim()) + ", "
@@ -24,6 +21,26 @@ final class SourceChecks {
         requireFits(s, (long) meta.layers() * meta.kvHeads() * meta.tokens(), fields);
         requireArray(s, (long) meta.kvHeads() * meta.tokens() * meta.headDim(), "one layer's keys (Hkv x T x D)", fields);
         return s;
+    }
+
+    /** decode.arrow: kv.arrow's columns, one batch per layer of Hkv·S rows (the decode part). */
+    static ArrowSource decode(ArrowSource s, TraceMetadata meta) {
+        keyValueColumns(s, meta);
+        s.requireBatchCount(meta.layers(), "one per layer: L=" + meta.layers());
+        String fields = field(TraceSchema.KEY_LAYERS, meta.layers()) + ", " + field(TraceSchema.KEY_KV_HEADS, meta.kvHeads()) + ", "
+                + field(TraceSchema.KEY_DECODE_STEPS, meta.decodeSteps()) + ", " + field(TraceSchema.KEY_HEAD_DIM, meta.headDim()) + ", "
+                + TraceSchema.KEY_DTYPE + "=" + meta.dtype().label();
+        requireFits(s, (long) meta.layers() * meta.kvHeads() * meta.decodeSteps(), fields);
+        requireArray(s, (long) meta.kvHeads() * meta.decodeSteps() * meta.headDim(), "one layer's generated keys (Hkv x S x D)", fields);
+        return s;
+    }
+
+    /** kv.arrow's and decode.arrow's metadata and columns: layer, kv_head, position, key[D], value[D]. */
+    private static void keyValueColumns(ArrowSource s, TraceMetadata meta) {
+        sameTrace(s, meta);
+        indexColumns(s, TraceSchema.COL_KV_HEAD);
+        vectorColumn(s, TraceSchema.COL_KEY, meta);
+        vectorColumn(s, TraceSchema.COL_VALUE, meta);
     }
 
     static ArrowSource attention(ArrowSource s, TraceMetadata meta) {

@@ -13,6 +13,7 @@ import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.TokenLayout;
 import lookm.traces.schema.AttentionSums;
 import lookm.traces.schema.CacheDtype;
+import lookm.traces.schema.DecodeTokens;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -46,6 +47,7 @@ public final class TraceReader implements AutoCloseable {
     private final ArrowSource attention;
     private final ArrowSource queries;
     private final ArrowSource probes;
+    private final ArrowSource decode;
     private final IntegrityCheck integrity;
     /** Probe positions of the first layer read: every layer must have the same (they are the same decode steps). */
     private int[] probePositions;
@@ -70,6 +72,7 @@ public final class TraceReader implements AutoCloseable {
                     TraceSchema.KEY_PREFILL_QUERIES, meta.prefillQueries())) : null;
             probes = meta.hasProbes() ? verified(SourceChecks.queries(track(openOptional(TraceSchema.PROBES_FILE)), meta,
                     TraceSchema.KEY_PROBES, meta.probes())) : null;
+            decode = meta.hasDecode() ? verified(SourceChecks.decode(track(openOptional(TraceSchema.DECODE_FILE)), meta)) : null;
         } catch (RuntimeException e) {
             closeAfter(e);
             throw e;
@@ -112,7 +115,8 @@ public final class TraceReader implements AutoCloseable {
         Path file = dir.resolve(name);
         if (!Files.exists(file))
             throw TraceFormatException.in(file, "missing, but the metadata announces " + (name.equals(TraceSchema.QUERIES_FILE)
-                    ? meta.prefillQueries() + " prefill queries" : meta.probes() + " probe queries") + " per head");
+                    ? meta.prefillQueries() + " prefill queries per head" : name.equals(TraceSchema.PROBES_FILE)
+                    ? meta.probes() + " probe queries per head" : TraceSchema.KEY_DECODE_STEPS + "=" + meta.decodeSteps() + " generated tokens"));
         return new ArrowSource(file, allocator);
     }
 
@@ -136,7 +140,28 @@ public final class TraceReader implements AutoCloseable {
         AccumulatedAttention a = parts.contains(TracePart.ATTENTION) ? attention(l) : null;
         Queries prefill = parts.contains(TracePart.PREFILL_QUERIES) ? prefillQueries(l).orElse(null) : null;
         Queries probe = parts.contains(TracePart.PROBES) ? probeQueries(l).orElse(null) : null;
-        return new TraceLayer(l, block, new Observation(a, prefill, probe));
+        DecodeTokens generated = parts.contains(TracePart.DECODE) ? decode(l).orElse(null) : null;
+        return new TraceLayer(l, block, new Observation(a, prefill, probe), generated);
+    }
+
+    /**
+     * The decode part of layer l: keys and values of the S generated tokens, (Hkv, S, D) float32, positions T..T+S-1,
+     * one record batch per layer ordered by (kv_head, position); empty when the trace has no decode part.
+     */
+    public Optional<DecodeTokens> decode(int l) {
+        requireLayer(l);
+        if (decode == null) return Optional.empty();
+        int t = meta.tokens(), s = meta.decodeSteps(), d = meta.headDim(), h = meta.kvHeads();
+        VectorSchemaRoot root = decode.load(l, h * s, "layer " + l);
+        BatchDecoder.RowName row = r -> "layer " + l + ", kv_head " + r / s + ", token " + (t + r % s);
+        BatchDecoder.requireIndex(decode.file(), root, TraceSchema.COL_LAYER, r -> l, row);
+        BatchDecoder.requireIndex(decode.file(), root, TraceSchema.COL_KV_HEAD, r -> r / s, row);
+        BatchDecoder.requireIndex(decode.file(), root, TraceSchema.COL_POSITION, r -> t + r % s, row);
+        float[] keys = new float[h * s * d];
+        float[] values = new float[h * s * d];
+        BatchDecoder.vectors(decode.file(), root, TraceSchema.COL_KEY, meta.dtype(), keys, 0, row);
+        BatchDecoder.vectors(decode.file(), root, TraceSchema.COL_VALUE, meta.dtype(), values, 0, row);
+        return Optional.of(new DecodeTokens(keys, values, h, s, d, t));
     }
 
     /** Keys and values of layer l, (Hkv, T, D) float32. */
@@ -190,6 +215,12 @@ public final class TraceReader implements AutoCloseable {
         requireLayer(l);
         if (probes == null) return Optional.empty();
         Queries q = readQueries(probes, l, meta.probes(), true);
+        if (meta.hasDecode())
+            for (int i = 0; i < q.count(); i++)
+                if (q.positions()[i] != meta.tokens() + i)
+                    throw TraceFormatException.in(probes.file(), "layer " + l + ", row " + i + ": position " + q.positions()[i] + ", expected "
+                            + (meta.tokens() + i) + ": with a decode part (" + TraceSchema.KEY_DECODE_STEPS + "=" + meta.decodeSteps()
+                            + ") the probes are the generated tokens' queries, at T, T+1, ...");
         if (probePositions == null) {
             probePositions = q.positions();
             probePositionsLayer = l;

@@ -49,7 +49,8 @@ public record TraceSummary(Path trace, TraceMetadata metadata, TokenLayout layou
         s.append("layout     ").append(layout).append('\n');
         if (layout.details() != null) s.append("v2 layout  ").append(LayoutDecoder.describe(layout.details())).append('\n');
         s.append("queries    prefill ").append(m.prefillQueries() == 0 ? "none" : m.hasAllPrefillQueries() ? "all " + m.tokens()
-                : "last " + m.prefillQueries()).append(", probes ").append(m.probes()).append('\n');
+                : "last " + m.prefillQueries()).append(", probes ").append(m.probes())
+                .append(m.hasDecode() ? " (with the decode part: K/V of the " + m.decodeSteps() + " generated tokens)" : "").append('\n');
         s.append("source     ").append(m.source()).append('\n');
         fileBytes.forEach((f, b) -> s.append(String.format("file       %-16s %,d bytes%n", f, b)));
         s.append(String.format("attention  layer  text share  mean/text token  mean/image token%n"));

@@ -20,8 +20,8 @@ public record ValidationReport(Path trace, TraceMetadata metadata, int layersChe
 
     /** A one-line verdict for a user. */
     public String message() {
-        return valid() ? trace + ": valid LOOK-M trace v" + metadata.version() + ", " + layersChecked
-                + " layers checked; " + integrity : problem.getMessage();
+        return valid() ? trace + ": valid LOOK-M trace v" + metadata.version() + (metadata.hasDecode() ? " with a decode part of "
+                + metadata.decodeSteps() + " generated tokens" : "") + ", " + layersChecked + " layers checked; " + integrity : problem.getMessage();
     }
 
     public ValidationReport throwIfInvalid() {

@@ -25,10 +25,21 @@ import lookm.spec.tensor.HeadGroups;
  *                       modality, image / video / tile / frame ids, RoPE positions in layout.arrow)
  * @param architecture   v2: the recorder adapter or synthetic preset (e.g. qwen2-vl, llava-onevision, synth-anyres); v1: ""
  * @param ropeAxes       v2: 1 (1-D RoPE) or 3 (M-RoPE); v1: 1
+ * @param decodeSteps    S, generated tokens whose keys and values the optional decode part (decode.arrow, decode-part
+ *                       version {@link TraceSchema#DECODE_VERSION}) stores at positions T..T+S-1; their queries are the
+ *                       probes, so S > 0 needs P = S. 0: no decode part (every v1 / v2 trace written before it existed)
  */
 public record TraceMetadata(String modelName, int layers, int queryHeads, int kvHeads, int headDim, double ropeBase,
                             CacheDtype dtype, int tokensPerImage, int tokens, int prefillQueries, int probes, String source,
-                            String version, String architecture, int ropeAxes) {
+                            String version, String architecture, int ropeAxes, int decodeSteps) {
+    /** A trace without a decode part. */
+    public TraceMetadata(String modelName, int layers, int queryHeads, int kvHeads, int headDim, double ropeBase,
+                         CacheDtype dtype, int tokensPerImage, int tokens, int prefillQueries, int probes, String source,
+                         String version, String architecture, int ropeAxes) {
+        this(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage, tokens, prefillQueries, probes, source,
+                version, architecture, ropeAxes, 0);
+    }
+
     public TraceMetadata {
         if (version == null || !TraceSchema.SUPPORTED_VERSIONS.contains(version))
             throw new IllegalArgumentException("version must be one of " + TraceSchema.SUPPORTED_VERSIONS + ", was " + version);
@@ -51,6 +62,12 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
         if (prefillQueries < 0 || prefillQueries > tokens)
             throw new IllegalArgumentException("prefillQueries must be in [0, T=" + tokens + "], was " + prefillQueries);
         if (probes < 0) throw new IllegalArgumentException("probes must be >= 0, was " + probes);
+        if (decodeSteps < 0) throw new IllegalArgumentException("decodeSteps must be >= 0, was " + decodeSteps);
+        if (decodeSteps > 0 && probes != decodeSteps)
+            throw new IllegalArgumentException("decodeSteps = " + decodeSteps + " needs probes = " + decodeSteps
+                    + " (the decode part's queries are the probes, one per generated token), was " + probes);
+        if ((long) tokens + decodeSteps > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("tokens + decodeSteps must fit an int, was " + tokens + " + " + decodeSteps);
     }
 
     private static void positive(String name, int value) {
@@ -66,22 +83,31 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
 
     public boolean hasProbes() { return probes > 0; }
 
+    /** True when the trace carries the decode part (decode.arrow: K/V of the S generated tokens). */
+    public boolean hasDecode() { return decodeSteps > 0; }
+
+    /** The same trace with a decode part of {@code steps} generated tokens (0: none). */
+    public TraceMetadata withDecodeSteps(int steps) {
+        return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage,
+                tokens, prefillQueries, probes, source, version, architecture, ropeAxes, steps);
+    }
+
     /** Bytes of K and V on disk for the whole trace, 2·L·Hkv·T·D·bytes(dtype). */
     public long kvBytes() { return 2L * layers * kvHeads * tokens * headDim * dtype.bytes(); }
 
     public TraceMetadata withTokens(int newTokens, int newPrefillQueries) {
         return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage,
-                newTokens, newPrefillQueries, probes, source, version, architecture, ropeAxes);
+                newTokens, newPrefillQueries, probes, source, version, architecture, ropeAxes, decodeSteps);
     }
 
     public TraceMetadata withDtype(CacheDtype newDtype) {
         return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, newDtype, tokensPerImage,
-                tokens, prefillQueries, probes, source, version, architecture, ropeAxes);
+                tokens, prefillQueries, probes, source, version, architecture, ropeAxes, decodeSteps);
     }
 
     public TraceMetadata withSource(String newSource) {
         return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage,
-                tokens, prefillQueries, probes, newSource, version, architecture, ropeAxes);
+                tokens, prefillQueries, probes, newSource, version, architecture, ropeAxes, decodeSteps);
     }
 
     /** True for a version-2 trace (layout.arrow has the per-token v2 columns). */
@@ -90,7 +116,7 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
     /** The same trace as version 2 of the given architecture and RoPE axes. */
     public TraceMetadata asVersion2(String newArchitecture, int newRopeAxes) {
         return new TraceMetadata(modelName, layers, queryHeads, kvHeads, headDim, ropeBase, dtype, tokensPerImage,
-                tokens, prefillQueries, probes, source, TraceSchema.VERSION_2, newArchitecture, newRopeAxes);
+                tokens, prefillQueries, probes, source, TraceSchema.VERSION_2, newArchitecture, newRopeAxes, decodeSteps);
     }
 
     /** The schema metadata map written into a file with the given role (its file name). */
@@ -114,6 +140,10 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
             m.put(TraceSchema.KEY_ARCHITECTURE, architecture);
             m.put(TraceSchema.KEY_ROPE_AXES, Integer.toString(ropeAxes));
         }
+        if (hasDecode()) {                                  // absent without a decode part: older traces keep their bytes
+            m.put(TraceSchema.KEY_DECODE_VERSION, TraceSchema.DECODE_VERSION);
+            m.put(TraceSchema.KEY_DECODE_STEPS, Integer.toString(decodeSteps));
+        }
         return m;
     }
 
@@ -134,6 +164,14 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
             throw TraceFormatException.in(file, "trace version '" + version + "' is not supported: this reader reads versions "
                     + String.join(" and ", TraceSchema.SUPPORTED_VERSIONS) + " (re-record or convert the trace)");
         boolean v2 = version.equals(TraceSchema.VERSION_2);
+        String decodeVersion = m.get(TraceSchema.KEY_DECODE_VERSION);
+        if (decodeVersion != null && !decodeVersion.equals(TraceSchema.DECODE_VERSION))
+            throw TraceFormatException.in(file, "decode part version '" + decodeVersion + "' (" + TraceSchema.KEY_DECODE_VERSION
+                    + ") is not supported: this reader reads decode part version " + TraceSchema.DECODE_VERSION);
+        if ((decodeVersion == null) != (m.get(TraceSchema.KEY_DECODE_STEPS) == null))
+            throw TraceFormatException.in(file, "has " + (decodeVersion == null ? "'" + TraceSchema.KEY_DECODE_STEPS + "' without '"
+                    + TraceSchema.KEY_DECODE_VERSION : "'" + TraceSchema.KEY_DECODE_VERSION + "' without '" + TraceSchema.KEY_DECODE_STEPS)
+                    + "': a decode part carries both");
         try {
             CacheDtype dtype = CacheDtype.fromLabel(required(file, m, TraceSchema.KEY_DTYPE));
             if (dtype == null)
@@ -144,7 +182,8 @@ public record TraceMetadata(String modelName, int layers, int queryHeads, int kv
                     integer(file, m, TraceSchema.KEY_TOKENS_PER_IMAGE), integer(file, m, TraceSchema.KEY_TOKENS),
                     integer(file, m, TraceSchema.KEY_PREFILL_QUERIES), integer(file, m, TraceSchema.KEY_PROBES),
                     m.getOrDefault(TraceSchema.KEY_SOURCE, ""), version, v2 ? required(file, m, TraceSchema.KEY_ARCHITECTURE) : "",
-                    v2 ? integer(file, m, TraceSchema.KEY_ROPE_AXES) : 1);
+                    v2 ? integer(file, m, TraceSchema.KEY_ROPE_AXES) : 1,
+                    decodeVersion == null ? 0 : integer(file, m, TraceSchema.KEY_DECODE_STEPS));
         } catch (TraceFormatException e) {
             throw e;
         } catch (IllegalArgumentException e) {

@@ -12,7 +12,9 @@ public enum TracePart {
     /** Prefill queries, (Hq, W, D): the last W positions, or all T. Optional in a trace. */
     PREFILL_QUERIES,
     /** Decode probe queries, (Hq, P, D), at absolute positions >= T. Optional in a trace. */
-    PROBES;
+    PROBES,
+    /** Keys and values of the generated tokens, (Hkv, S, D), at positions T..T+S-1 (the decode part). Optional in a trace. */
+    DECODE;
 
     /** Every part. */
     public static Set<TracePart> all() { return EnumSet.allOf(TracePart.class); }

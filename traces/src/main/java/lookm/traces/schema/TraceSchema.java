@@ -19,6 +19,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * attention.arrow  layer, query_head, position, accumulated_attention (float32)              one batch per layer, Hq·T rows
  * queries.arrow    layer, query_head, position, query[D]      (optional, last W positions)   one batch per layer, Hq·W rows
  * probes.arrow     layer, query_head, position, query[D]      (optional, positions >= T)     one batch per layer, Hq·P rows
+ * decode.arrow     layer, kv_head, position, key[D], value[D] (optional decode part, S generated tokens at T..T+S-1,
+ *                                                              their queries = the probes)    one batch per layer, Hkv·S rows
  * </pre>
  * Rows inside a batch are ordered by (head, position). Vectors are FixedSizeList&lt;D&gt; of the cache dtype.
  */
@@ -48,16 +50,23 @@ public final class TraceSchema {
     public static final String KEY_SOURCE = "lookm.trace.source";
     public static final String KEY_ARCHITECTURE = "lookm.model.architecture";
     public static final String KEY_ROPE_AXES = "lookm.model.rope_axes";
+    /** Decode part (optional, any trace version): its own version and the number S of generated tokens it stores. */
+    public static final String KEY_DECODE_VERSION = "lookm.decode.version";
+    public static final String KEY_DECODE_STEPS = "lookm.trace.decode_steps";
+    /** The decode part's version, checked by every reader when the key is present. */
+    public static final String DECODE_VERSION = "1";
 
     public static final String LAYOUT_FILE = "layout.arrow";
     public static final String KV_FILE = "kv.arrow";
     public static final String ATTENTION_FILE = "attention.arrow";
     public static final String QUERIES_FILE = "queries.arrow";
     public static final String PROBES_FILE = "probes.arrow";
+    /** The decode part: keys and values of the generated tokens (optional). */
+    public static final String DECODE_FILE = "decode.arrow";
     /** Integrity data (optional in v1, written by every writer since): per-file sha256, bytes, rows, batches. */
     public static final String INTEGRITY_FILE = "integrity.arrow";
     /** The data files an integrity manifest may list, in writing order. */
-    public static final List<String> DATA_FILES = List.of(LAYOUT_FILE, KV_FILE, ATTENTION_FILE, QUERIES_FILE, PROBES_FILE);
+    public static final List<String> DATA_FILES = List.of(LAYOUT_FILE, KV_FILE, ATTENTION_FILE, QUERIES_FILE, PROBES_FILE, DECODE_FILE);
 
     /** integrity.arrow's schema metadata: the digest algorithm of its {@link #COL_SHA256} column. */
     public static final String KEY_INTEGRITY_ALGORITHM = "lookm.integrity.algorithm";
@@ -120,9 +129,12 @@ public final class TraceSchema {
         return new Schema(fields, m.toMap(LAYOUT_FILE));
     }
 
-    public static Schema kv(TraceMetadata m) {
+    public static Schema kv(TraceMetadata m) { return kv(m, KV_FILE); }
+
+    /** Schema of kv.arrow or decode.arrow (same columns; decode.arrow has one batch per layer). */
+    public static Schema kv(TraceMetadata m, String fileName) {
         return new Schema(List.of(intColumn(COL_LAYER), intColumn(COL_KV_HEAD), intColumn(COL_POSITION),
-                vectorColumn(COL_KEY, m.headDim(), m.dtype()), vectorColumn(COL_VALUE, m.headDim(), m.dtype())), m.toMap(KV_FILE));
+                vectorColumn(COL_KEY, m.headDim(), m.dtype()), vectorColumn(COL_VALUE, m.headDim(), m.dtype())), m.toMap(fileName));
     }
 
     public static Schema attention(TraceMetadata m) {

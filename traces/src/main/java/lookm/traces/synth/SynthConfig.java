@@ -26,10 +26,12 @@ import lookm.traces.schema.CacheDtype;
  * @param preset         a current-VLM layout ({@link SynthLayout}: qwen2-vl, anyres, video) written as a v2 trace, or
  *                       null for the text/image prompt above (v1); with a preset, tokensPerImage and the middle text
  *                       runs are not used (the first and last text runs are the preset's text before and after)
+ * @param decode         also store the decode part: keys and values of the P probe positions, as generated text tokens
+ *                       (the probes are then the generated tokens' queries); needs P >= 1
  */
 public record SynthConfig(String modelName, int layers, int queryHeads, int kvHeads, int headDim, CacheDtype dtype,
                           int tokensPerImage, int[] textRuns, int sinkTokens, int prefillQueries, int probes,
-                          int attentionStride, long seed, SynthLayout preset) {
+                          int attentionStride, long seed, SynthLayout preset, boolean decode) {
     public SynthConfig {
         textRuns = textRuns.clone();
         new HeadGroups(queryHeads, kvHeads);
@@ -45,6 +47,8 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
             throw new IllegalArgumentException("prefillQueries must be in [0, T=" + t + "], was " + prefillQueries);
         if (probes < 0) throw new IllegalArgumentException("probes must be >= 0, was " + probes);
         if (attentionStride < 1) throw new IllegalArgumentException("attentionStride must be >= 1, was " + attentionStride);
+        if (decode && probes < 1)
+            throw new IllegalArgumentException("a decode part needs probes >= 1 (its generated tokens are the probe positions), was " + probes);
     }
 
     @Override public int[] textRuns() { return textRuns.clone(); }
@@ -74,7 +78,7 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
     public Builder toBuilder() {
         return new Builder().modelName(modelName).shape(layers, queryHeads, kvHeads, headDim).dtype(dtype)
                 .images(tokensPerImage, textRuns).sinkTokens(sinkTokens).prefillQueries(prefillQueries).probes(probes)
-                .attentionStride(attentionStride).seed(seed).preset(preset);
+                .attentionStride(attentionStride).seed(seed).preset(preset).decode(decode);
     }
 
     /** Fluent construction with defaults; {@link #build()} validates. */
@@ -96,6 +100,7 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
         private int sinkTokens = DEFAULT_SINKS, prefillQueries, probes, attentionStride = 1;
         private long seed;
         private SynthLayout preset;
+        private boolean decode;
 
         public Builder modelName(String v) { modelName = v; return this; }
 
@@ -124,10 +129,12 @@ public record SynthConfig(String modelName, int layers, int queryHeads, int kvHe
         public Builder seed(long v) { seed = v; return this; }
         /** A current-VLM layout preset (v2 trace), or null for the text/image prompt. */
         public Builder preset(SynthLayout v) { preset = v; return this; }
+        /** Also store the keys and values of the probe positions (the decode part). */
+        public Builder decode(boolean v) { decode = v; return this; }
 
         public SynthConfig build() {
             return new SynthConfig(modelName, layers, queryHeads, kvHeads, headDim, dtype, tokensPerImage, textRuns,
-                    sinkTokens, prefillQueries, probes, attentionStride, seed, preset);
+                    sinkTokens, prefillQueries, probes, attentionStride, seed, preset, decode);
         }
     }
 }

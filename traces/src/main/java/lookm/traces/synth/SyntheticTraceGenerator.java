@@ -11,6 +11,7 @@ import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.TokenLayout;
 import lookm.traces.schema.CacheDtype;
+import lookm.traces.schema.DecodeTokens;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
 import lookm.traces.write.TraceWriter;
@@ -50,7 +51,8 @@ public final class SyntheticTraceGenerator {
                 .tokensPerImage(preset == null && config.images() > 0 ? config.tokensPerImage() : 0)
                 .prefillQueries(config.prefillQueries()).probes(config.probes())
                 .source("lookm.traces.synth seed=" + config.seed() + ", " + stride).build();
-        this.metadata = preset == null ? m : m.asVersion2(preset.architecture(), preset.layout().details().ropeAxes());
+        TraceMetadata versioned = preset == null ? m : m.asVersion2(preset.architecture(), preset.layout().details().ropeAxes());
+        this.metadata = config.decode() ? versioned.withDecodeSteps(config.probes()) : versioned;
     }
 
     public SynthConfig config() { return config; }
@@ -101,7 +103,15 @@ public final class SyntheticTraceGenerator {
         }
         Queries windowQueries = window == null ? null : Queries.contiguous(window, hq, d, t - w, w);
         Queries probeQueries = probes == null ? null : Queries.contiguous(probes, hq, d, t, p);
-        return new TraceLayer(l, block, new Observation(new AccumulatedAttention(attention, hq, t), windowQueries, probeQueries));
+        DecodeTokens generated = null;
+        if (config.decode()) {                                        // (3) the decode part: K/V of the probe positions
+            float[] decodeKeys = new float[hkv * p * d], decodeValues = new float[hkv * p * d];
+            for (int h = 0; h < hkv; h++) vectors.generatedKeysAndValues(h, t, p, decodeKeys, decodeValues, h * p * d);
+            round(decodeKeys);
+            round(decodeValues);
+            generated = new DecodeTokens(decodeKeys, decodeValues, hkv, p, d, t);
+        }
+        return new TraceLayer(l, block, new Observation(new AccumulatedAttention(attention, hq, t), windowQueries, probeQueries), generated);
     }
 
     /** Rounds in place to the storage dtype (identity for float32). */

@@ -87,13 +87,31 @@ final class TokenVectors {
             keys[at + (layout.isText(t) ? TEXT_AXIS : IMAGE_AXIS)] = (float) (scale * (layout.isText(t) ? 1 : KEY_AXIS));
             positional(t, Math.sqrt(recency), keys, at);
             if (layout.isText(t)) {
-                gaussian(kr, 1, keys, at + STRUCTURED_DIMS, content);
-                gaussian(vr, 1, values, at, d);
+                textContent(kr, vr, keys, values, at);
             } else {
                 int patch = t - imageStart(t);
                 keyField.fill(layout.imageIndex(t), patch / grid, patch % grid, kr, keys, at + STRUCTURED_DIMS, content);
                 valueField.fill(layout.imageIndex(t), patch / grid, patch % grid, vr, values, at, d);
             }
+        }
+    }
+
+    /** Content of a text token: key content dims and the whole value ~ s·N(0, 1), from the position's own generators. */
+    private void textContent(SplittableRandom kr, SplittableRandom vr, float[] keys, float[] values, int at) {
+        gaussian(kr, 1, keys, at + STRUCTURED_DIMS, content);
+        gaussian(vr, 1, values, at, d);
+    }
+
+    /**
+     * Keys and values of KV head h for generated text tokens at positions [first, first + n) (the decode part), (n, D)
+     * each at {@code offset}: a text token's key (text axis, positional pairs, content) and value, as in the prompt.
+     */
+    void generatedKeysAndValues(int h, int first, int n, float[] keys, float[] values, int offset) {
+        for (int i = 0; i < n; i++) {
+            int at = offset + i * d, t = first + i;
+            keys[at + TEXT_AXIS] = (float) scale;
+            positional(t, Math.sqrt(recency), keys, at);
+            textContent(rng(STREAM_KEY, h, t), rng(STREAM_VALUE, h, t), keys, values, at);
         }
     }
 

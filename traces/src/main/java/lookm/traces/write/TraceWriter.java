@@ -10,6 +10,7 @@ import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.TokenDetails;
 import lookm.spec.tensor.TokenLayout;
 import lookm.traces.schema.AttentionSums;
+import lookm.traces.schema.DecodeTokens;
 import lookm.traces.schema.TraceFormatException;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
@@ -43,6 +44,7 @@ public final class TraceWriter implements AutoCloseable {
     private final ArrowSink attention;
     private final ArrowSink queries;
     private final ArrowSink probes;
+    private final ArrowSink decode;
     private int nextLayer;
     private final IntegrityWriter.Written layoutWritten;
 
@@ -51,7 +53,7 @@ public final class TraceWriter implements AutoCloseable {
         this.layout = layout;
         this.directory = directory;
         Path tmp = directory.temp();
-        ArrowSink[] sinks = new ArrowSink[4];
+        ArrowSink[] sinks = new ArrowSink[5];
         try {
             try (ArrowSink layoutSink = new ArrowSink(tmp.resolve(TraceSchema.LAYOUT_FILE), TraceSchema.layout(meta, tokenIds != null), allocator)) {
                 layoutSink.batch(meta.tokens(), root -> fillLayout(root, tokenIds));
@@ -63,6 +65,8 @@ public final class TraceWriter implements AutoCloseable {
                 sinks[2] = new ArrowSink(tmp.resolve(TraceSchema.QUERIES_FILE), TraceSchema.queries(meta, TraceSchema.QUERIES_FILE), allocator);
             if (meta.hasProbes())
                 sinks[3] = new ArrowSink(tmp.resolve(TraceSchema.PROBES_FILE), TraceSchema.queries(meta, TraceSchema.PROBES_FILE), allocator);
+            if (meta.hasDecode())
+                sinks[4] = new ArrowSink(tmp.resolve(TraceSchema.DECODE_FILE), TraceSchema.kv(meta, TraceSchema.DECODE_FILE), allocator);
         } catch (RuntimeException e) {
             // a start that fails part way (a full disk) closes the files it had opened before the caller aborts
             for (ArrowSink sink : sinks) {
@@ -84,6 +88,7 @@ public final class TraceWriter implements AutoCloseable {
         attention = sinks[1];
         queries = sinks[2];
         probes = sinks[3];
+        decode = sinks[4];
     }
 
     /**
@@ -178,7 +183,35 @@ public final class TraceWriter implements AutoCloseable {
         else requireAbsent(layer.observation().prefillQueries(), "prefill queries", "prefillQueries = 0");
         if (probes != null) writeQueries(probes, layer.observation().probeQueries(), "probe queries", -1, meta.probes());
         else requireAbsent(layer.observation().probeQueries(), "probe queries", "probes = 0");
+        if (decode != null) writeDecode(layer.decode(), layer.observation().probeQueries());
+        else if (layer.decode() != null) throw where("layer " + nextLayer + " carries a decode part but the metadata says decodeSteps = 0");
         nextLayer++;
+    }
+
+    /** The decode part: one batch per layer, (kv_head, position) order, positions T..T+S-1 (the probes' positions). */
+    private void writeDecode(DecodeTokens generated, Queries probeQueries) {
+        int t = meta.tokens(), s = meta.decodeSteps();
+        if (generated == null) throw where("layer " + nextLayer + " has no decode part but the metadata announces decodeSteps = " + s);
+        if (generated.kvHeads() != meta.kvHeads() || generated.steps() != s || generated.headDim() != meta.headDim() || generated.firstPosition() != t)
+            throw where("layer " + nextLayer + " decode part is (Hkv=" + generated.kvHeads() + ", S=" + generated.steps() + ", D="
+                    + generated.headDim() + ") from position " + generated.firstPosition() + ", the metadata says (Hkv=" + meta.kvHeads()
+                    + ", S=" + s + ", D=" + meta.headDim() + ") from T=" + t);
+        for (int i = 0; i < s; i++)
+            if (probeQueries.positions()[i] != t + i)
+                throw where("layer " + nextLayer + " probe " + i + " is at position " + probeQueries.positions()[i] + ", expected " + (t + i)
+                        + ": with a decode part the probes are the generated tokens' queries, at T, T+1, ...");
+        int rows = meta.kvHeads() * s;
+        decode.batch(rows, root -> {
+            ArrowSink.fill((IntVector) root.getVector(TraceSchema.COL_LAYER), 0, rows, nextLayer);
+            IntVector head = (IntVector) root.getVector(TraceSchema.COL_KV_HEAD);
+            IntVector position = (IntVector) root.getVector(TraceSchema.COL_POSITION);
+            for (int h = 0; h < meta.kvHeads(); h++) {
+                ArrowSink.fill(head, h * s, s, h);
+                ArrowSink.range(position, h * s, s, t);
+                checkHalf(ArrowSink.vectors((FixedSizeListVector) root.getVector(TraceSchema.COL_KEY), h * s, s, generated.keys(), generated.offset(h, 0), meta.dtype()), "decode key", "kv_head", h, t);
+                checkHalf(ArrowSink.vectors((FixedSizeListVector) root.getVector(TraceSchema.COL_VALUE), h * s, s, generated.values(), generated.offset(h, 0), meta.dtype()), "decode value", "kv_head", h, t);
+            }
+        });
     }
 
     private void writeKv(KvBlock block) {
@@ -262,7 +295,7 @@ public final class TraceWriter implements AutoCloseable {
             throw where("incomplete: " + nextLayer + " of " + meta.layers() + " layers written; nothing was committed");
         closeSinks();
         List<IntegrityWriter.Written> written = new ArrayList<>(List.of(layoutWritten));
-        for (ArrowSink sink : new ArrowSink[] {kv, attention, queries, probes})
+        for (ArrowSink sink : new ArrowSink[] {kv, attention, queries, probes, decode})
             if (sink != null) written.add(new IntegrityWriter.Written(sink.file().getFileName().toString(), sink.rows(), sink.batches()));
         IntegrityWriter.seal(directory.temp(), meta.toMap(TraceSchema.INTEGRITY_FILE), written);   // last: digests of the final bytes
         return directory.commit();
@@ -294,7 +327,7 @@ public final class TraceWriter implements AutoCloseable {
         sinksClosed = true;
         // closing finishes each file (footer written); the first failure is reported after trying them all
         RuntimeException failure = null;
-        for (ArrowSink sink : new ArrowSink[] {kv, attention, queries, probes}) {
+        for (ArrowSink sink : new ArrowSink[] {kv, attention, queries, probes, decode}) {
             if (sink == null) continue;
             try {
                 sink.close();

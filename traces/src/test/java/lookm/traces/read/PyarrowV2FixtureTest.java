@@ -61,7 +61,9 @@ class PyarrowV2FixtureTest {
                 }
             }
         }
-        assertTrue(TraceValidator.validate(fixture()).valid());
+        ValidationReport report = TraceValidator.validate(fixture());
+        assertTrue(report.valid(), report.message());
+        assertTrue(report.integrity().contains("verified for 5 of 5 files"), report.integrity());     // sealed by pyarrow's hashlib
     }
 
     @Test
