@@ -5,6 +5,9 @@ over heads, causal row blocks so that T x T is never held, float32, torch's own 
   snapkv-32  window attention of the last 32 queries, max pool 7, top-(C-32) + last 32, gather (SPEC.md 2.2, 3.2)
   h2o        accumulated attention recomputed from all prefill Q and K, top-N over [0, T-R) + recent R, gather (2.1, 3.2)
   lookm      accumulated attention, released text prior (Lambda = 65516, float32), pivot merge of K and V (3.3, 4.1, 4.3)
+  kvpress-snapkv  kvpress SnapKVPress: window of the last min(64, C) queries, mean over the window, avg pool 5 (zero
+                 padding, / 5), the window scored max + 1, plain top-C, gather (2.6.5)
+  streaming-llm  4 sinks + the last C - 4 tokens: two slices concatenated (no scores, no index gather) (3.4)
   matmul-causal  the yardstick: only the causal Q.K^T in row blocks (torch's float32 BLAS on the same cores)
 
 Budget: heavy and recent ratios 0.1 (N = R = floor(0.1 T)), as `lookm bench`'s default. Layout: the synthetic layer
@@ -25,6 +28,10 @@ RATIO = 0.1                 # heavy and recent ratios (lookm bench's default bud
 ROW_BLOCK = 512             # query rows per block of the accumulated attention
 SNAPKV_WINDOW = 32          # snapkv-32: window length
 SNAPKV_KERNEL = 7           # snapkv-32: max-pool kernel
+KVPRESS_WINDOW = 64         # kvpress-snapkv: window length (kvpress's default window_size)
+KVPRESS_KERNEL = 5          # kvpress-snapkv: average-pool kernel (kvpress's default kernel_size)
+KVPRESS_PAD_ABOVE_MAX = 1.0  # kvpress-snapkv: the window positions score the layer's max + 1
+STREAMING_SINKS = 4         # streaming-llm: attention sinks
 TEXT_PRIOR_PENALTY = 65516.0   # the released text prior's constant (Lambda)
 PREFIX_SHARE, IMAGE_SHARE = 0.05, 0.6
 CHECK_SHAPE = (2, 300, 32)  # the self-check's layer
@@ -91,6 +98,28 @@ def snapkv_32(q, k, v, is_image):
     return gather(k, kept), gather(v, kept)
 
 
+def kvpress_snapkv(q, k, v, is_image):
+    tokens = k.shape[1]
+    heavy, recent = budget(tokens)
+    kept_count = heavy + recent
+    window = min(KVPRESS_WINDOW, kept_count)
+    candidates = tokens - window
+    s = column_sums(q[:, tokens - window:], k, first_row=tokens - window)[:, :candidates]
+    pooled = torch.nn.functional.avg_pool1d(s.unsqueeze(1), KVPRESS_KERNEL, stride=1, padding=KVPRESS_KERNEL // 2).squeeze(1)
+    pooled /= window                                          # the mean over the window rows (group of one: Hq = Hkv here)
+    scores = torch.cat([pooled, torch.full((k.shape[0], window), pooled.max().item() + KVPRESS_PAD_ABOVE_MAX)], dim=1)
+    kept = torch.sort(torch.topk(scores, kept_count, dim=1).indices, dim=1).values
+    return gather(k, kept), gather(v, kept)
+
+
+def streaming_llm(q, k, v, is_image):
+    tokens = k.shape[1]
+    heavy, recent = budget(tokens)
+    last = heavy + recent - STREAMING_SINKS
+    return (torch.cat([k[:, :STREAMING_SINKS], k[:, tokens - last:]], dim=1),
+            torch.cat([v[:, :STREAMING_SINKS], v[:, tokens - last:]], dim=1))
+
+
 def h2o(q, k, v, is_image):
     tokens = k.shape[1]
     heavy, recent = budget(tokens)
@@ -143,7 +172,7 @@ def causal_matmul(q, k, v, is_image):
         torch.matmul(q[:, i0:i1], k[:, :i1].transpose(1, 2))
 
 
-POLICIES = {"snapkv-32": snapkv_32, "h2o": h2o, "lookm": lookm, "matmul-causal": causal_matmul}
+POLICIES = {"snapkv-32": snapkv_32, "kvpress-snapkv": kvpress_snapkv, "streaming-llm": streaming_llm, "h2o": h2o, "lookm": lookm, "matmul-causal": causal_matmul}
 
 
 def self_check(seed):

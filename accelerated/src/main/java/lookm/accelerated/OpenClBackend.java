@@ -1,6 +1,8 @@
 package lookm.accelerated;
 
 import lookm.accelerated.cl.ClContext;
+import lookm.accelerated.cl.ClHost;
+import lookm.accelerated.cl.ClHostProvider;
 import lookm.accelerated.cl.DeviceInfo;
 import lookm.accelerated.cl.DeviceSelector;
 import lookm.accelerated.cl.Tiling;
@@ -39,7 +41,9 @@ import lookm.spec.policy.UnsupportedVariantException;
  * The accelerated backend: every stage as OpenCL C kernels (resources lookm/accelerated/kernels/*.cl) on one
  * explicitly chosen device, a GPU or the CPU through PoCL. Mirrors {@code lookm.reference.ReferenceBackend} stage
  * for stage; a variant it cannot run is refused with {@link UnsupportedVariantException}, never run elsewhere.
- * Not thread-safe (one in-order queue); close it to release the device.
+ * Not thread-safe (one in-order queue); close it to release the device. The host program is JOCL by default; the same
+ * stages and kernels also run on another {@link ClHost} ({@link #open(String, String)}: e.g. TornadoVM's prebuilt
+ * tasks from the optional {@code tornadovm} module), and the backend then takes the host's name.
  *
  * <pre>{@code
  * try (OpenClBackend backend = OpenClBackend.open("cpu")) {           // "gpu", "cpu" or "platform:device"
@@ -51,8 +55,14 @@ public final class OpenClBackend implements Backend {
     public static final String NAME = "opencl";
 
     private final ClContext cl;
+    private final String name;
 
-    private OpenClBackend(ClContext cl) { this.cl = cl; }
+    private OpenClBackend(ClContext cl) { this(cl, NAME); }
+
+    private OpenClBackend(ClContext cl, String name) {
+        this.cl = cl;
+        this.name = name;
+    }
 
     /**
      * A backend on the chosen device.
@@ -66,10 +76,34 @@ public final class OpenClBackend implements Backend {
 
     public static OpenClBackend open(DeviceInfo device) { return new OpenClBackend(ClContext.open(device)); }
 
+    /**
+     * The backend on the OpenCL host named {@code host}: "jocl" ({@link #open(String)}) or a host a
+     * {@link ClHostProvider} on the class path serves (e.g. "tornadovm"), which then names the backend.
+     *
+     * @param device "gpu", "cpu" or "platform:device"; blank: the host's default device
+     * @throws IllegalArgumentException if no such host is on the class path
+     * @throws lookm.accelerated.cl.OpenClUnavailableException if the host has no such device
+     */
+    public static OpenClBackend open(String host, String device) {
+        if (JOCL_HOST.equals(host)) return device.isBlank() ? open(lookm.accelerated.cl.Devices.list().stream().findFirst()
+                .orElseThrow(() -> new lookm.accelerated.cl.OpenClUnavailableException("the OpenCL runtime lists no device"))) : open(device);
+        ClHostProvider provider = ClHostProvider.named(host).orElseThrow(() -> new IllegalArgumentException(
+                "no OpenCL host '" + host + "' on the class path (known here: " + JOCL_HOST + ")"));
+        return on(provider.open(device), provider.name());
+    }
+
+    /** The stages on {@code host} (owned: closing the backend closes it), the backend named {@code name}. */
+    public static OpenClBackend on(ClHost host, String name) {
+        return new OpenClBackend(ClContext.on(host, Tiling.forDevice(host.device())), name);
+    }
+
+    /** Name of the default host, JOCL. */
+    public static final String JOCL_HOST = lookm.accelerated.cl.JoclHost.NAME;
+
     /** A backend with an explicit register-tile shape instead of the device kind's default. */
     public static OpenClBackend open(DeviceInfo device, Tiling tiling) { return new OpenClBackend(ClContext.open(device, tiling)); }
 
-    @Override public String name() { return NAME; }
+    @Override public String name() { return name; }
 
     @Override public String device() { return cl.device().describe(); }
 
@@ -93,8 +127,8 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof ScoreSpec.Tova) return new TovaScoreCl(cl);
         if (spec instanceof ScoreSpec.KvpressSnapKv k) return new KvpressSnapKvScoreCl(cl, k);
         if (spec instanceof ScoreSpec.LagKv l) return new LagKvScoreCl(cl, l);
-        if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), NAME, Scorer.class);
-        throw new UnsupportedVariantException(spec, NAME);
+        if (spec instanceof ScoreSpec.Custom c) return Plugins.require(Stage.SCORE, c.keyword(), c.args(), name, Scorer.class);
+        throw new UnsupportedVariantException(spec, name);
     }
 
     @Override public Selector selector(SelectSpec spec) {
@@ -102,8 +136,8 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof SelectSpec.TopK t) return new TopKSelectCl(cl, t);
         if (spec instanceof SelectSpec.TextPrior tp) return new TextPriorSelectCl(cl, tp);
         if (spec instanceof SelectSpec.Streaming s) return PositionStages.streaming(s.sinkTokens());
-        if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), NAME, Selector.class);
-        throw new UnsupportedVariantException(spec, NAME);
+        if (spec instanceof SelectSpec.Custom c) return Plugins.require(Stage.SELECT, c.keyword(), c.args(), name, Selector.class);
+        throw new UnsupportedVariantException(spec, name);
     }
 
     @Override public Merger merger(MergeSpec spec) {
@@ -112,8 +146,8 @@ public final class OpenClBackend implements Backend {
         if (spec instanceof MergeSpec.Average a) return new AverageMergeCl(cl, a);
         if (spec instanceof MergeSpec.Weighted w) return new WeightedMergeCl(cl, w);
         if (spec instanceof MergeSpec.ValueMerge v) return new ValueMergeCl(cl, v);
-        if (spec instanceof MergeSpec.Custom c) return Plugins.require(Stage.MERGE, c.keyword(), c.args(), NAME, Merger.class);
-        throw new UnsupportedVariantException(spec, NAME);
+        if (spec instanceof MergeSpec.Custom c) return Plugins.require(Stage.MERGE, c.keyword(), c.args(), name, Merger.class);
+        throw new UnsupportedVariantException(spec, name);
     }
 
     @Override public void close() { cl.close(); }

@@ -10,11 +10,13 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * One OpenCL backend shared by the test JVM (kernels are built once). A missing runtime or device is a visible
  * skip, or a failure when {@code -Dlookm.requireOpenCl=true} (CI). {@code -Dlookm.openclDevice=gpu|cpu|p:d}
- * picks the device; by default the first one listed.
+ * picks the device; by default the first one listed. {@code -Dlookm.openclHost=tornadovm} runs the same suites on
+ * another host program (the optional {@code tornadovm} module's TornadoVM prebuilt tasks); default JOCL.
  */
 final class OpenClTestSupport {
     static final String REQUIRE = "lookm.requireOpenCl";
     static final String DEVICE = "lookm.openclDevice";
+    static final String HOST = "lookm.openclHost";
 
     private static OpenClBackend backend;
     private static String unavailable;
@@ -26,7 +28,8 @@ final class OpenClTestSupport {
         if (backend == null && unavailable == null) {
             try {
                 String choice = System.getProperty(DEVICE, "");
-                backend = choice.isBlank() ? OpenClBackend.open(Devices.list().stream().findFirst()
+                String host = System.getProperty(HOST, "");
+                backend = !host.isBlank() ? OpenClBackend.open(host, choice) : choice.isBlank() ? OpenClBackend.open(Devices.list().stream().findFirst()
                         .orElseThrow(() -> new OpenClUnavailableException("the OpenCL runtime lists no device")))
                         : OpenClBackend.open(DeviceSelector.of(choice));
             } catch (OpenClUnavailableException e) {

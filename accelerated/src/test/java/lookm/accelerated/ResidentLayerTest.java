@@ -10,22 +10,27 @@ import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.CompressedLayer;
 import lookm.spec.tensor.KvBlock;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** One upload of K and V per compression, shared by the score and merge stages; released after the merge. */
 class ResidentLayerTest {
     private static final Budget BUDGET = Budget.ratios(0.1, 0.1);
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"lookm", "h2o", "snapkv-32", "tp-average-released", "oracle", "streaming-llm"})
-    void eachCompressionUploadsTheLayerOnce(String name) {
+    /**
+     * Tensors uploaded per compression: K for a score computed from it, V only for a merge that reads it on the device;
+     * a drop gathers on the host (no upload), and a policy without a data score uploads nothing.
+     */
+    @ParameterizedTest(name = "{0}: {1} per compression")
+    @CsvSource({"lookm, 2", "tp-average-released, 2", "h2o, 1", "snapkv-32, 1", "oracle, 1", "streaming-llm, 0"})
+    void eachCompressionUploadsEachTensorAtMostOnce(String name, int tensorsPerCompression) {
         OpenClBackend backend = OpenClTestSupport.backend();
         Layers.Layer layer = Layers.layer(2, 4, 200, 32, 5);
         Compressor c = backend.compressor(Policies.named(name).withScoreSource(ScoreSource.RECOMPUTED));
-        long before = backend.context().residentUploads();
+        long before = backend.context().residentTensorUploads();
         c.compress(layer.block(), layer.observation(), BUDGET);
         c.compress(layer.block(), layer.observation(), BUDGET);
-        assertEquals(2, backend.context().residentUploads() - before, "uploads of K and V for two compressions");
+        assertEquals(2L * tensorsPerCompression, backend.context().residentTensorUploads() - before, "K and V uploads for two compressions");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -40,6 +40,20 @@ public final class CausalColumnSumsCl {
 
     /** As {@link #perKvHead(ClContext, KvBlock, float[], int, int[])}, the keys already on the device ((Hkv, T, D), not modified). */
     public static float[] perKvHead(ClContext cl, ClBuffer rawKeys, KvBlock block, float[] queries, int hq, int[] positions) {
+        try (ClBuffer out = onDevice(cl, rawKeys, block, queries, hq, positions)) {
+            return out.readFloats(block.heads() * block.tokens());
+        }
+    }
+
+    /**
+     * As {@link #perKvHead(ClContext, KvBlock, float[], int, int[])}, the (Hkv, T) sums left on the device for a further
+     * kernel (no read-back); the caller closes the buffer. Keys from the context's resident copy of the layer.
+     */
+    public static ClBuffer onDevice(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
+        return onDevice(cl, cl.resident(block).keys(), block, queries, hq, positions);
+    }
+
+    private static ClBuffer onDevice(ClContext cl, ClBuffer rawKeys, KvBlock block, float[] queries, int hq, int[] positions) {
         int hkv = block.heads(), dim = block.headDim(), tokens = block.tokens(), rows = positions.length;
         if (queries.length != (long) hq * rows * dim)
             throw new IllegalArgumentException("queries: expected (Hq=" + hq + ", n=" + rows + ", D=" + dim + ") = " + (long) hq * rows * dim
@@ -61,7 +75,6 @@ public final class CausalColumnSumsCl {
              ClBuffer positionBuffer = cl.upload(paddedPositions(positions, rowsPadded));
              ClBuffer scratch = cl.allocateFloats(slots * slotFloats);
              ClBuffer partial = cl.allocateFloats((long) items * tokensPadded);
-             ClBuffer out = cl.allocateFloats((long) hkv * tokens);
              ClKernel blocks = program.kernel("block_column_sums");
              ClKernel sums = program.kernel("sum_partials")) {
             ClBuffer keys = paddedKeys != null ? paddedKeys : rawKeys;
@@ -72,8 +85,14 @@ public final class CausalColumnSumsCl {
             for (int offset = 0; offset < items; offset += slots)                  // waves share the scratch, in queue order
                 blocks.set(ITEM_OFFSET_ARG, offset).launch(new long[] {Math.min(slots, items - offset)}, new long[] {1});
             // (4) a_kv[j] = Σ_{q ∈ group(kv)} Σ_s partial[q, s, j]                                                    (Hkv, T)
-            sums.arg(partial).arg(tokens).arg(tokensPadded).arg(groupSize).arg(splits).arg(out).launch(new long[] {tokens, hkv}, null);
-            return out.readFloats(hkv * tokens);
+            ClBuffer out = cl.allocateFloats((long) hkv * tokens);
+            try {
+                sums.arg(partial).arg(tokens).arg(tokensPadded).arg(groupSize).arg(splits).arg(out).launch(new long[] {tokens, hkv}, null);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            return out;
         }
     }
 

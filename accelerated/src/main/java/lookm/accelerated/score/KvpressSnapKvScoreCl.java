@@ -34,10 +34,9 @@ public final class KvpressSnapKvScoreCl implements Scorer {
         if (window == 0 || b.coversCache()) return Scores.zeros(heads, tokens);
         Queries q = observation.requirePrefillSuffix(block, window, "kvpress SnapKV");
         int candidates = tokens - window;
-        // (1) Σ_{h ∈ g} Σ_{i in window} softmax_j(q_i·k_j/√D, j ≤ i)          (H, T)
-        float[] sums = CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions());
+        // (1) Σ_{h ∈ g} Σ_{i in window} softmax_j(q_i·k_j/√D, j ≤ i)          (H, T), left on the device for (2)
         float[] pooled;
-        try (ClBuffer s = cl.upload(sums); ClBuffer out = cl.allocateFloats((long) heads * tokens);
+        try (ClBuffer s = CausalColumnSumsCl.onDevice(cl, block, q.data(), q.queryHeads(), q.positions()); ClBuffer out = cl.allocateFloats((long) heads * tokens);
              ClKernel pool = cl.program("score/window_attention_score", "").kernel("pool_window_scores")) {
             // (2) average pooling over [0, T − W')
             pool.arg(s).arg(tokens).arg(candidates).arg(spec.kernel()).arg(POOL_AVG).arg(out).launch(new long[] {tokens, heads}, null);

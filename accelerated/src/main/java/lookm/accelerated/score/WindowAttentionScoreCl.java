@@ -35,10 +35,10 @@ public final class WindowAttentionScoreCl implements Scorer {
         if (window == 0 || b.coversCache()) return Scores.zeros(heads, tokens);
         Queries q = observation.requirePrefillSuffix(block, window, "window attention");
         int candidates = tokens - window;
-        // (1) s[j] = Σ_{i in window} softmax_j(q_i·k_j/√D, j ≤ i), summed over the group          (H, T)
-        float[] sums = CausalColumnSumsCl.perKvHead(cl, block, q.data(), q.queryHeads(), q.positions());
-        // (2) pool s over [0, T − W); the window itself scores 0
-        try (ClBuffer s = cl.upload(sums); ClBuffer pooled = cl.allocateFloats((long) heads * tokens);
+        // (1) s[j] = Σ_{i in window} softmax_j(q_i·k_j/√D, j ≤ i), summed over the group (H, T), left on the device
+        // (2) pool s over [0, T − W); the window itself scores 0; one read-back
+        try (ClBuffer s = CausalColumnSumsCl.onDevice(cl, block, q.data(), q.queryHeads(), q.positions());
+             ClBuffer pooled = cl.allocateFloats((long) heads * tokens);
              ClKernel pool = cl.program("score/window_attention_score", "").kernel("pool_window_scores")) {
             pool.arg(s).arg(tokens).arg(candidates).arg(spec.kernel()).arg(spec.pooling() == Pooling.MAX ? POOL_MAX : POOL_AVG).arg(pooled)
                     .launch(new long[] {tokens, heads}, null);

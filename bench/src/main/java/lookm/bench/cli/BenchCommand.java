@@ -121,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> unavailable = new ArrayList<>();
         if (referenceOnly && skipReferenceTiming) throw new IllegalArgumentException("--reference-only and --skip-reference-timing exclude each other");
         List<BenchTarget> targets = referenceOnly ? List.of(new BenchTarget(ReferenceBackend.NAME, null)) : BenchTarget.all(unavailable);
-        if (skipReferenceTiming) targets = targets.stream().filter(t -> t.device() != null).toList();
+        if (skipReferenceTiming) targets = targets.stream().filter(t -> !t.isReference()).toList();
         for (String u : unavailable) err.println("lookm bench: OpenCL unavailable, benching the reference only: " + u);
         out.printf("bench %s, %s, layer (H=%d, T=%d, D=%d), %d warmup + %d timed rounds%n", p.name(), b, block.heads(), block.tokens(),
                 block.headDim(), warmup, repetitions);
@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
                     continue;
                 }
                 Compressor c = be.compressor(p);
-                Agreement v = target.device() == null ? Agreement.isReference()
+                Agreement v = target.isReference() ? Agreement.isReference()
                         : Validation.compare(c, block, reference, c.run(block, observation, b));
                 row.put("valid", v.agrees());
                 row.put("validation", v.detail());
@@ -162,10 +162,10 @@ final class BenchCommand implements Callable<Integer> {
                 row.put("maxAbsDiffVsReference", v.maxAbsDiff());
                 out.printf("  %-22s %s: %s%n", target.label(), v.agrees() ? "valid" : "INVALID, not timed", v.detail());
                 if (v.agrees()) {
-                    boolean yardstick = be instanceof OpenClBackend && recomputesFromAllQueries(p, observation);
+                    boolean yardstick = be instanceof OpenClBackend && OpenClBackend.NAME.equals(be.name()) && recomputesFromAllQueries(p, observation);
                     double before = yardstick ? causalMatmulSeconds((OpenClBackend) be, observation, block) : Double.NaN;
                     StageTimes t = StageTimes.measure(c, block, observation, b, warmup, repetitions);
-                    if (target.device() == null) referenceTimes = t;
+                    if (target.isReference()) referenceTimes = t;
                     row.put("times", t);
                     if (yardstick) {                                    // A-B-A: the yardstick before and after, the faster counts
                         double matmul = Math.min(before, causalMatmulSeconds((OpenClBackend) be, observation, block));
@@ -180,7 +180,7 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 }
             } catch (RuntimeException e) {
-                if (target.device() == null) throw e;          // the reference must run
+                if (target.isReference()) throw e;             // the reference must run
                 row.put("valid", false);
                 row.put("validation", "could not run: " + e.getMessage());
                 out.printf("  %-22s could not run: %s%n", target.label(), e.getMessage());

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 import lookm.bench.fidelity.Fidelity;
 import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
@@ -184,11 +185,12 @@ public final class Replay {
                 if (compressing == null && measuring == null) {
                     finished.inOrder(layer, bytes);                                              // (2)-(4) on this thread
                 } else if (compressing == null) {
-                    Compressed compressed = compress(layer, jobs, profiles);                               // (2) on this thread (one queue)
+                    Compressed compressed = compress(layer, jobs, profiles, finished.committed(layer.layer()));  // (2) on this thread (one queue)
                     if (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));    // (3)-(4) of the previous layer first
                     inFlight.add(measuring.submit(() -> measure(layer, compressed, bytes, jobs))); // (3) overlaps (2) of the next layer
                 } else {
-                    inFlight.add(compressing.submit(() -> measure(layer, compress(layer, jobs, profiles), bytes, jobs)));   // (2)-(3) on a worker
+                    IntPredicate committed = finished.committed(layer.layer());
+                    inFlight.add(compressing.submit(() -> measure(layer, compress(layer, jobs, profiles, committed), bytes, jobs)));   // (2)-(3) on a worker
                     if (inFlight.size() == pipeline.threads()) finished.accept(await(inFlight.removeFirst()));
                 }
             }
@@ -274,7 +276,18 @@ public final class Replay {
             this.profiles = profiles;
         }
 
-        /** Every job of a finished layer. */
+        /**
+         * Which jobs of layer {@code l} a resumed run already holds (they are neither compressed nor measured again).
+         * Read before the layer's work is handed to another thread; only this thread writes {@code done}, and a layer's
+         * missing cells are committed after its work comes back, so the answer cannot change meanwhile.
+         */
+        IntPredicate committed(int l) {
+            boolean[] there = new boolean[jobs.size()];
+            for (int j = 0; j < there.length; j++) there[j] = done[j][l] != null;
+            return j -> there[j];
+        }
+
+        /** Every job of a finished layer (the cells a resumed run already held were not recomputed). */
         void accept(LayerOutput o) {
             fidelityNanos += o.fidelityNanos();
             for (int j = 0; j < jobs.size(); j++) commit(j, o.layer(), o.fidelity()[j], o.compressNanos()[j]);
@@ -336,10 +349,12 @@ public final class Replay {
         return measure(layer, c, bytes, List.of(job));
     }
 
-    private static Compressed compress(TraceLayer layer, List<Job> jobs, Profiles profiles) {
+    /** Step (2) for every job of one layer but those {@code committed} already (left null, time 0). */
+    private static Compressed compress(TraceLayer layer, List<Job> jobs, Profiles profiles, IntPredicate committed) {
         CompressedLayer[] out = new CompressedLayer[jobs.size()];
         long[] nanos = new long[jobs.size()];
         for (int j = 0; j < jobs.size(); j++) {
+            if (committed.test(j)) continue;
             Job job = jobs.get(j);
             long t0 = System.nanoTime();
             out[j] = compressOne(layer, job, profiles.at(job, layer.layer()));
@@ -365,6 +380,7 @@ public final class Replay {
         long t0 = System.nanoTime();
         LayerFidelity[] fidelity = new LayerFidelity[compressed.layers().length];
         for (int j = 0; j < fidelity.length; j++) {
+            if (compressed.layers()[j] == null) continue;                        // a cell the resumed run already held
             try {
                 fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), layer.observation().probeQueries(), compressed.layers()[j], jobs.get(j).budget(), bytes);
             } catch (RuntimeException e) {

@@ -12,11 +12,14 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The OpenCL backend shared by the property JVM (kernels build once), or the reason there is none. Without a device
  * the OpenCL properties skip visibly; with {@code -D}{@value #REQUIRE}{@code =true} (CI) they fail instead.
- * {@code -D}{@value #DEVICE}{@code =gpu|cpu|platform:device} picks the device (default: the first listed).
+ * {@code -D}{@value #DEVICE}{@code =gpu|cpu|platform:device} picks the device (default: the first listed);
+ * {@code -D}{@value #HOST}{@code =tornadovm} runs the same stages on another host program (the optional
+ * {@code tornadovm} module), default JOCL.
  */
 public final class OpenClDevice {
     public static final String REQUIRE = "lookm.requireOpenCl";
     public static final String DEVICE = "lookm.openclDevice";
+    public static final String HOST = "lookm.openclHost";
 
     private static OpenClBackend backend;
     private static String unavailable;
@@ -28,7 +31,10 @@ public final class OpenClDevice {
         if (backend == null && unavailable == null) {
             try {
                 String choice = System.getProperty(DEVICE, "");
-                if (choice.isBlank()) {
+                String host = System.getProperty(HOST, "");
+                if (!host.isBlank()) {
+                    backend = OpenClBackend.open(host, choice);
+                } else if (choice.isBlank()) {
                     List<DeviceInfo> devices = Devices.list();
                     if (devices.isEmpty()) throw new OpenClUnavailableException("the OpenCL runtime lists no device");
                     backend = OpenClBackend.open(devices.get(0));

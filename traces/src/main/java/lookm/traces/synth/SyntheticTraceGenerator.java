@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
 import lookm.spec.tensor.AccumulatedAttention;
 import lookm.spec.tensor.KvBlock;
 import lookm.spec.tensor.Observation;
@@ -77,47 +78,60 @@ public final class SyntheticTraceGenerator {
         TokenVectors vectors = new TokenVectors(config, layout, l);
         float[] keys = new float[hkv * t * d];
         float[] values = new float[hkv * t * d];
-        for (int h = 0; h < hkv; h++) vectors.keysAndValues(h, keys, values, h * t * d);
-        round(keys);
-        round(values);
+        // every head is generated from its own (stream, head, position) generators, so heads run in parallel and the
+        // trace is the same, bit for bit, in any order
+        IntStream.range(0, hkv).parallel().forEach(h -> {
+            vectors.keysAndValues(h, keys, values, h * t * d);
+            round(keys, h * t * d, t * d);
+            round(values, h * t * d, t * d);
+        });
         KvBlock block = new KvBlock(keys, values, hkv, t, d, layout);
 
         float[] attention = new float[hq * t];
         int w = config.prefillQueries(), p = config.probes();
         float[] window = w > 0 ? new float[hq * w * d] : null;
         float[] probes = p > 0 ? new float[hq * p * d] : null;
-        int group = hq / hkv;
-        for (int q = 0; q < hq; q++) {
-            // (1) all T prefill queries of this head, (T, D); only the last W are kept
-            float[] prefill = vectors.queries(q, 0, t);
-            round(prefill);
-            float[] sums = CausalAttention.columnSums(prefill, keys, (q / group) * t * d, t, d, config.attentionStride());
+        int group = hq / hkv, stride = config.attentionStride();
+        IntStream.range(0, hq).parallel().forEach(q -> {
+            // (1) this head's prefill queries (T, D): only the rows the attention reads (i = T-1, T-1-stride, ...) and
+            //     the last W are generated (each row has its own generator; the others would be left unread)
+            float[] prefill = new float[t * d];
+            for (int i = t - 1; i >= 0; i -= stride) queryRows(vectors, q, i, 1, prefill);
+            if (w > 0) queryRows(vectors, q, t - w, w, prefill);
+            float[] sums = CausalAttention.columnSums(prefill, keys, (q / group) * t * d, t, d, stride);
             System.arraycopy(sums, 0, attention, q * t, t);
             if (window != null) System.arraycopy(prefill, (t - w) * d, window, q * w * d, w * d);
             // (2) decode probes at positions T .. T+P-1
             if (probes != null) {
                 float[] probe = vectors.queries(q, t, p);
-                round(probe);
+                round(probe, 0, probe.length);
                 System.arraycopy(probe, 0, probes, q * p * d, p * d);
             }
-        }
+        });
         Queries windowQueries = window == null ? null : Queries.contiguous(window, hq, d, t - w, w);
         Queries probeQueries = probes == null ? null : Queries.contiguous(probes, hq, d, t, p);
         DecodeTokens generated = null;
         if (config.decode()) {                                        // (3) the decode part: K/V of the probe positions
             float[] decodeKeys = new float[hkv * p * d], decodeValues = new float[hkv * p * d];
             for (int h = 0; h < hkv; h++) vectors.generatedKeysAndValues(h, t, p, decodeKeys, decodeValues, h * p * d);
-            round(decodeKeys);
-            round(decodeValues);
+            round(decodeKeys, 0, decodeKeys.length);
+            round(decodeValues, 0, decodeValues.length);
             generated = new DecodeTokens(decodeKeys, decodeValues, hkv, p, d, t);
         }
         return new TraceLayer(l, block, new Observation(new AccumulatedAttention(attention, hq, t), windowQueries, probeQueries), generated);
     }
 
-    /** Rounds in place to the storage dtype (identity for float32). */
-    private void round(float[] data) {
+    /** Query rows [first, first + n) of head q, rounded to the storage dtype, into (T, D) {@code prefill}. */
+    private void queryRows(TokenVectors vectors, int q, int first, int n, float[] prefill) {
+        float[] rows = vectors.queries(q, first, n);
+        round(rows, 0, rows.length);
+        System.arraycopy(rows, 0, prefill, first * config.headDim(), rows.length);
+    }
+
+    /** Rounds data[from .. from + n) in place to the storage dtype (identity for float32). */
+    private void round(float[] data, int from, int n) {
         if (config.dtype() != CacheDtype.FLOAT16) return;
-        for (int i = 0; i < data.length; i++) data[i] = Float16.toFloat(Float16.toFloat16(data[i]));
+        for (int i = from; i < from + n; i++) data[i] = Float16.toFloat(Float16.toFloat16(data[i]));
     }
 
     /** The layers 0..L-1, each generated when iterated to (memory: one layer). */
