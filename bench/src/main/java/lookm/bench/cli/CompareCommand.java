@@ -36,7 +36,7 @@ final class CompareCommand implements Callable<Integer> {
     /** Leaf names of values that vary between identical runs: timings, throughput, memory, when it ran. */
     static final Pattern VOLATILE = Pattern.compile(".*(Seconds|PerSecond|Nanos|Millis|Ms|Heap|speedup|timestamp|boundBy).*");
     /** Fields that identify an element of a list of results (used in its path instead of the index). */
-    static final List<String> IDENTITY = List.of("policy", "budgetFraction", "layer", "kvHead", "backend");
+    static final List<String> IDENTITY = List.of("trace", "policy", "budgetFraction", "layer", "kvHead", "backend");
     private static final String RUN = "run";
 
     @Spec CommandSpec spec;

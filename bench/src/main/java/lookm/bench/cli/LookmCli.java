@@ -107,7 +107,7 @@ public final class LookmCli implements Runnable {
      * A user mistake or an unusable environment the user can fix: exit 2 with one line. A failed (policy, budget,
      * layer) cell is judged by its cause; any I/O failure (disk full, permissions, a vanished file) is the environment's.
      */
-    static boolean isUserError(Throwable e) {
+    public static boolean isUserError(Throwable e) {
         Throwable t = e instanceof Replay.CellFailure && e.getCause() != null ? e.getCause() : e;
         return t instanceof IllegalArgumentException || t instanceof OpenClUnavailableException
                 || t instanceof CommandLine.ParameterException || t instanceof UncheckedIOException || t instanceof IOException;

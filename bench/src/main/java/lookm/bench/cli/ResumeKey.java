@@ -20,8 +20,11 @@ import lookm.bench.report.Provenance;
  */
 final class ResumeKey {
     static final String FILE = "resume-key.txt";
-    /** Options that do not change a run's results. */
-    private static final Set<String> IGNORED = Set.of("--out", "--overwrite", "--resume", "--quiet", "--verbose");
+    /**
+     * Options that do not change a run's results; among them where a sweep's cells run ({@code --engine}, {@code --master}:
+     * every engine computes a cell with the same function), so a run started on one engine may be continued on another.
+     */
+    private static final Set<String> IGNORED = Set.of("--out", "--overwrite", "--resume", "--quiet", "--verbose", "--engine", "--master");
     private static final String INPUT = "input #";
 
     private ResumeKey() {}

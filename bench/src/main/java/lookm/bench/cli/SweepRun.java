@@ -8,7 +8,13 @@ import java.util.List;
 import java.util.function.IntFunction;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.Locale;
+import lookm.bench.backend.Backends;
+import lookm.bench.fidelity.LayerFidelity;
 import lookm.bench.fidelity.Summary;
+import lookm.bench.sweep.CellTable;
+import lookm.bench.sweep.SweepEngine;
+import lookm.bench.sweep.SweepPlan;
 import lookm.bench.plot.Plots;
 import lookm.bench.replay.CellStore;
 import lookm.bench.replay.Replay;
@@ -20,15 +26,19 @@ import lookm.bench.report.Provenance;
 import lookm.bench.report.RunInfo;
 import lookm.bench.report.TextTable;
 import lookm.spec.policy.Backend;
+import lookm.spec.policy.Compressor;
 import lookm.spec.policy.PolicySpec;
 import lookm.spec.tensor.Budget;
 import lookm.spec.tensor.Scores;
 import lookm.traces.read.TraceReader;
+import lookm.traces.schema.TraceMetadata;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * A budget sweep: every policy at every budget on one trace (each layer read once), then the comparison tables,
- * sweep.json, sweep.csv and the PNG plots. Shared by {@code lookm sweep} and {@code lookm demo}.
+ * A budget sweep: every policy at every budget on one trace or several (each layer read once), then the comparison
+ * tables, sweep.json, sweep.csv, the tidy per-cell table sweep-cells.csv and the PNG plots. Shared by {@code lookm sweep}
+ * and {@code lookm demo}. The cells run on this JVM, or on another {@link SweepEngine} ({@code --engine spark}); both
+ * compute each cell through {@link Replay#cell}.
  */
 final class SweepRun {
     /** The policies compared by default: LOOK-M's released and budgeted text prior, the merge variants, baselines. */
@@ -41,6 +51,10 @@ final class SweepRun {
             "text_retention", "image_retention", "kept_text_per_head", "kept_image_per_head", "merged_per_head", "kv_bytes_ratio",
             "compress_seconds", "allocation", "merged_mass", "requested_budget", "effective_budget", "requested_tokens", "effective_tokens",
             "requested_kv_bytes", "effective_kv_bytes", "effective_text_kv_bytes", "effective_image_kv_bytes");
+    /** The first column of sweep.csv with --traces. */
+    static final String TRACE_COLUMN = "trace";
+    /** The tidy per-cell table ({@link CellTable}). */
+    static final String CELLS_CSV = "sweep-cells.csv";
     /** Bytes per MiB, for the Pareto plots' x axis. */
     static final double MIB = 1 << 20;
 
@@ -67,12 +81,16 @@ final class SweepRun {
      */
     static Path run(String command, Path trace, SweepOptions sweep, BackendOptions backend, OutputOptions output, boolean resume,
                     CommandSpec spec) {
-        return run(command, trace, sweep, backend, output, resume, spec, null);
+        return run(command, List.of(trace), false, sweep, backend, output, resume, spec, null, null);
     }
 
-    /** As above; with {@code external} (--scores-from), every policy ranks the file's scores. */
-    static Path run(String command, Path trace, SweepOptions sweep, BackendOptions backend, OutputOptions output, boolean resume,
-                    CommandSpec spec, ExternalScoreOptions external) {
+    /**
+     * As above, on {@code traces}; with {@code traceColumn} (--traces) the tables carry the trace as a column and the printed
+     * tables and plots pool the traces' cells. With {@code external} (--scores-from, one trace), every policy ranks the
+     * file's scores; with an {@code engine} other than local, the cells are computed by that {@link SweepEngine}.
+     */
+    static Path run(String command, List<Path> traces, boolean traceColumn, SweepOptions sweep, BackendOptions backend, OutputOptions output,
+                    boolean resume, CommandSpec spec, ExternalScoreOptions external, EngineOptions engine) {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         List<PolicySpec> policies = sweep.policySpecs().stream().map(p -> external == null ? p : external.apply(p)).toList();
         List<Double> budgets = sweep.budgets;
@@ -83,75 +101,211 @@ final class SweepRun {
             BudgetOptions.split(b, recentShare);        // validates
             fractions.add(b);
         }
+        boolean local = engine == null || engine.local();
+        if (engine != null && engine.local() && engine.master != null) Runs.warn(command, "--master has no effect with --engine local", err);
+        if (!local && !Backends.REFERENCE.equals(backend.backend))
+            throw new IllegalArgumentException("--engine " + engine.engine + " runs the reference backend on its workers; --backend "
+                    + backend.backend + " is for --engine local");
+        if (external != null && external.scoresFrom != null && (traces.size() > 1 || !local))
+            throw new IllegalArgumentException("--scores-from ranks one trace's scores on this JVM: use --trace with --engine local");
         Runs.warnUnusedSeed(command, sweep.seed, policies, err);
-        List<Path> inputs = Runs.inputs(trace, external);
+        List<Path> inputs = new ArrayList<>(traces);
+        if (external != null && external.scoresFrom != null) inputs.add(external.scoresFrom);
         output.check(command, inputs);
-        try (TraceReader reader = Runs.openTrace(trace); Backend be = backend.open();
-             OutputDirectory dir = output.openResumable(command, resume, inputs, err)) {
-            Replay.requireProbes(reader);
+        List<TraceMetadata> metas = new ArrayList<>();
+        for (Path t : traces)
+            try (TraceReader reader = Runs.openTrace(t)) {                     // every trace checked before any work
+                Replay.requireProbes(reader);
+                for (double f : fractions)
+                    Runs.requireKeepsTokens(BudgetOptions.split(f, recentShare), reader.metadata().tokens(), "--budgets value " + f, t);
+                metas.add(reader.metadata());
+            }
+        SweepEngine remote = local ? null : SweepEngine.find(engine.engine);
+        try (Backend be = backend.open(); OutputDirectory dir = output.openResumable(command, resume, inputs, err);
+             SweepEngine.Session session = remote == null ? null : remote.open(engine.master, err)) {
             policies = supported(command, policies, be, err);
-            List<Replay.Job> jobs = new ArrayList<>();
-            IntFunction<Scores> externalScores = external == null ? null : external.layers(reader);
-            for (PolicySpec p : policies)
-                for (double f : fractions) {
-                    Budget b = BudgetOptions.split(f, recentShare);
-                    Runs.requireKeepsTokens(b, reader.metadata().tokens(), "--budgets value " + f, trace);
-                    jobs.add(new Replay.Job(p.name(), f, be.compressor(p), b, externalScores));
-                }
+            List<PolicySpec> chosen = policies;
+            Map<PolicySpec, Compressor> compressors = new LinkedHashMap<>();
+            for (PolicySpec p : policies) compressors.put(p, be.compressor(p));
             Provenance provenance = Runs.provenance(spec, inputs);
             ResumeKey.bind(dir, provenance, resume);
             StringBuilder parameters = new StringBuilder();
             for (PolicySpec p : policies) parameters.append(parameters.length() == 0 ? "" : "; ").append(p.name()).append(": ").append(p.parameters());
             if (external != null) parameters.append(external.describe());
             Long seed = policies.stream().map(Runs::policySeed).filter(java.util.Objects::nonNull).findFirst().orElse(null);
-            RunInfo info = Runs.withTrace(RunInfo.of(command), reader)
+            RunInfo info = withTraces(RunInfo.of(command), traces, traceColumn, metas)
                     .withPolicy(String.join(",", policies.stream().map(PolicySpec::name).toList()), parameters.toString())
-                    .withBackend(be.name(), be.device()).withBudget("budgets " + fractions + " of T, recent share " + recentShare)
+                    .withBackend(session == null ? be.name() : be.name() + " on " + session.describe(), be.device())
+                    .withBudget("budgets " + fractions + " of T, recent share " + recentShare)
                     .withSeed(seed).withProvenance(provenance);
-            List<Replay.Result> results;
             CellStore cells = Runs.cells(dir);
-            try (Progress progress = Progress.start(command + " " + policies.size() + " policies x " + fractions.size() + " budgets",
-                    (long) reader.metadata().layers() * jobs.size(), err, sweep.quiet)) {
-                results = Runs.keepingCells(command, dir, err,
-                        () -> Replay.run(reader, jobs, reader.metadata().layers(), cells, (layer, job) -> progress.step()));
+            List<CellStore> stores = new ArrayList<>();
+            for (int t = 0; t < traces.size(); t++) stores.add(traceColumn ? cells.within(String.format(Locale.ROOT, "trace-%03d", t)) : cells);
+            long total = 0;
+            for (TraceMetadata m : metas) total += (long) m.layers() * policies.size() * fractions.size();
+            List<List<Replay.Result>> perTrace;
+            String what = command + " " + (traces.size() > 1 ? traces.size() + " traces x " : "") + policies.size() + " policies x "
+                    + fractions.size() + " budgets";
+            try (Progress progress = Progress.start(what, total, err, sweep.quiet)) {
+                Replay.Listener step = (layer, job) -> progress.step();
+                perTrace = Runs.keepingCells(command, dir, err, () -> session == null
+                        ? localCells(traces, traceColumn, labels(traces), chosen, compressors, fractions, recentShare, external, stores, step)
+                        : remoteCells(session, traces, labels(traces), metas, chosen, compressors, fractions, recentShare, stores, step));
             }
-            writeTables(dir, info, results);
-            List<String> skipped = writePlots(dir, policies, fractions, results);
+            List<String> labels = labels(traces);
+            writeTables(dir, info, traceColumn ? labels : null, perTrace);
+            CellTable table = new CellTable();
+            for (int t = 0; t < traces.size(); t++) table.add(labels.get(t), perTrace.get(t));
+            dir.writeString(CELLS_CSV, table.csv(info.annotate(new Csv(CellTable.names()))));
+            if (session != null) session.writeTables(table, dir);
+            List<Replay.Result> results = pooled(perTrace);
+            List<String> skipped = results == null ? List.of("the traces have different numbers of KV heads; see sweep.csv per trace")
+                    : writePlots(dir, policies, fractions, results);
             Path written = Runs.finish(dir, cells);
-            out.printf("%s: %d policies x %d budgets on %s (%s, T=%d, %d layers), backend %s, allocation %s%n", command, policies.size(),
-                    fractions.size(), reader.path(), reader.metadata().modelName(), reader.metadata().tokens(), reader.metadata().layers(), be.name(),
-                    String.join(", ", policies.stream().map(p -> p.allocate().toString()).distinct().toList()));
-            print(out, "relative L2 error of the attention output (lower is better)", policies, fractions, results, s -> s.overall().relativeError(), false);
-            print(out, "attention-mass recall: share of the full attention on kept tokens (higher is better)", policies, fractions, results,
-                    s -> s.overall().recall(), false);
-            print(out, "merged mass: share of the full attention on evicted tokens merged into a kept row (not counted in recall)", policies,
-                    fractions, results, s -> s.overall().mergedMass(), false);
-            print(out, "effective budget: K/V bytes kept / full cache (requested budget in the header)", policies, fractions, results,
-                    Summary::effectiveRatio, true);
-            print(out, "text tokens kept", policies, fractions, results, Summary::textRetention, true);
-            print(out, "image tokens kept", policies, fractions, results, Summary::imageRetention, true);
+            TraceMetadata first = metas.get(0);
+            if (traces.size() == 1)
+                out.printf("%s: %d policies x %d budgets on %s (%s, T=%d, %d layers), backend %s, allocation %s%n", command, policies.size(),
+                        fractions.size(), traces.get(0), first.modelName(), first.tokens(), first.layers(), info.backend(),
+                        String.join(", ", policies.stream().map(p -> p.allocate().toString()).distinct().toList()));
+            else
+                out.printf("%s: %d policies x %d budgets on %d traces (%s), backend %s, allocation %s; the tables pool every trace's cells%n",
+                        command, policies.size(), fractions.size(), traces.size(), models(metas), info.backend(),
+                        String.join(", ", policies.stream().map(p -> p.allocate().toString()).distinct().toList()));
+            if (results != null) printTables(out, policies, fractions, results);
             for (String s : skipped) err.println("lookm " + command + ": plots skipped: " + s);
             out.println("wrote " + written);
             return written;
         }
     }
 
-    private static void writeTables(OutputDirectory dir, RunInfo info, List<Replay.Result> results) {
-        Csv csv = info.annotate(new Csv(COLUMNS));
-        List<Object> rows = new ArrayList<>();
-        for (Replay.Result r : results) {
-            Summary s = r.summary();
-            csv.row(r.job().policy(), r.job().budgetFraction(), s.overall().relativeError(), s.overall().cosine(), s.overall().recall(),
-                    s.overall().topKOverlap(), s.textRetention(), s.imageRetention(), s.meanKeptText(), s.meanKeptImage(), s.meanMerged(),
-                    s.bytesRatio(), r.compressNanos() / 1e9, r.job().compressor().policy().allocate(), s.overall().mergedMass(),
-                    s.requestedRatio(), s.effectiveRatio(), s.requestedTokens(), s.keptTokens(), s.requestedBytes(), s.keptBytes(),
-                    s.keptTextBytes(), s.keptImageBytes());
-            rows.add(ReplayReport.summary(r));
+    /** The local engine: each trace in turn, streamed layer by layer through every job on this JVM. */
+    private static List<List<Replay.Result>> localCells(List<Path> traces, boolean traceColumn, List<String> labels, List<PolicySpec> policies,
+                                                        Map<PolicySpec, Compressor> compressors, List<Double> fractions, double recentShare,
+                                                        ExternalScoreOptions external, List<CellStore> stores, Replay.Listener step) {
+        List<List<Replay.Result>> out = new ArrayList<>();
+        for (int t = 0; t < traces.size(); t++)
+            try (TraceReader reader = Runs.openTrace(traces.get(t))) {
+                IntFunction<Scores> externalScores = external == null ? null : external.layers(reader);
+                List<Replay.Job> jobs = jobs(policies, compressors, fractions, recentShare, externalScores);
+                try {
+                    out.add(Replay.run(reader, jobs, reader.metadata().layers(), stores.get(t), step));
+                } catch (Replay.CellFailure e) {
+                    if (!traceColumn) throw e;
+                    throw new Replay.CellFailure("trace " + labels.get(t) + ", " + e.getMessage(), (RuntimeException) e.getCause());
+                }
+            }
+        return out;
+    }
+
+    /** Another engine: the plan (traces, policies as expressions, budgets, first-pass profiles) computed by {@code session}. */
+    private static List<List<Replay.Result>> remoteCells(SweepEngine.Session session, List<Path> traces, List<String> labels,
+                                                         List<TraceMetadata> metas, List<PolicySpec> policies,
+                                                         Map<PolicySpec, Compressor> compressors, List<Double> fractions, double recentShare,
+                                                         List<CellStore> stores, Replay.Listener step) {
+        List<Replay.Job> jobs = jobs(policies, compressors, fractions, recentShare, null);
+        boolean profiled = jobs.stream().anyMatch(j -> j.compressor().policy().allocate().needsProfile());
+        List<SweepPlan.TraceEntry> entries = new ArrayList<>();
+        for (int t = 0; t < traces.size(); t++) {
+            Map<String, double[]> profiles = Map.of();
+            if (profiled)                                                       // (0) the first pass, here, once per trace
+                try (TraceReader reader = Runs.openTrace(traces.get(t))) {
+                    profiles = SweepPlan.profileTable(Replay.profiles(reader, jobs));
+                }
+            entries.add(new SweepPlan.TraceEntry(traces.get(t).toAbsolutePath().normalize().toString(), labels.get(t), metas.get(t).layers(),
+                    metas.get(t).dtype().bytes(), profiles));
         }
+        List<CellStore.Cell[][]> done = session.compute(SweepPlan.of(entries, jobs, fractions.size()), stores, step);
+        List<List<Replay.Result>> out = new ArrayList<>();
+        for (CellStore.Cell[][] d : done) out.add(Replay.results(jobs, d));
+        return out;
+    }
+
+    /** Policies × budgets, in the tables' order. */
+    private static List<Replay.Job> jobs(List<PolicySpec> policies, Map<PolicySpec, Compressor> compressors, List<Double> fractions,
+                                         double recentShare, IntFunction<Scores> externalScores) {
+        List<Replay.Job> jobs = new ArrayList<>();
+        for (PolicySpec p : policies)
+            for (double f : fractions) jobs.add(new Replay.Job(p.name(), f, compressors.get(p), BudgetOptions.split(f, recentShare), externalScores));
+        return jobs;
+    }
+
+    /** Each job's cells over every trace (in trace order), or null when the traces' KV head counts differ (nothing to pool). */
+    private static List<Replay.Result> pooled(List<List<Replay.Result>> perTrace) {
+        if (perTrace.size() == 1) return perTrace.get(0);
+        int heads = perTrace.get(0).get(0).layers().get(0).heads().size();
+        for (List<Replay.Result> r : perTrace) if (r.get(0).layers().get(0).heads().size() != heads) return null;
+        List<Replay.Result> out = new ArrayList<>();
+        for (int j = 0; j < perTrace.get(0).size(); j++) {
+            List<LayerFidelity> layers = new ArrayList<>();
+            long nanos = 0;
+            for (List<Replay.Result> r : perTrace) {
+                layers.addAll(r.get(j).layers());
+                nanos += r.get(j).compressNanos();
+            }
+            out.add(new Replay.Result(perTrace.get(0).get(j).job(), layers, nanos));
+        }
+        return out;
+    }
+
+    /** The trace column's values: each trace as it was given or matched. */
+    private static List<String> labels(List<Path> traces) { return traces.stream().map(Path::toString).toList(); }
+
+    private static String models(List<TraceMetadata> metas) {
+        return String.join(", ", metas.stream().map(TraceMetadata::modelName).distinct().toList());
+    }
+
+    /** The run record's trace fields: the trace, or for --traces the list, their count and their models. */
+    private static RunInfo withTraces(RunInfo info, List<Path> traces, boolean traceColumn, List<TraceMetadata> metas) {
+        if (!traceColumn) {
+            TraceMetadata m = metas.get(0);
+            Path p = traces.get(0).toAbsolutePath().normalize();
+            return info.withTrace(traces.get(0).toString(), p.getFileName() + (m.source().isEmpty() ? "" : " (" + m.source() + ")"), m.modelName());
+        }
+        return info.withTrace(String.join(" ", labels(traces)), traces.size() + " traces", models(metas));
+    }
+
+    private static void printTables(PrintWriter out, List<PolicySpec> policies, List<Double> fractions, List<Replay.Result> results) {
+        print(out, "relative L2 error of the attention output (lower is better)", policies, fractions, results, s -> s.overall().relativeError(), false);
+        print(out, "attention-mass recall: share of the full attention on kept tokens (higher is better)", policies, fractions, results,
+                s -> s.overall().recall(), false);
+        print(out, "merged mass: share of the full attention on evicted tokens merged into a kept row (not counted in recall)", policies,
+                fractions, results, s -> s.overall().mergedMass(), false);
+        print(out, "effective budget: K/V bytes kept / full cache (requested budget in the header)", policies, fractions, results,
+                Summary::effectiveRatio, true);
+        print(out, "text tokens kept", policies, fractions, results, Summary::textRetention, true);
+        print(out, "image tokens kept", policies, fractions, results, Summary::imageRetention, true);
+    }
+
+    private static void writeTables(OutputDirectory dir, RunInfo info, List<String> labels, List<List<Replay.Result>> perTrace) {
+        List<String> columns = new ArrayList<>(COLUMNS);
+        if (labels != null) columns.add(0, TRACE_COLUMN);
+        Csv csv = info.annotate(new Csv(columns));
+        List<Object> rows = new ArrayList<>();
+        for (int t = 0; t < perTrace.size(); t++)
+            for (Replay.Result r : perTrace.get(t)) {
+                Summary s = r.summary();
+                List<Object> row = new ArrayList<>(List.of(r.job().policy(), r.job().budgetFraction(), s.overall().relativeError(),
+                        s.overall().cosine(), s.overall().recall(), s.overall().topKOverlap(), s.textRetention(), s.imageRetention(),
+                        s.meanKeptText(), s.meanKeptImage(), s.meanMerged(), s.bytesRatio(), r.compressNanos() / 1e9,
+                        r.job().compressor().policy().allocate(), s.overall().mergedMass(), s.requestedRatio(), s.effectiveRatio(),
+                        s.requestedTokens(), s.keptTokens(), s.requestedBytes(), s.keptBytes(), s.keptTextBytes(), s.keptImageBytes()));
+                if (labels != null) row.add(0, labels.get(t));
+                csv.row(row.toArray());
+                Map<String, Object> summary = ReplayReport.summary(r);
+                if (labels != null) {
+                    Map<String, Object> withTrace = new LinkedHashMap<>();
+                    withTrace.put("trace", labels.get(t));
+                    withTrace.putAll(summary);
+                    summary = withTrace;
+                }
+                rows.add(summary);
+            }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("run", info.toMap());
         root.put("definitions", "see bench/FIDELITY.md; budget B gives N = B·(1-share)·T heavy and R = B·share·T recent tokens");
         root.put("results", rows);
+        List<Replay.Result> pooled = labels == null ? null : pooled(perTrace);
+        if (pooled != null) root.put("pooled", pooled.stream().map(ReplayReport::summary).toList());
         dir.writeString("sweep.json", Json.write(root));
         dir.writeString("sweep.csv", csv.toString());
     }

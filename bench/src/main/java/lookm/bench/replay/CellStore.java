@@ -39,6 +39,16 @@ public final class CellStore {
     /** A store that keeps nothing (every cell is computed). */
     public static CellStore none() { return new CellStore(null, (name, content) -> { }); }
 
+    /**
+     * The store of one input of a multi-trace run: its cells under {@code cells/SUB/} ({@code cells/SUB/cells/JOB/layer-L.txt});
+     * {@link #clear()} on this (the parent) store removes them with the rest.
+     */
+    public CellStore within(String sub) {
+        if (root == null) return this;
+        String prefix = DIRECTORY + "/" + sub + "/";
+        return new CellStore(root.resolve(DIRECTORY).resolve(sub), (name, content) -> writer.accept(prefix + name, content));
+    }
+
     /** One finished cell: the layer's fidelity for the job and the time its compression took. */
     public record Cell(LayerFidelity fidelity, long compressNanos) {}
 
@@ -71,7 +81,8 @@ public final class CellStore {
         return DIRECTORY + "/" + String.format(Locale.ROOT, "%03d-%s-%s/layer-%d.txt", job, spec.policy(), spec.budgetFraction(), layer);
     }
 
-    static String encode(Cell c) {
+    /** The cell as text (doubles as IEEE-754 bits): what a cell file holds, and how the Spark engine's tasks return it. */
+    public static String encode(Cell c) {
         LayerFidelity l = c.fidelity();
         StringBuilder s = new StringBuilder();
         s.append(CELL).append(' ').append(l.layer()).append(' ').append(l.tokens()).append(' ').append(l.textTokens()).append(' ')
@@ -84,7 +95,8 @@ public final class CellStore {
         return s.toString();
     }
 
-    static Cell decode(List<String> lines) {
+    /** The cell {@link #encode} wrote, bit for bit. */
+    public static Cell decode(List<String> lines) {
         String[] c = fields(lines.get(0), CELL, 10);
         Metrics mean = metrics(fields(lines.get(1), MEAN, 6), 1);
         List<HeadFidelity> heads = new ArrayList<>();

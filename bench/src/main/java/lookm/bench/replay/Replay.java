@@ -200,6 +200,19 @@ public final class Replay {
             if (compressing != null) compressing.shutdownNow();
             if (measuring != null) measuring.shutdownNow();
         }
+        List<Result> results = results(jobs, done);
+        long traceBytes = 0;
+        for (long size : reader.fileSizes().values()) traceBytes += size;
+        Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, waitNanos / 1e9,
+                finished.compressNanos / 1e9, finished.fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
+        return new Run(results, throughput);
+    }
+
+    /**
+     * Each job's result from its finished cells, {@code done[job][layer]} (every one present), in layer order; the
+     * compression time is the sum of the cells' times.
+     */
+    public static List<Result> results(List<Job> jobs, CellStore.Cell[][] done) {
         List<Result> results = new ArrayList<>();
         for (int j = 0; j < jobs.size(); j++) {
             List<LayerFidelity> perLayer = new ArrayList<>();
@@ -210,18 +223,14 @@ public final class Replay {
             }
             results.add(new Result(jobs.get(j), perLayer, nanos));
         }
-        long traceBytes = 0;
-        for (long size : reader.fileSizes().values()) traceBytes += size;
-        Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, waitNanos / 1e9,
-                finished.compressNanos / 1e9, finished.fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
-        return new Run(results, throughput);
+        return results;
     }
 
     /**
      * The first pass: for each distinct allocation that needs a profile, its statistic on every layer of the model
      * (all L, also when only the first layers are replayed: the shares are of the whole model's budget).
      */
-    static Map<AllocateSpec, double[]> profiles(TraceReader reader, List<Job> jobs) {
+    public static Map<AllocateSpec, double[]> profiles(TraceReader reader, List<Job> jobs) {
         Map<AllocateSpec, double[]> out = new LinkedHashMap<>();
         for (Job job : jobs) {
             AllocateSpec spec = job.compressor().policy().allocate();
@@ -292,8 +301,7 @@ public final class Replay {
                     listener.done(l, jobs.get(j));
                     continue;
                 }
-                List<Job> one = List.of(jobs.get(j));
-                LayerOutput o = measure(layer, compress(layer, one, profiles, job -> false), bytes, one);   // (2)-(3)
+                LayerOutput o = one(layer, jobs.get(j), profiles.at(jobs.get(j), l), bytes);                // (2)-(3)
                 fidelityNanos += o.fidelityNanos();
                 commit(j, l, o.fidelity()[0], o.compressNanos()[0]);
             }
@@ -318,6 +326,29 @@ public final class Replay {
         LayerContext at(Job job, int l) { return new LayerContext(l, layers, byAllocation.get(job.compressor().policy().allocate())); }
     }
 
+    /**
+     * One (layer, job) cell: the job's policy compresses the layer, then the compressed layer's fidelity is measured on the
+     * probes. Every sweep engine (the local replay here, the Spark engine's tasks) computes each cell through this one
+     * function, so their numbers are identical by construction.
+     *
+     * @param layer the layer, read with at least {@link #parts(List)} of this job
+     * @param at    where the layer sits in the model, with the profile the job's allocation needs (or none)
+     * @param bytes bytes per K/V element of the trace's dtype
+     * @throws CellFailure naming policy, budget and layer when the cell fails (its cause says why)
+     */
+    public static CellStore.Cell cell(TraceLayer layer, Job job, LayerContext at, int bytes) {
+        LayerOutput o = one(layer, job, at, bytes);
+        return new CellStore.Cell(o.fidelity()[0], o.compressNanos()[0]);
+    }
+
+    /** Steps (2)-(3) for one job on one layer. */
+    private static LayerOutput one(TraceLayer layer, Job job, LayerContext at, int bytes) {
+        long t0 = System.nanoTime();
+        CompressedLayer compressed = compressOne(layer, job, at);
+        Compressed c = new Compressed(new CompressedLayer[] {compressed}, new long[] {System.nanoTime() - t0});
+        return measure(layer, c, bytes, List.of(job));
+    }
+
     /** Step (2) for every job of one layer but those {@code committed} already (left null, time 0). */
     private static Compressed compress(TraceLayer layer, List<Job> jobs, Profiles profiles, IntPredicate committed) {
         CompressedLayer[] out = new CompressedLayer[jobs.size()];
@@ -326,17 +357,22 @@ public final class Replay {
             if (committed.test(j)) continue;
             Job job = jobs.get(j);
             long t0 = System.nanoTime();
-            try {
-                Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
-                if (job.externalScores() != null)                                              // --scores-from (one caller at a time)
-                    synchronized (job) { seen = seen.withExternal(job.externalScores().apply(layer.layer())); }
-                out[j] = job.compressor().compress(layer.block(), seen, job.budget(), profiles.at(job, layer.layer()));
-            } catch (RuntimeException e) {
-                throw new CellFailure(job, layer.layer(), e);
-            }
+            out[j] = compressOne(layer, job, profiles.at(job, layer.layer()));
             nanos[j] = System.nanoTime() - t0;
         }
         return new Compressed(out, nanos);
+    }
+
+    /** Step (2) for one job: what the policy may read of the observation, then its compression. */
+    private static CompressedLayer compressOne(TraceLayer layer, Job job, LayerContext at) {
+        try {
+            Observation seen = layer.observation().only(job.compressor().policy().score().needs());   // what this policy may read
+            if (job.externalScores() != null)                                              // --scores-from (one caller at a time)
+                synchronized (job) { seen = seen.withExternal(job.externalScores().apply(layer.layer())); }
+            return job.compressor().compress(layer.block(), seen, job.budget(), at);
+        } catch (RuntimeException e) {
+            throw new CellFailure(job, layer.layer(), e);
+        }
     }
 
     /** Step (3) for one layer: each job's fidelity on the probes. */
@@ -380,13 +416,22 @@ public final class Replay {
         private static final long serialVersionUID = 1L;
 
         CellFailure(Job job, int layer, RuntimeException cause) {
-            super("policy " + job.policy() + " at budget " + job.budgetFraction() + " (" + job.budget() + "), layer " + layer + ": "
-                    + cause.getMessage(), cause);
+            this(where(job, layer) + ": " + cause.getMessage(), cause);
+        }
+
+        /** A failed cell described by {@code message} (what and where); {@code cause} decides the exit code. */
+        public CellFailure(String message, RuntimeException cause) {
+            super(message, cause);
+        }
+
+        /** How a failure names its cell: "policy P at budget B (ratios…), layer L". */
+        public static String where(Job job, int layer) {
+            return "policy " + job.policy() + " at budget " + job.budgetFraction() + " (" + job.budget() + "), layer " + layer;
         }
     }
 
     /** The trace parts to read: K/V and the probes (fidelity), plus every observation part some job's score needs. */
-    static Set<TracePart> parts(List<Job> jobs) {
+    public static Set<TracePart> parts(List<Job> jobs) {
         Set<TracePart> parts = EnumSet.of(TracePart.KV, TracePart.PROBES);
         for (Job job : jobs)
             for (Observation.Part p : job.compressor().policy().score().needs())
