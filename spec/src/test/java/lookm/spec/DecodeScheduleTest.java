@@ -43,7 +43,8 @@ class DecodeScheduleTest {
         for (String name : new String[] {"h2o", "lookm-budgeted", "streaming-llm", "snapkv-32", "kvpress-knorm"})
             assertDoesNotThrow(() -> DecodeSchedule.requireBounded(Policies.named(name)), name);
         String[][] refused = {{"lookm", "released text prior"}, {"full", "keeps the whole cache"}, {"oracle", "reads the decode probes"},
-                {"random", "depend on the head index"}, {"lookm-budgeted(source=recomputed)", "use the recorded source"}};
+                {"random", "depend on the head index"}, {"lookm-budgeted(source=recomputed)", "use the recorded source"},
+                {"h2o scope=frame", "supports scope=global only"}};
         for (String[] r : refused) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DecodeSchedule.requireBounded(Policies.parse(r[0])));
             assertTrue(e.getMessage().contains(r[1]), e.getMessage());

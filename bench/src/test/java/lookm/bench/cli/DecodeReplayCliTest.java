@@ -119,6 +119,7 @@ class DecodeReplayCliTest {
                 {new String[] {"--policy", "h2o", "--decode-every", "4", "--decode-cap", "40", "--resume"}, "--resume cannot be combined"},
                 {new String[] {"--policy", "h2o", "--decode-every", "4", "--decode-cap", "40", "--allocate", "adakv"}, "uniform allocation only"},
                 {new String[] {"--policy", "snapkv-32", "--decode-every", "4", "--decode-cap", "40"}, "window attention needs prefill queries"},
+                {new String[] {"--policy", "h2o scope=image", "--decode-every", "4", "--decode-cap", "40"}, "supports scope=global only"},
         };
         for (Object[] c : cases) {
             String[] args = (String[]) c[0];

@@ -57,6 +57,9 @@ public record DecodeSchedule(int every, int cap, int recent) {
             throw new IllegalArgumentException("policy " + policy.name() + " recomputes its accumulated attention from every cached token's query;"
                     + " while decoding, the stream accumulates each generated token's attention instead (SPEC.md §9): use the recorded source"
                     + " (--scores recorded)");
+        if (!policy.scope().global())
+            throw new IllegalArgumentException("policy " + policy.name() + ": decode replay supports scope=global only: the caches it compresses"
+                    + " after the prompt hold gathered rows whose image, tile and frame ids are not kept (SPEC.md §9), was scope=" + policy.scope());
         if (policy.score().dependsOnHeadIndex())
             throw new IllegalArgumentException("policy " + policy.name() + "'s scores depend on the head index; decode replay compresses each KV"
                     + " head's cache as a block of its own, which would change them");
