@@ -208,8 +208,7 @@ public final class TraceWriter implements AutoCloseable {
             for (int h = 0; h < meta.kvHeads(); h++) {
                 ArrowSink.fill(head, h * s, s, h);
                 ArrowSink.range(position, h * s, s, t);
-                checkHalf(ArrowSink.vectors((FixedSizeListVector) root.getVector(TraceSchema.COL_KEY), h * s, s, generated.keys(), generated.offset(h, 0), meta.dtype()), "decode key", "kv_head", h, t);
-                checkHalf(ArrowSink.vectors((FixedSizeListVector) root.getVector(TraceSchema.COL_VALUE), h * s, s, generated.values(), generated.offset(h, 0), meta.dtype()), "decode value", "kv_head", h, t);
+                keysAndValues(root, h * s, s, generated.keys(), generated.values(), generated.offset(h, 0), "decode ", h, t);
             }
         });
     }
@@ -227,10 +226,15 @@ public final class TraceWriter implements AutoCloseable {
                 ArrowSink.fill((IntVector) root.getVector(TraceSchema.COL_LAYER), 0, t, nextLayer);
                 ArrowSink.fill((IntVector) root.getVector(TraceSchema.COL_KV_HEAD), 0, t, head);
                 ArrowSink.range((IntVector) root.getVector(TraceSchema.COL_POSITION), 0, t, 0);
-                checkHalf(ArrowSink.vectors((FixedSizeListVector) root.getVector(TraceSchema.COL_KEY), 0, t, block.keys(), offset, meta.dtype()), "key", "kv_head", head, 0);
-                checkHalf(ArrowSink.vectors((FixedSizeListVector) root.getVector(TraceSchema.COL_VALUE), 0, t, block.values(), offset, meta.dtype()), "value", "kv_head", head, 0);
+                keysAndValues(root, 0, t, block.keys(), block.values(), offset, "", head, 0);
             });
         }
+    }
+
+    /** One KV head's n key and value rows from {@code offset}, into rows [row, row + n) of a kv-shaped batch; float16 overflow is an error. */
+    private void keysAndValues(VectorSchemaRoot root, int row, int n, float[] keys, float[] values, int offset, String part, int head, int firstPosition) {
+        checkHalf(ArrowSink.vectors((FixedSizeListVector) root.getVector(TraceSchema.COL_KEY), row, n, keys, offset, meta.dtype()), part + "key", "kv_head", head, firstPosition);
+        checkHalf(ArrowSink.vectors((FixedSizeListVector) root.getVector(TraceSchema.COL_VALUE), row, n, values, offset, meta.dtype()), part + "value", "kv_head", head, firstPosition);
     }
 
     private void writeAttention(AccumulatedAttention a) {
