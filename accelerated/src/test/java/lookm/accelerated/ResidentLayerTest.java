@@ -52,4 +52,15 @@ class ResidentLayerTest {
             assertArrayEquals(fresh.head(h).values(), refilled.head(h).values(), "values, head " + h);
         }
     }
+
+    /** The context's scratch buffer is kept between calls (no fresh pages per kernel), grown when asked for more. */
+    @org.junit.jupiter.api.Test
+    void theScratchBufferIsReusedAndGrown() {
+        lookm.accelerated.cl.ClContext cl = OpenClTestSupport.backend().context();
+        lookm.accelerated.cl.ClBuffer first = cl.scratch(1 << 16);
+        org.junit.jupiter.api.Assertions.assertSame(first, cl.scratch(1 << 12), "a smaller request gets the same buffer");
+        lookm.accelerated.cl.ClBuffer grown = cl.scratch(1 << 17);
+        org.junit.jupiter.api.Assertions.assertTrue(grown.bytes() >= 1 << 17, "grown to at least the request");
+        org.junit.jupiter.api.Assertions.assertSame(grown, cl.scratch(1 << 16));
+    }
 }

@@ -21,6 +21,8 @@ public final class ClContext implements AutoCloseable {
     private final java.util.ArrayDeque<ClBuffer> spare = new java.util.ArrayDeque<>();
     /** Spare buffers kept: a layer's K and V. */
     private static final int SPARE_BUFFERS = 2;
+    /** The context's scratch buffer ({@link #scratch}), grown on demand, or null. */
+    private ClBuffer scratch;
     private boolean closed;
 
     private ClContext(ClHost host, Tiling tiling) {
@@ -69,6 +71,24 @@ public final class ClContext implements AutoCloseable {
     public ClBuffer allocateFloats(long count) { return allocate(count * FLOAT_BYTES); }
 
     public ClBuffer allocateInts(long count) { return allocate(count * Integer.BYTES); }
+
+    /**
+     * The context's one scratch buffer, at least {@code bytes} bytes, contents undefined: kept from call to call (a
+     * fresh buffer's pages are faulted in on first touch, on a CPU device as costly as the kernel that fills it) and
+     * grown when a call asks for more. Ownership rule: it belongs to the caller until the caller's next call of this
+     * method returns; the caller must not close it, and commands run in queue order, so kernels enqueued with it
+     * before are done with it before later ones use it. One stage at a time uses it (the context is single-pipeline).
+     */
+    public synchronized ClBuffer scratch(long bytes) {
+        if (closed) throw new IllegalStateException("OpenCL context already closed");
+        long wanted = Math.max(bytes, 1);
+        if (scratch == null || scratch.bytes() < wanted) {
+            if (scratch != null) scratch.close();
+            scratch = null;
+            scratch = allocate(wanted);
+        }
+        return scratch;
+    }
 
     /** A buffer holding a copy of {@code data}. */
     public ClBuffer upload(float[] data) { return new ClBuffer(host.upload(data)); }
@@ -143,6 +163,8 @@ public final class ClContext implements AutoCloseable {
         releaseResident();
         closed = true;
         while (!spare.isEmpty()) spare.removeFirst().close();
+        if (scratch != null) scratch.close();
+        scratch = null;
         for (ClProgram p : programs.values()) p.close();
         programs.clear();
         host.close();

@@ -20,8 +20,14 @@ public final class CausalColumnSumsCl {
     private static final int ITEMS_PER_COMPUTE_UNIT = 16;
     /** Upper bound of the scratch slots of one launch; more work-items run in successive launches (waves). */
     private static final long MAX_SCRATCH_BYTES = 256L << 20;
-    /** Argument index of {@code itemOffset} in block_column_sums. */
+    /** Argument index of {@code itemOffset} in block_column_sums and window_column_sums. */
     private static final int ITEM_OFFSET_ARG = 10;
+    /**
+     * Most row blocks per work-item that window_column_sums walks the keys with at once (one read of K for all of
+     * them; its scratch slot and private state grow with the count). More, as for a long prefill's causal scores,
+     * run block_column_sums one row block at a time (there K's reads are spread over many work-items anyway).
+     */
+    static final int MAX_JOINT_BLOCKS = 8;
 
     private CausalColumnSumsCl() {}
 
@@ -40,7 +46,18 @@ public final class CausalColumnSumsCl {
 
     /** As {@link #perKvHead(ClContext, KvBlock, float[], int, int[])}, the keys already on the device ((Hkv, T, D), not modified). */
     public static float[] perKvHead(ClContext cl, ClBuffer rawKeys, KvBlock block, float[] queries, int hq, int[] positions) {
-        try (ClBuffer out = onDevice(cl, rawKeys, block, queries, hq, positions)) {
+        try (ClBuffer out = onDevice(cl, rawKeys, block, queries, hq, positions, true)) {
+            return out.readFloats(block.heads() * block.tokens());
+        }
+    }
+
+    /**
+     * As {@link #perKvHead(ClContext, KvBlock, float[], int, int[])} with block_column_sums only (one row block per
+     * pass over the keys, never window_column_sums): the same floats bit for bit, slower for few rows. For tests
+     * that hold the two kernels to each other.
+     */
+    public static float[] perKvHeadBlockByBlock(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
+        try (ClBuffer out = onDevice(cl, cl.resident(block).keys(), block, queries, hq, positions, false)) {
             return out.readFloats(block.heads() * block.tokens());
         }
     }
@@ -50,10 +67,10 @@ public final class CausalColumnSumsCl {
      * kernel (no read-back); the caller closes the buffer. Keys from the context's resident copy of the layer.
      */
     public static ClBuffer onDevice(ClContext cl, KvBlock block, float[] queries, int hq, int[] positions) {
-        return onDevice(cl, cl.resident(block).keys(), block, queries, hq, positions);
+        return onDevice(cl, cl.resident(block).keys(), block, queries, hq, positions, true);
     }
 
-    private static ClBuffer onDevice(ClContext cl, ClBuffer rawKeys, KvBlock block, float[] queries, int hq, int[] positions) {
+    private static ClBuffer onDevice(ClContext cl, ClBuffer rawKeys, KvBlock block, float[] queries, int hq, int[] positions, boolean joint) {
         int hkv = block.heads(), dim = block.headDim(), tokens = block.tokens(), rows = positions.length;
         if (queries.length != (long) hq * rows * dim)
             throw new IllegalArgumentException("queries: expected (Hq=" + hq + ", n=" + rows + ", D=" + dim + ") = " + (long) hq * rows * dim
@@ -64,20 +81,22 @@ public final class CausalColumnSumsCl {
         int tokensPadded = tiling.padded(tokens), rowsPadded = tiling.padded(rows), groupSize = hq / hkv;
         int rowBlocks = rowsPadded / tiling.lanes();
         int splits = splits(cl, hq, rowBlocks), items = hq * splits;
-        long slotFloats = (long) (tokensPadded + tokensPadded / tiling.chunk()) * tiling.lanes();
+        // few row blocks per work-item (window scores): all of them walk the keys together (window_column_sums)
+        int jointBlocks = joint ? jointBlocks(rowBlocks, splits) : 0;
+        long slotFloats = (long) (tokensPadded + tokensPadded / tiling.chunk()) * tiling.lanes() * Math.max(1, jointBlocks);
         int slots = (int) Math.max(1, Math.min(items, MAX_SCRATCH_BYTES / (slotFloats * Float.BYTES)));
         float scale = (float) (1.0 / Math.sqrt(dim));
-        ClProgram program = cl.program(FILE, tiling.options(dim));
+        ClProgram program = cl.program(FILE, tiling.options(dim) + (jointBlocks > 0 ? " -DBLOCKS=" + jointBlocks : ""));
         // the keys are only padded when T is not a tile multiple (try-with-resources skips nulls)
         try (ClBuffer paddedKeys = tokens == tokensPadded ? null : layout(cl, rawKeys, hkv, tokens, tokensPadded, dim, "pad_rows");
              ClBuffer rawQueries = cl.upload(queries);
              ClBuffer qT = layout(cl, rawQueries, hq, rows, rowsPadded, dim, "transpose_rows");
              ClBuffer positionBuffer = cl.upload(paddedPositions(positions, rowsPadded));
-             ClBuffer scratch = cl.allocateFloats(slots * slotFloats);
              ClBuffer partial = cl.allocateFloats((long) items * tokensPadded);
-             ClKernel blocks = program.kernel("block_column_sums");
+             ClKernel blocks = program.kernel(jointBlocks > 0 ? "window_column_sums" : "block_column_sums");
              ClKernel sums = program.kernel("sum_partials")) {
             ClBuffer keys = paddedKeys != null ? paddedKeys : rawKeys;
+            ClBuffer scratch = cl.scratch(slots * slotFloats * Float.BYTES);      // the context's: reused, not closed here
             // (1)-(3) per (query head, split): logits, row statistics and column contributions of its row blocks   (Hq·S, TP)
             blocks.arg(qT).arg(keys).arg(positionBuffer).arg(rows).arg(rowsPadded).arg(tokens).arg(tokensPadded).arg(groupSize)
                     .arg(splits).arg(scale).arg(0).arg(scratch).arg(partial);
@@ -94,6 +113,21 @@ public final class CausalColumnSumsCl {
             }
             return out;
         }
+    }
+
+    /**
+     * Row blocks per work-item for window_column_sums (⌈rowBlocks / splits⌉ when that is 2 to {@link #MAX_JOINT_BLOCKS}),
+     * or 0: block_column_sums (one row block per work-item anyway, or too many to walk the keys together); for
+     * {@code rows} query rows of {@code queryHeads} heads on this context's device.
+     */
+    public static int jointBlocks(ClContext cl, int queryHeads, int rows) {
+        int rowBlocks = cl.tiling().padded(rows) / cl.tiling().lanes();
+        return jointBlocks(rowBlocks, splits(cl, queryHeads, rowBlocks));
+    }
+
+    static int jointBlocks(int rowBlocks, int splits) {
+        int perItem = (rowBlocks + splits - 1) / splits;
+        return perItem >= 2 && perItem <= MAX_JOINT_BLOCKS ? perItem : 0;
     }
 
     /** Row splits per query head: enough work-items for the device, at most one per row block. */
