@@ -1,10 +1,12 @@
 """Times `lookm bench` (OpenCL, validated against the reference first) and the PyTorch baselines of
 torch_policy_baselines.py back to back on the same CPU, in the order A B B A per round, and prints per policy the
-median whole-compression times and the PyTorch / OpenCL ratio of each pair (issue 15's target: >= 2). By hand:
+median whole-compression times and the PyTorch / OpenCL ratio of each pair (issue 15's target: >= 2), with the 1-minute
+load average before each run (on a shared machine a ratio means little above a load of about the core count). By hand:
 
   python bench/python/back_to_back.py [--shape 32,4096,128] [--policies snapkv-32,h2o,lookm] [--rounds 1] [--repetitions 3]
 
-`lookm bench` is run as bench/lookm (or $LOOKM_JAR); its scores are recomputed from Q and K, as the baselines do.
+`lookm bench` is run as bench/lookm (or $LOOKM_JAR, with $JAVA_OPTS); its scores are recomputed from Q and K, as the
+baselines do.
 """
 import argparse
 import json
@@ -47,19 +49,25 @@ def main():
     out_root = tempfile.mkdtemp(prefix="lookm-b2b-")
     rows = []
     for policy in args.policies.split(","):
-        ours, theirs, device = [], [], ""
+        ours, theirs, device, loads = [], [], "", []
         for _ in range(args.rounds):
+            loads.append(os.getloadavg()[0])
             a, device = opencl_seconds(policy, args.shape, args.repetitions, out_root)
+            loads.append(os.getloadavg()[0])
             b1 = torch_seconds(policy, args.shape, args.repetitions)
+            loads.append(os.getloadavg()[0])
             b2 = torch_seconds(policy, args.shape, args.repetitions)
+            loads.append(os.getloadavg()[0])
             a2, _ = opencl_seconds(policy, args.shape, args.repetitions, out_root)
             ours += [a, a2]
             theirs += [b1, b2]
         ratios = [t / o for t, o in zip(theirs, ours)]
         rows.append({"policy": policy, "opencl": device, "opencl_seconds": ours, "torch_seconds": theirs,
-                     "torch_over_opencl": ratios, "median_ratio": statistics.median(ratios)})
+                     "torch_over_opencl": ratios, "median_ratio": statistics.median(ratios),
+                     "load_before_runs": loads})
         print(f"{policy:10s} OpenCL {', '.join(f'{x:.3f}' for x in ours)} s | PyTorch {', '.join(f'{x:.3f}' for x in theirs)} s"
-              f" | PyTorch/OpenCL {', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}, target >= 2)")
+              f" | PyTorch/OpenCL {', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}, target >= 2)"
+              f" | load {', '.join(f'{x:.1f}' for x in loads)}", flush=True)
     print(json.dumps({"shape": args.shape, "results": rows}))
 
 
