@@ -296,12 +296,13 @@ public final class Replay {
         /** Layer {@code l} job by job, each cell committed before the next job runs, so a failing cell keeps the others. */
         void inOrder(TraceLayer layer, int bytes) {
             int l = layer.layer();
+            FullSide full = new FullSide(layer);                                                // shared by the layer's jobs
             for (int j = 0; j < jobs.size(); j++) {
                 if (done[j][l] != null) {
                     listener.done(l, jobs.get(j));
                     continue;
                 }
-                LayerOutput o = one(layer, jobs.get(j), profiles.at(jobs.get(j), l), bytes);                // (2)-(3)
+                LayerOutput o = one(layer, jobs.get(j), profiles.at(jobs.get(j), l), bytes, full);          // (2)-(3)
                 fidelityNanos += o.fidelityNanos();
                 commit(j, l, o.fidelity()[0], o.compressNanos()[0]);
             }
@@ -343,10 +344,15 @@ public final class Replay {
 
     /** Steps (2)-(3) for one job on one layer. */
     private static LayerOutput one(TraceLayer layer, Job job, LayerContext at, int bytes) {
+        return one(layer, job, at, bytes, new FullSide(layer));
+    }
+
+    /** Steps (2)-(3) for one job on one layer, with the layer's full-cache side shared by its jobs. */
+    private static LayerOutput one(TraceLayer layer, Job job, LayerContext at, int bytes, FullSide full) {
         long t0 = System.nanoTime();
         CompressedLayer compressed = compressOne(layer, job, at);
         Compressed c = new Compressed(new CompressedLayer[] {compressed}, new long[] {System.nanoTime() - t0});
-        return measure(layer, c, bytes, List.of(job));
+        return measure(layer, c, bytes, List.of(job), full);
     }
 
     /** Step (2) for every job of one layer but those {@code committed} already (left null, time 0). */
@@ -375,19 +381,39 @@ public final class Replay {
         }
     }
 
-    /** Step (3) for one layer: each job's fidelity on the probes. */
+    /** Step (3) for one layer: each job's fidelity on the probes (the full-cache side computed once for all of them). */
     private static LayerOutput measure(TraceLayer layer, Compressed compressed, int bytes, List<Job> jobs) {
+        return measure(layer, compressed, bytes, jobs, new FullSide(layer));
+    }
+
+    private static LayerOutput measure(TraceLayer layer, Compressed compressed, int bytes, List<Job> jobs, FullSide full) {
         long t0 = System.nanoTime();
         LayerFidelity[] fidelity = new LayerFidelity[compressed.layers().length];
         for (int j = 0; j < fidelity.length; j++) {
             if (compressed.layers()[j] == null) continue;                        // a cell the resumed run already held
             try {
-                fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), layer.observation().probeQueries(), compressed.layers()[j], jobs.get(j).budget(), bytes);
+                fidelity[j] = Fidelity.layer(full.get(), compressed.layers()[j], jobs.get(j).budget(), bytes);
             } catch (RuntimeException e) {
                 throw new CellFailure(jobs.get(j), layer.layer(), e);
             }
         }
         return new LayerOutput(layer.layer(), fidelity, compressed.nanos(), System.nanoTime() - t0);
+    }
+
+    /**
+     * The probes' attention over the full cache of one layer ({@link Fidelity#full}), computed when the first job
+     * of the layer is measured and reused by the others: it does not depend on the policy. One thread uses it.
+     */
+    private static final class FullSide {
+        private final TraceLayer layer;
+        private Fidelity.FullAttention full;
+
+        FullSide(TraceLayer layer) { this.layer = layer; }
+
+        Fidelity.FullAttention get() {
+            if (full == null) full = Fidelity.full(layer.layer(), layer.block(), layer.observation().probeQueries());
+            return full;
+        }
     }
 
     private static <T> T await(Future<T> future) {

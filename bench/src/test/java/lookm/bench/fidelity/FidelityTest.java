@@ -106,6 +106,35 @@ class FidelityTest {
         for (int j = 0; j < 32; j++) assertEquals(j, many.get(j));
     }
 
+    /**
+     * The batched layer fidelity (all P probes of a query head against each key row, the full-cache side computed
+     * once and shared) gives bit for bit the numbers of the one-probe definition {@link Fidelity#probe}, averaged in
+     * the same order: merges, drops, grouped heads (G = 2) and a probe count that is no power of two.
+     */
+    @Test
+    void theBatchedLayerEqualsTheOneProbeDefinitionBitForBit() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        int h = 2, hq = 4, t = 300, d = 24, probes = 5;
+        float[] keys = gaussian(random, h * t * d), values = gaussian(random, h * t * d);
+        KvBlock block = new KvBlock(keys, values, h, t, d, TokenLayout.builder().text(40).image(200).text(60).build());
+        Queries q = Queries.contiguous(gaussian(random, hq * probes * d), hq, d, t, probes);
+        float[] attention = new float[hq * t];
+        for (int i = 0; i < attention.length; i++) attention[i] = (float) random.nextDouble();
+        Fidelity.FullAttention shared = Fidelity.full(0, block, q);
+        for (String policy : List.of("h2o-average", "h2o", "lookm")) {
+            CompressedLayer layer = new ReferenceBackend().compressor(Policies.parse(policy))
+                    .compress(block, Observation.ofScores(new lookm.spec.tensor.AccumulatedAttention(attention, hq, t)), Budget.ratios(0.1, 0.1));
+            Metrics.Mean layerMean = new Metrics.Mean();
+            for (int qh = 0; qh < hq; qh++) {
+                Metrics.Mean head = new Metrics.Mean();
+                for (int r = 0; r < probes; r++) head.add(Fidelity.probe(q.data(), q.offset(qh, r), block, qh / 2, layer.head(qh / 2)));
+                layerMean.add(head.mean());
+            }
+            assertEquals(layerMean.mean(), Fidelity.layer(0, block, q, layer, Budget.ratios(0.1, 0.1), 2).mean(), policy);
+            assertEquals(layerMean.mean(), Fidelity.layer(shared, layer, Budget.ratios(0.1, 0.1), 2).mean(), policy + ", shared full side");
+        }
+    }
+
     private static float[] gaussian(SplittableRandom random, int n) {
         float[] out = new float[n];
         for (int i = 0; i < n; i++) out[i] = (float) (random.nextDouble() * 2 - 1);
