@@ -110,19 +110,30 @@ public final class Replay {
     }
 
     /**
-     * Where the time of a replay went. {@code readSeconds}: the reader thread decoding layers (overlapped with
-     * compression when prefetching); {@code waitSeconds}: the compressing side idle, waiting for a layer to be read;
-     * {@code compressSeconds} and {@code fidelitySeconds}: summed over layers and jobs (over threads when several).
+     * Where the time of a replay went. {@code readSeconds}: the reader thread decoding layers (wall time, overlapped
+     * with compression when prefetching), of which {@code readCpuSeconds} on a core (the rest waited for the disk or
+     * for a core); {@code waitSeconds}: the compressing (calling) thread idle, waiting for a layer to be read;
+     * {@code waitOtherSeconds}: the same thread idle, waiting for the pipeline's other threads (the fidelity of the
+     * previous layer, or the worker threads); {@code compressSeconds} and {@code fidelitySeconds}: summed over layers
+     * and jobs (over threads when several).
      */
-    public record Throughput(int layers, double wallSeconds, double readSeconds, double waitSeconds, double compressSeconds,
-                             double fidelitySeconds, long bytesRead) {
+    public record Throughput(int layers, double wallSeconds, double readSeconds, double readCpuSeconds, double waitSeconds,
+                             double waitOtherSeconds, double compressSeconds, double fidelitySeconds, long bytesRead) {
+        /** Share of the wall time the compressing thread must spend waiting for reads for the replay to count as bound by reading. */
+        public static final double READ_BOUND_SHARE = 0.5;
+
         public double layersPerSecond() { return layers / wallSeconds; }
 
         /** Trace bytes on disk per second of wall time. */
         public double megabytesPerSecond() { return bytesRead / 1e6 / wallSeconds; }
 
-        /** "read" when waiting for the reader took most of the wall time, else "compute". */
-        public String boundBy() { return waitSeconds >= wallSeconds / 2 ? "read" : "compute"; }
+        /**
+         * "read" when the compressing thread spent at least {@link #READ_BOUND_SHARE} of the wall time waiting for
+         * the reader (faster compression or fidelity could not make the replay much faster), else "compute". Whether
+         * the reading itself was the disk or the decoding on a core, {@code readCpuSeconds} against {@code readSeconds}
+         * tells.
+         */
+        public String boundBy() { return waitSeconds >= wallSeconds * READ_BOUND_SHARE ? "read" : "compute"; }
     }
 
     /** The results and the replay's throughput. */
@@ -157,8 +168,10 @@ public final class Replay {
         }
         Profiles profiles = new Profiles(meta.layers(), profiles(reader, jobs));        // (0) first pass, when an allocation needs it
         long start = System.nanoTime();
-        long[] readNanos = new long[1];
+        long[] readNanos = new long[2];                                                  // wall, CPU: only the reader thread writes them
         long waitNanos = 0;
+        long[] waitOtherNanos = new long[1];                                             // the calling thread waiting for the others
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         ExecutorService readerThread = Executors.newSingleThreadExecutor(daemon("lookm-replay-reader"));
         ExecutorService compressing = pipeline.threads() == 1 ? null : Executors.newFixedThreadPool(pipeline.threads(), daemon("lookm-replay-compress"));
         // one compressing thread with read-ahead: the fidelity of layer l runs beside the compression of layer l + 1
@@ -173,9 +186,10 @@ public final class Replay {
                 while (nextRead < todo.size() && nextRead <= i + pipeline.prefetch()) {       // (1) read ahead, one reader
                     int layerIndex = todo.get(nextRead++);
                     reads.add(readerThread.submit(() -> {
-                        long t0 = System.nanoTime();
+                        long t0 = System.nanoTime(), c0 = cpu.getCurrentThreadCpuTime();   // -1 where unsupported (then NaN)
                         TraceLayer layer = reader.layer(layerIndex, parts);                     // only the parts needed
-                        readNanos[0] += System.nanoTime() - t0;                                 // only the reader thread writes it
+                        readNanos[0] += System.nanoTime() - t0;
+                        readNanos[1] += cpu.getCurrentThreadCpuTime() - c0;
                         return layer;
                     }));
                 }
@@ -186,15 +200,15 @@ public final class Replay {
                     finished.inOrder(layer, bytes);                                              // (2)-(4) on this thread
                 } else if (compressing == null) {
                     Compressed compressed = compress(layer, jobs, profiles, finished.committed(layer.layer()));  // (2) on this thread (one queue)
-                    if (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));    // (3)-(4) of the previous layer first
+                    if (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst(), waitOtherNanos));   // (3)-(4) of the previous layer first
                     inFlight.add(measuring.submit(() -> measure(layer, compressed, bytes, jobs))); // (3) overlaps (2) of the next layer
                 } else {
                     IntPredicate committed = finished.committed(layer.layer());
                     inFlight.add(compressing.submit(() -> measure(layer, compress(layer, jobs, profiles, committed), bytes, jobs)));   // (2)-(3) on a worker
-                    if (inFlight.size() == pipeline.threads()) finished.accept(await(inFlight.removeFirst()));
+                    if (inFlight.size() == pipeline.threads()) finished.accept(await(inFlight.removeFirst(), waitOtherNanos));
                 }
             }
-            while (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));
+            while (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst(), waitOtherNanos));
         } finally {
             readerThread.shutdownNow();
             if (compressing != null) compressing.shutdownNow();
@@ -203,8 +217,9 @@ public final class Replay {
         List<Result> results = results(jobs, done);
         long traceBytes = 0;
         for (long size : reader.fileSizes().values()) traceBytes += size;
-        Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, waitNanos / 1e9,
-                finished.compressNanos / 1e9, finished.fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
+        double readCpu = cpu.isCurrentThreadCpuTimeSupported() ? readNanos[1] / 1e9 : Double.NaN;    // NaN: this JVM cannot tell
+        Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, readCpu,
+                waitNanos / 1e9, waitOtherNanos[0] / 1e9, finished.compressNanos / 1e9, finished.fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
         return new Run(results, throughput);
     }
 
@@ -414,6 +429,14 @@ public final class Replay {
             if (full == null) full = Fidelity.full(layer.layer(), layer.block(), layer.observation().probeQueries());
             return full;
         }
+    }
+
+    /** {@link #await(Future)}, adding the time spent waiting to {@code waited[0]}. */
+    private static <T> T await(Future<T> future, long[] waited) {
+        long t0 = System.nanoTime();
+        T value = await(future);
+        waited[0] += System.nanoTime() - t0;
+        return value;
     }
 
     private static <T> T await(Future<T> future) {
