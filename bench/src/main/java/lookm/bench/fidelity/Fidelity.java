@@ -120,8 +120,8 @@ public final class Fidelity {
         return logits;
     }
 
-    /** In place: logits → exp(logit − max) / Σ exp(logit − max), summed in row order. */
-    private static void normalize(double[] logits) {
+    /** In place: logits → exp(logit − max) / Σ exp(logit − max), summed in row order; returns its argument. */
+    private static double[] normalize(double[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (double l : logits) max = Math.max(max, l);
         double sum = 0;
@@ -130,6 +130,7 @@ public final class Fidelity {
             sum += logits[r];
         }
         for (int r = 0; r < logits.length; r++) logits[r] /= sum;
+        return logits;
     }
 
     private static double[] weightedSum(double[] weights, float[] values, int offset, int d) {
@@ -153,13 +154,16 @@ public final class Fidelity {
         private final KvBlock block;
         private final Queries probes;
         private final HeadGroups groups;
+        /** q·k_j/√D of probe r of query head qh at [qh · P + r], shape (T): reused for kept rows a policy left as they were. */
+        private final double[][] logits;
         /** p of probe r of query head qh at [qh · P + r], shape (T). */
         private final double[][] p;
         /** o of probe r of query head qh at [qh · P + r], shape (D). */
         private final double[][] o;
 
-        private FullAttention(int layer, KvBlock block, Queries probes, HeadGroups groups, double[][] p, double[][] o) {
+        private FullAttention(int layer, KvBlock block, Queries probes, HeadGroups groups, double[][] logits, double[][] p, double[][] o) {
             this.layer = layer;
+            this.logits = logits;
             this.block = block;
             this.probes = probes;
             this.groups = groups;
@@ -188,17 +192,21 @@ public final class Fidelity {
         HeadGroups groups = new HeadGroups(probes.queryHeads(), block.heads());
         int count = probes.count(), t = block.tokens(), d = block.headDim();
         double scale = 1.0 / Math.sqrt(d);
+        double[][] logits = new double[probes.queryHeads() * count][];
         double[][] p = new double[probes.queryHeads() * count][];
         double[][] o = new double[probes.queryHeads() * count][];
         IntStream.range(0, probes.queryHeads()).parallel().forEach(qh -> {
             int start = block.offset(groups.kvHeadOf(qh), 0);
             // (1) p = softmax(q·K^T/√D) over T, o = p·V, for the P probes of this query head at once   (P, T), (P, D)
-            double[][] ps = softmaxAll(probes.data(), probeOffsets(probes, qh), block.keys(), start, t, d, scale);
+            double[][] ls = logitsAll(probes.data(), probeOffsets(probes, qh), block.keys(), start, t, d, scale);
+            double[][] ps = new double[count][];
+            for (int r = 0; r < count; r++) ps[r] = normalize(ls[r].clone());
             double[][] os = weightedSumAll(ps, block.values(), start, d);
+            System.arraycopy(ls, 0, logits, qh * count, count);
             System.arraycopy(ps, 0, p, qh * count, count);
             System.arraycopy(os, 0, o, qh * count, count);
         });
-        return new FullAttention(layer, block, probes, groups, p, o);
+        return new FullAttention(layer, block, probes, groups, logits, p, o);
     }
 
     private static int[] probeOffsets(Queries probes, int qh) {
@@ -211,12 +219,12 @@ public final class Fidelity {
     private static final int PROBE_BLOCK = 4;
 
     /**
-     * {@link #softmax} for n probes at once (q_r starts at q[qOffsets[r]]): each key row is read once per block of
-     * {@link #PROBE_BLOCK} probes, two rows at a time (eight independent sums in flight instead of one dependent
-     * chain). Probe r's dot product with a row still sums its D products in dim order from 0, so every probe's
-     * logits, and hence its softmax, are bit-identical to {@link #softmax}'s.
+     * The logits of {@link #softmax}, q·k_row · scale, for n probes at once (q_r starts at q[qOffsets[r]]): each
+     * key row is read once per block of {@link #PROBE_BLOCK} probes, two rows at a time (eight independent sums in
+     * flight instead of one dependent chain). Probe r's dot product with a row still sums its D products in dim
+     * order from 0, so every probe's logits, and hence its softmax, are bit-identical to {@link #softmax}'s.
      */
-    static double[][] softmaxAll(float[] q, int[] qOffsets, float[] keys, int keyOffset, int rows, int d, double scale) {
+    static double[][] logitsAll(float[] q, int[] qOffsets, float[] keys, int keyOffset, int rows, int d, double scale) {
         int n = qOffsets.length, blocks = (n + PROBE_BLOCK - 1) / PROBE_BLOCK;
         double[][] qd = new double[blocks * PROBE_BLOCK][d];                       // widened; rows past n stay 0 (padding)
         for (int r = 0; r < n; r++)
@@ -251,9 +259,7 @@ public final class Fidelity {
                 l3[other] = b3 * scale;
             }
         }
-        double[][] out = java.util.Arrays.copyOf(logits, n);                       // the padding probes dropped
-        for (double[] l : out) normalize(l);
-        return out;
+        return java.util.Arrays.copyOf(logits, n);                                 // the padding probes dropped
     }
 
     /**
@@ -274,6 +280,37 @@ public final class Fidelity {
                 for (int i = 0; i < d; i++) o[i] += w * v[i];
             }
         }
+        return out;
+    }
+
+    /**
+     * Probe step (2)'s p̂ for the P probes of query head qh over the C kept rows of its KV head, (P, C). A kept row
+     * whose key is bit for bit the cache's own row at its position (every row of a drop; the rows a merge left
+     * alone) has the same dot products as the full side, so its logits are taken from there; only the other rows
+     * (keys a merge changed) are computed. Bit-identical to {@link #softmax} over the compressed keys either way.
+     */
+    private static double[][] keptSoftmax(FullAttention full, int qh, HeadCompression c, double scale) {
+        int n = full.probes.count(), rows = c.keptCount(), d = full.block.headDim();
+        int cache = full.block.offset(full.groups.kvHeadOf(qh), 0);
+        float[] keys = c.keys(), cached = full.block.keys();
+        int[] kept = c.kept();
+        double[][] out = new double[n][rows];
+        int[] changed = new int[rows];
+        int m = 0;
+        for (int row = 0; row < rows; row++) {
+            int from = cache + kept[row] * d;
+            if (java.util.Arrays.equals(keys, row * d, (row + 1) * d, cached, from, from + d))
+                for (int r = 0; r < n; r++) out[r][row] = full.logits[qh * n + r][kept[row]];
+            else changed[m++] = row;
+        }
+        if (m > 0) {
+            float[] fresh = new float[m * d];
+            for (int j = 0; j < m; j++) System.arraycopy(keys, changed[j] * d, fresh, j * d, d);
+            double[][] computed = logitsAll(full.probes.data(), probeOffsets(full.probes, qh), fresh, 0, m, d, scale);
+            for (int r = 0; r < n; r++)
+                for (int j = 0; j < m; j++) out[r][changed[j]] = computed[r][j];
+        }
+        for (double[] l : out) normalize(l);
         return out;
     }
 
@@ -315,8 +352,7 @@ public final class Fidelity {
         IntStream.range(0, probes.queryHeads()).parallel().forEach(qh -> {
             HeadCompression c = compressed.head(groups.kvHeadOf(qh));
             // probe step (2): p̂ over the C kept rows, ô = p̂·V̂, for the P probes at once     (P, C), (P, D)
-            double[][] oHat = c.keptCount() == 0 ? new double[count][d]
-                    : weightedSumAll(softmaxAll(probes.data(), probeOffsets(probes, qh), c.keys(), 0, c.keptCount(), d, scale), c.values(), 0, d);
+            double[][] oHat = c.keptCount() == 0 ? new double[count][d] : weightedSumAll(keptSoftmax(full, qh, c, scale), c.values(), 0, d);
             Metrics.Mean mean = new Metrics.Mean();
             for (int r = 0; r < count; r++) mean.add(probeMetrics(full.p[qh * count + r], full.o[qh * count + r], oHat[r], c));
             perQueryHead[qh] = mean.mean();

@@ -2,6 +2,7 @@ package lookm.bench.fidelity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +125,8 @@ class FidelityTest {
         for (String policy : List.of("h2o-average", "h2o", "lookm")) {
             CompressedLayer layer = new ReferenceBackend().compressor(Policies.parse(policy))
                     .compress(block, Observation.ofScores(new lookm.spec.tensor.AccumulatedAttention(attention, hq, t)), Budget.ratios(0.1, 0.1));
+            if (!policy.equals("h2o"))                                                // merged keys: the computed path, beside the reused one
+                assertTrue(layer.head(0).mergedCount() > 0 && layer.head(0).mergedCount() < layer.head(0).keptCount() + layer.head(0).evicted().length, policy);
             Metrics.Mean layerMean = new Metrics.Mean();
             for (int qh = 0; qh < hq; qh++) {
                 Metrics.Mean head = new Metrics.Mean();
