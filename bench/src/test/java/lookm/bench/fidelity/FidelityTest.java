@@ -54,8 +54,7 @@ class FidelityTest {
     void theFullCacheIsPerfect() {
         SplittableRandom random = new SplittableRandom(SEED);
         int h = 2, hq = 4, t = 40, d = 8, probes = 3;
-        float[] keys = gaussian(random, h * t * d), values = gaussian(random, h * t * d);
-        KvBlock block = new KvBlock(keys, values, h, t, d, TokenLayout.builder().text(10).image(20).text(10).build());
+        KvBlock block = randomBlock(random, h, t, d, TokenLayout.builder().text(10).image(20).text(10).build());
         Queries q = Queries.contiguous(gaussian(random, hq * probes * d), hq, d, t, probes);
         CompressedLayer full = new ReferenceBackend().compressor(Policies.named("full")).compress(block, Observation.none(), Budget.ratios(1, 0));
         LayerFidelity f = Fidelity.layer(0, block, q, full, Budget.ratios(1, 0), 2);
@@ -116,8 +115,7 @@ class FidelityTest {
     void theBatchedLayerEqualsTheOneProbeDefinitionBitForBit() {
         SplittableRandom random = new SplittableRandom(SEED);
         int h = 2, hq = 4, t = 300, d = 24, probes = 5;
-        float[] keys = gaussian(random, h * t * d), values = gaussian(random, h * t * d);
-        KvBlock block = new KvBlock(keys, values, h, t, d, TokenLayout.builder().text(40).image(200).text(60).build());
+        KvBlock block = randomBlock(random, h, t, d, TokenLayout.builder().text(40).image(200).text(60).build());
         Queries q = Queries.contiguous(gaussian(random, hq * probes * d), hq, d, t, probes);
         float[] attention = new float[hq * t];
         for (int i = 0; i < attention.length; i++) attention[i] = (float) random.nextDouble();
@@ -136,6 +134,11 @@ class FidelityTest {
             assertEquals(layerMean.mean(), Fidelity.layer(0, block, q, layer, Budget.ratios(0.1, 0.1), 2).mean(), policy);
             assertEquals(layerMean.mean(), Fidelity.layer(shared, layer, Budget.ratios(0.1, 0.1), 2).mean(), policy + ", shared full side");
         }
+    }
+
+    /** Keys and values uniform in [-1, 1), shape (h, t, d). */
+    private static KvBlock randomBlock(SplittableRandom random, int h, int t, int d, TokenLayout layout) {
+        return new KvBlock(gaussian(random, h * t * d), gaussian(random, h * t * d), h, t, d, layout);
     }
 
     private static float[] gaussian(SplittableRandom random, int n) {
