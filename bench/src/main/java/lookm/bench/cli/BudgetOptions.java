@@ -61,9 +61,14 @@ final class BudgetOptions {
 
     /** The total budget as a fraction of T, (N+R)/T before flooring. */
     double fraction() {
-        if (compressionRatio != null) return 1 - compressionRatio;
+        if (compressionRatio != null) return keptShare(compressionRatio);
         if (total != null) return total;
         return (heavyRatio == null ? DEFAULT_RATIO : heavyRatio) + (recentRatio == null ? DEFAULT_RATIO : recentRatio);
+    }
+
+    /** 1 − CR as the decimal a user reads (0.2 for CR 0.8, not 0.19999999999999996); a label only, the cells use CR itself. */
+    static double keptShare(double compressionRatio) {
+        return java.math.BigDecimal.ONE.subtract(java.math.BigDecimal.valueOf(compressionRatio)).doubleValue();
     }
 
     /** A total budget B as ratios: R = B·share, N = B − R. */

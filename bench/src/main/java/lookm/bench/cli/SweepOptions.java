@@ -20,6 +20,11 @@ final class SweepOptions {
             description = "Share of each budget for the recent window (default ${DEFAULT-VALUE}).")
     double recentShare;
 
+    @Option(names = "--compression-ratios", split = ",", paramLabel = "CR",
+            description = "kvpress's budgets instead of --budgets: keep n = int(T(1-CR)) per KV head, no recent window, CR in [0, 1); "
+                    + "the tables' budget is 1 - CR.")
+    List<Double> compressionRatios;
+
     @Mixin ScoreOptions scores;
     @Mixin AllocationOptions allocation;
 

@@ -93,14 +93,8 @@ final class SweepRun {
                     boolean resume, CommandSpec spec, ExternalScoreOptions external, EngineOptions engine) {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         List<PolicySpec> policies = sweep.policySpecs().stream().map(p -> external == null ? p : external.apply(p)).toList();
-        List<Double> budgets = sweep.budgets;
-        double recentShare = sweep.recentShare;
-        if (budgets.isEmpty()) throw new IllegalArgumentException("--budgets needs at least one value");
-        List<Double> fractions = new ArrayList<>();
-        for (double b : budgets) {
-            BudgetOptions.split(b, recentShare);        // validates
-            fractions.add(b);
-        }
+        List<Column> columns = columns(command, sweep, spec, err);
+        List<Double> fractions = columns.stream().map(Column::fraction).toList();
         boolean local = engine == null || engine.local();
         if (engine != null && engine.local() && engine.master != null) Runs.warn(command, "--master has no effect with --engine local", err);
         if (!local && !Backends.REFERENCE.equals(backend.backend))
@@ -116,8 +110,7 @@ final class SweepRun {
         for (Path t : traces)
             try (TraceReader reader = Runs.openTrace(t)) {                     // every trace checked before any work
                 Replay.requireProbes(reader);
-                for (double f : fractions)
-                    Runs.requireKeepsTokens(BudgetOptions.split(f, recentShare), reader.metadata().tokens(), "--budgets value " + f, t);
+                for (Column c : columns) Runs.requireKeepsTokens(c.budget(), reader.metadata().tokens(), c.given(), t);
                 metas.add(reader.metadata());
             }
         SweepEngine remote = local ? null : SweepEngine.find(engine.engine);
@@ -136,7 +129,7 @@ final class SweepRun {
             RunInfo info = withTraces(RunInfo.of(command), traces, traceColumn, metas)
                     .withPolicy(String.join(",", policies.stream().map(PolicySpec::name).toList()), parameters.toString())
                     .withBackend(session == null ? be.name() : be.name() + " on " + session.describe(), be.device())
-                    .withBudget("budgets " + fractions + " of T, recent share " + recentShare)
+                    .withBudget(describe(sweep, fractions))
                     .withSeed(seed).withProvenance(provenance);
             CellStore cells = Runs.cells(dir);
             List<CellStore> stores = new ArrayList<>();
@@ -149,8 +142,8 @@ final class SweepRun {
             try (Progress progress = Progress.start(what, total, err, sweep.quiet)) {
                 Replay.Listener step = (layer, job) -> progress.step();
                 perTrace = Runs.keepingCells(command, dir, err, () -> session == null
-                        ? localCells(traces, traceColumn, labels(traces), chosen, compressors, fractions, recentShare, external, stores, step)
-                        : remoteCells(session, traces, labels(traces), metas, chosen, compressors, fractions, recentShare, stores, step));
+                        ? localCells(traces, traceColumn, labels(traces), chosen, compressors, columns, external, stores, step)
+                        : remoteCells(session, traces, labels(traces), metas, chosen, compressors, columns, stores, step));
             }
             List<String> labels = labels(traces);
             writeTables(dir, info, traceColumn ? labels : null, perTrace);
@@ -180,13 +173,12 @@ final class SweepRun {
 
     /** The local engine: each trace in turn, streamed layer by layer through every job on this JVM. */
     private static List<List<Replay.Result>> localCells(List<Path> traces, boolean traceColumn, List<String> labels, List<PolicySpec> policies,
-                                                        Map<PolicySpec, Compressor> compressors, List<Double> fractions, double recentShare,
-                                                        ExternalScoreOptions external, List<CellStore> stores, Replay.Listener step) {
+                                                        Map<PolicySpec, Compressor> compressors, List<Column> columns, ExternalScoreOptions external, List<CellStore> stores, Replay.Listener step) {
         List<List<Replay.Result>> out = new ArrayList<>();
         for (int t = 0; t < traces.size(); t++)
             try (TraceReader reader = Runs.openTrace(traces.get(t))) {
                 IntFunction<Scores> externalScores = external == null ? null : external.layers(reader);
-                List<Replay.Job> jobs = jobs(policies, compressors, fractions, recentShare, externalScores);
+                List<Replay.Job> jobs = jobs(policies, compressors, columns, externalScores);
                 try {
                     out.add(Replay.run(reader, jobs, reader.metadata().layers(), stores.get(t), step));
                 } catch (Replay.CellFailure e) {
@@ -200,9 +192,8 @@ final class SweepRun {
     /** Another engine: the plan (traces, policies as expressions, budgets, first-pass profiles) computed by {@code session}. */
     private static List<List<Replay.Result>> remoteCells(SweepEngine.Session session, List<Path> traces, List<String> labels,
                                                          List<TraceMetadata> metas, List<PolicySpec> policies,
-                                                         Map<PolicySpec, Compressor> compressors, List<Double> fractions, double recentShare,
-                                                         List<CellStore> stores, Replay.Listener step) {
-        List<Replay.Job> jobs = jobs(policies, compressors, fractions, recentShare, null);
+                                                         Map<PolicySpec, Compressor> compressors, List<Column> columns, List<CellStore> stores, Replay.Listener step) {
+        List<Replay.Job> jobs = jobs(policies, compressors, columns, null);
         boolean profiled = jobs.stream().anyMatch(j -> j.compressor().policy().allocate().needsProfile());
         List<SweepPlan.TraceEntry> entries = new ArrayList<>();
         for (int t = 0; t < traces.size(); t++) {
@@ -214,19 +205,61 @@ final class SweepRun {
             entries.add(new SweepPlan.TraceEntry(traces.get(t).toAbsolutePath().normalize().toString(), labels.get(t), metas.get(t).layers(),
                     metas.get(t).dtype().bytes(), profiles));
         }
-        List<CellStore.Cell[][]> done = session.compute(SweepPlan.of(entries, jobs, fractions.size()), stores, step);
+        List<CellStore.Cell[][]> done = session.compute(SweepPlan.of(entries, jobs, columns.size()), stores, step);
         List<List<Replay.Result>> out = new ArrayList<>();
         for (CellStore.Cell[][] d : done) out.add(Replay.results(jobs, d));
         return out;
     }
 
     /** Policies × budgets, in the tables' order. */
-    private static List<Replay.Job> jobs(List<PolicySpec> policies, Map<PolicySpec, Compressor> compressors, List<Double> fractions,
-                                         double recentShare, IntFunction<Scores> externalScores) {
+    private static List<Replay.Job> jobs(List<PolicySpec> policies, Map<PolicySpec, Compressor> compressors, List<Column> columns,
+                                         IntFunction<Scores> externalScores) {
         List<Replay.Job> jobs = new ArrayList<>();
         for (PolicySpec p : policies)
-            for (double f : fractions) jobs.add(new Replay.Job(p.name(), f, compressors.get(p), BudgetOptions.split(f, recentShare), externalScores));
+            for (Column c : columns) jobs.add(new Replay.Job(p.name(), c.fraction(), compressors.get(p), c.budget(), externalScores));
         return jobs;
+    }
+
+    /**
+     * One budget column of the sweep.
+     *
+     * @param fraction the nominal share of T kept, the tables' "budget": B for {@code --budgets B}, 1 − CR for kvpress's CR
+     * @param budget   the budget the cells run at
+     * @param given    how the user gave it, for messages ("--budgets value 0.2")
+     */
+    record Column(double fraction, Budget budget, String given) {}
+
+    /**
+     * The budget columns: {@code --budgets} split by {@code --recent-share}, or kvpress's {@code --compression-ratios}.
+     *
+     * @throws IllegalArgumentException naming the option and the value
+     */
+    static List<Column> columns(String command, SweepOptions sweep, CommandSpec spec, PrintWriter err) {
+        List<Column> out = new ArrayList<>();
+        if (sweep.compressionRatios != null) {
+            if (Runs.given(spec, "--budgets"))
+                throw new IllegalArgumentException("--compression-ratios cannot be combined with --budgets (each gives the sweep's budgets)");
+            if (Runs.given(spec, "--recent-share"))
+                Runs.warn(command, "--recent-share has no effect with --compression-ratios (kvpress's budgets have no recent window)", err);
+            if (sweep.compressionRatios.isEmpty()) throw new IllegalArgumentException("--compression-ratios needs at least one value");
+            for (double cr : sweep.compressionRatios) {
+                // (1) kvpress: n = int(T(1 − CR)) kept, all heavy; CR = 1 keeps nothing, so it is not a budget
+                if (!(cr >= 0 && cr < 1)) throw new IllegalArgumentException("--compression-ratios value " + cr + " must be in [0, 1)");
+                out.add(new Column(BudgetOptions.keptShare(cr), Budget.compressionRatio(cr), "--compression-ratios value " + cr));
+            }
+        } else {
+            if (sweep.budgets.isEmpty()) throw new IllegalArgumentException("--budgets needs at least one value");
+            for (double b : sweep.budgets) out.add(new Column(b, BudgetOptions.split(b, sweep.recentShare), "--budgets value " + b));
+        }
+        return out;
+    }
+
+    /** The run record's budget line. */
+    private static String describe(SweepOptions sweep, List<Double> fractions) {
+        return sweep.compressionRatios != null
+                ? "kvpress compression ratios " + sweep.compressionRatios + " (n = int(T(1 - CR)) per KV head, no recent window); budgets 1 - CR = "
+                  + fractions + " of T"
+                : "budgets " + fractions + " of T, recent share " + sweep.recentShare;
     }
 
     /** Each job's cells over every trace (in trace order), or null when the traces' KV head counts differ (nothing to pool). */
@@ -302,7 +335,8 @@ final class SweepRun {
             }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("run", info.toMap());
-        root.put("definitions", "see bench/FIDELITY.md; budget B gives N = B·(1-share)·T heavy and R = B·share·T recent tokens");
+        root.put("definitions", "see bench/FIDELITY.md; budget B gives N = B·(1-share)·T heavy and R = B·share·T recent tokens; "
+                + "with --compression-ratios, B = 1 - CR gives n = int(T·(1 - CR)) heavy and R = 0 (kvpress)");
         root.put("results", rows);
         List<Replay.Result> pooled = labels == null ? null : pooled(perTrace);
         if (pooled != null) root.put("pooled", pooled.stream().map(ReplayReport::summary).toList());

@@ -23,7 +23,7 @@ import lookm.spec.tensor.LayerContext;
  * @param budgets  the budgets, in the table's order
  */
 public record SweepPlan(List<TraceEntry> traces, List<PolicyEntry> policies, List<BudgetEntry> budgets) implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /**
      * One trace.
@@ -50,11 +50,22 @@ public record SweepPlan(List<TraceEntry> traces, List<PolicyEntry> policies, Lis
         private static final long serialVersionUID = 1L;
     }
 
-    /** One budget: the nominal fraction (N+R)/T and the ratios it was split into. */
-    public record BudgetEntry(double fraction, double heavyRatio, double recentRatio) implements Serializable {
-        private static final long serialVersionUID = 1L;
+    /**
+     * One budget: the nominal fraction (N+R)/T and the ratios it was split into, or kvpress's compression ratio.
+     *
+     * @param compressionRatio kvpress's CR (n = int(T(1 − CR)), no window) when the sweep runs at kvpress's budgets; NaN for ratios
+     */
+    public record BudgetEntry(double fraction, double heavyRatio, double recentRatio, double compressionRatio) implements Serializable {
+        private static final long serialVersionUID = 2L;
 
-        Budget budget() { return Budget.ratios(heavyRatio, recentRatio); }
+        /** The entry of a budget a sweep can send to its workers. @throws IllegalArgumentException for any other kind */
+        static BudgetEntry of(double fraction, Budget budget) {
+            if (budget instanceof Budget.Ratios r) return new BudgetEntry(fraction, r.heavyRatio(), r.recentRatio(), Double.NaN);
+            if (budget instanceof Budget.CompressionRatio c) return new BudgetEntry(fraction, 0, 0, c.compressionRatio());
+            throw new IllegalArgumentException("budget " + budget + ": a sweep budget must be ratios of T or kvpress's compression ratio");
+        }
+
+        Budget budget() { return Double.isNaN(compressionRatio) ? Budget.ratios(heavyRatio, recentRatio) : Budget.compressionRatio(compressionRatio); }
     }
 
     public SweepPlan {
@@ -87,9 +98,7 @@ public record SweepPlan(List<TraceEntry> traces, List<PolicyEntry> policies, Lis
                 policies.add(entry);
             }
             if (j < budgetCount) {
-                if (!(job.budget() instanceof Budget.Ratios r))
-                    throw new IllegalArgumentException("budget " + job.budget() + ": a sweep budget must be ratios of T");
-                budgets.add(new BudgetEntry(job.budgetFraction(), r.heavyRatio(), r.recentRatio()));
+                budgets.add(BudgetEntry.of(job.budgetFraction(), job.budget()));
             }
         }
         if (policies.size() * budgets.size() != jobs.size())

@@ -64,6 +64,32 @@ class SweepPlanTest {
         }
     }
 
+    @Test void kvpressCompressionRatiosTravelAsThemselves() throws IOException, ClassNotFoundException {
+        try (ReferenceBackend backend = new ReferenceBackend()) {
+            PolicySpec p = Policies.parse("kvpress-knorm");
+            List<Replay.Job> jobs = List.of(new Replay.Job(p.name(), 0.5, backend.compressor(p), Budget.compressionRatio(0.5)),
+                    new Replay.Job(p.name(), 0.2, backend.compressor(p), Budget.compressionRatio(0.8)));
+            SweepPlan plan = SweepPlan.of(List.of(new SweepPlan.TraceEntry("/t/a", "a", 1, 2, Map.of())), jobs, 2);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(plan);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                List<Replay.Job> rebuilt = ((SweepPlan) in.readObject()).jobs(backend);
+                // kvpress's rounding n = int(T(1 − CR)) differs from ratios at the same nominal share (T = 1200, CR 0.8: 239, not 240)
+                for (int j = 0; j < jobs.size(); j++) {
+                    assertEquals(jobs.get(j).budget(), rebuilt.get(j).budget());
+                    assertEquals(jobs.get(j).budgetFraction(), rebuilt.get(j).budgetFraction());
+                }
+                assertEquals(239, rebuilt.get(1).budget().resolve(1200).total());
+            }
+            List<Replay.Job> counts = List.of(new Replay.Job(p.name(), 0.1, backend.compressor(p), Budget.counts(10, 0)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SweepPlan.of(List.of(new SweepPlan.TraceEntry("/t/a", "a", 1, 2, Map.of())), counts, 1));
+            assertTrue(e.getMessage().contains("ratios of T or kvpress's compression ratio"), e.getMessage());
+        }
+    }
+
     @Test void scoresFromAFileCannotTravel() {
         try (ReferenceBackend backend = new ReferenceBackend()) {
             PolicySpec p = Policies.parse("h2o").withExternalScores();

@@ -11,6 +11,7 @@ import lookm.spec.tensor.Observation;
 import lookm.spec.tensor.Queries;
 import lookm.spec.tensor.TokenLayout;
 import lookm.traces.schema.CacheDtype;
+import lookm.traces.schema.DecodeTokens;
 import lookm.traces.schema.TraceLayer;
 import lookm.traces.schema.TraceMetadata;
 import lookm.traces.write.TraceWriter;
@@ -28,6 +29,8 @@ import lookm.traces.write.TraceWriter;
  * prefill_queries        (L, Hq, W, D)   float           optional, the last W prefill positions (W = T: all)
  * probe_queries          (L, Hq, P, D)   float           optional, decode queries
  * probe_positions        (P,)            int             optional, default T, T+1, ...
+ * decode_keys            (L, Hkv, S, D)  float16/32/64   optional, the decode part: post-RoPE keys of the S generated tokens
+ * decode_values          (L, Hkv, S, D)  float16/32/64   with decode_keys; needs probe_queries with P = S at positions T..T+S-1
  * </pre>
  */
 public final class NumpyImport {
@@ -93,7 +96,7 @@ public final class NumpyImport {
         CacheDtype dtype = o.dtype() != null ? o.dtype() : s.keys.header().descr().equals("<f2") ? CacheDtype.FLOAT16 : CacheDtype.FLOAT32;
         return TraceMetadata.builder(o.modelName(), s.layers, s.queryHeads, s.kvHeads, s.headDim, layout.size())
                 .ropeBase(o.ropeBase()).dtype(dtype).tokensPerImage(tokensPerImage).prefillQueries(s.window)
-                .probes(s.probeCount).source("imported from NumPy arrays " + source.getFileName()).build();
+                .probes(s.probeCount).source("imported from NumPy arrays " + source.getFileName()).build().withDecodeSteps(s.decodeSteps);
     }
 
     private static int commonImageSize(TokenLayout layout) {
@@ -108,8 +111,8 @@ public final class NumpyImport {
 
     /** One open stream per array, advanced a layer at a time in lockstep. */
     private static final class LayerStreams implements AutoCloseable {
-        final NpyReader keys, values, attention, prefill, probes;
-        final int layers, kvHeads, queryHeads, headDim, tokens, window, probeCount;
+        final NpyReader keys, values, attention, prefill, probes, decodeKeys, decodeValues;
+        final int layers, kvHeads, queryHeads, headDim, tokens, window, probeCount, decodeSteps;
         final int[] probePositions;
         private final List<NpyReader> open = new ArrayList<>();
 
@@ -135,6 +138,21 @@ public final class NumpyImport {
             if (probes != null) requireShape(probes, layers, queryHeads, probeCount, headDim);
             probePositions = probes == null ? null : src.has("probe_positions") ? readAll(src, "probe_positions", probeCount)
                     : contiguous(tokens, probeCount);
+            // the decode part: both arrays or neither; the generated tokens' queries are the probes, at T..T+S-1
+            if (src.has("decode_keys") != src.has("decode_values"))
+                throw new NpyException(src.path() + ": the decode part needs both 'decode_keys' and 'decode_values' (L, Hkv, S, D); found only '"
+                        + (src.has("decode_keys") ? "decode_keys" : "decode_values") + "'");
+            decodeKeys = src.has("decode_keys") ? track(src.reader("decode_keys")) : null;
+            decodeSteps = decodeKeys == null ? 0 : Math.toIntExact(decodeKeys.requireRank(4, "(L, Hkv, S, D)")[2]);
+            decodeValues = decodeKeys == null ? null : track(src.reader("decode_values"));
+            if (decodeKeys != null) {
+                requireShape(decodeKeys, layers, kvHeads, decodeSteps, headDim);
+                requireShape(decodeValues, layers, kvHeads, decodeSteps, headDim);
+                if (probeCount != decodeSteps || !Arrays.equals(probePositions, contiguous(tokens, decodeSteps)))
+                    throw new NpyException(decodeKeys.name() + " holds S=" + decodeSteps + " generated tokens: the decode part needs probe_queries "
+                            + "with P = S at positions T..T+S-1 (" + tokens + ".." + (tokens + decodeSteps - 1) + "), found "
+                            + (probes == null ? "no probe_queries" : "P=" + probeCount + " at " + Arrays.toString(probePositions)));
+            }
         }
 
         private static int[] contiguous(int first, int n) {
@@ -162,9 +180,21 @@ public final class NumpyImport {
             attention.readFloats(a, 0, a.length);
             Queries window = prefill == null ? null : queries(prefill, this.window, contiguous(tokens - this.window, this.window));
             Queries probe = probes == null ? null : queries(probes, probeCount, probePositions);
+            DecodeTokens decode = null;
+            if (decodeKeys != null) {
+                int n = kvHeads * decodeSteps * headDim;
+                float[] dk = new float[n], dv = new float[n];
+                decodeKeys.readFloats(dk, 0, n);
+                decodeValues.readFloats(dv, 0, n);
+                try {
+                    decode = new DecodeTokens(dk, dv, kvHeads, decodeSteps, headDim, tokens);
+                } catch (IllegalArgumentException e) {
+                    throw new NpyException("layer " + l + " of decode_keys/decode_values: " + e.getMessage());
+                }
+            }
             try {
                 return new TraceLayer(l, new KvBlock(k, v, kvHeads, tokens, headDim, layout),
-                        new Observation(new AccumulatedAttention(a, queryHeads, tokens), window, probe));
+                        new Observation(new AccumulatedAttention(a, queryHeads, tokens), window, probe), decode);
             } catch (IllegalArgumentException e) {
                 throw new NpyException("layer " + l + ": " + e.getMessage());
             }

@@ -81,6 +81,55 @@ class NumpyInteropTest {
         assertTrue(e.getMessage().contains("accumulated_attention.npy has shape (2, 2, 4), expected (2, 2, 3)"), e.getMessage());
     }
 
+    /** Arrays of a 1-layer trace (Hq = Hkv = 1, T = 3, D = 2) with P = 2 probes; element i of an array is base + i / 8. */
+    private Path decodeArrays(String name) throws IOException {
+        Path arrays = Files.createDirectory(dir.resolve(name));
+        write(arrays, "keys", ramp(6, 0), 1, 1, 3, 2);
+        write(arrays, "values", ramp(6, 1), 1, 1, 3, 2);
+        write(arrays, "accumulated_attention", new float[] {1.5f, 1f, 0.5f}, 1, 1, 3);
+        write(arrays, "probe_queries", ramp(4, 2), 1, 1, 2, 2);
+        try (var os = Files.newOutputStream(arrays.resolve("image_ids.npy"))) {
+            NpyWriter.ints(os, new int[] {-1, 0, 0}, 3);
+        }
+        return arrays;
+    }
+
+    private static float[] ramp(int n, int base) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) out[i] = base + i / 8f;
+        return out;
+    }
+
+    @Test
+    void importsTheDecodePart() throws IOException {
+        Path arrays = decodeArrays("decode");
+        write(arrays, "decode_keys", ramp(4, 3), 1, 1, 2, 2);
+        write(arrays, "decode_values", ramp(4, 4), 1, 1, 2, 2);
+        Path trace = NumpyImport.importTrace(arrays, dir.resolve("trace"), NumpyImport.Options.defaults("x"), false);
+        assertTrue(Files.exists(trace.resolve("decode.arrow")), "the decode part is written");
+        try (TraceReader r = TraceReader.open(trace)) {
+            assertEquals(2, r.metadata().decodeSteps());
+            var decode = r.decode(0).orElseThrow();
+            assertEquals(3, decode.firstPosition());
+            assertArrayEquals(ramp(4, 3), decode.keys());
+            assertArrayEquals(ramp(4, 4), decode.values());
+        }
+    }
+
+    @Test
+    void importRefusesAHalfOrMisplacedDecodePart() throws IOException {
+        Path half = decodeArrays("half");
+        write(half, "decode_keys", ramp(4, 3), 1, 1, 2, 2);
+        NpyException e = assertThrows(NpyException.class, () -> NumpyImport.importTrace(half, dir.resolve("t1"), NumpyImport.Options.defaults("x"), false));
+        assertTrue(e.getMessage().contains("needs both 'decode_keys' and 'decode_values'"), e.getMessage());
+        Path three = decodeArrays("three");
+        write(three, "decode_keys", ramp(6, 3), 1, 1, 3, 2);
+        write(three, "decode_values", ramp(6, 4), 1, 1, 3, 2);
+        e = assertThrows(NpyException.class, () -> NumpyImport.importTrace(three, dir.resolve("t2"), NumpyImport.Options.defaults("x"), false));
+        assertTrue(e.getMessage().contains("decode_keys.npy holds S=3 generated tokens: the decode part needs probe_queries with P = S"), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("t2")), "nothing written");
+    }
+
     @Test
     void importNamesAMissingLayout() throws IOException {
         Path arrays = Files.createDirectory(dir.resolve("arrays"));
