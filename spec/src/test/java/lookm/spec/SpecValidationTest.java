@@ -67,6 +67,21 @@ class SpecValidationTest {
         rejects("every dimension must be >= 1", () -> new KvBlock(new float[0], new float[0], 2, 0, 2, layout));
     }
 
+    /** The exponent-field pass decides as Float.isFinite on the edge patterns: every NaN payload and both infinities, not the largest finite or a subnormal. */
+    @Test void theFinitenessCheckAgreesWithFloatIsFiniteOnEveryEdgePattern() {
+        TokenLayout layout = TokenLayout.allText(3);
+        int[] patterns = {0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0xffffffff, 0x7fbfffff, 0x7f7fffff, 0xff7fffff, 0x00000001, 0x80000000,
+                0x00800000, 0x3f800000};
+        for (int bits : patterns)
+            for (int at : new int[] {0, 5, 11}) {
+                float[] keys = new float[12];
+                keys[at] = Float.intBitsToFloat(bits);
+                if (Float.isFinite(keys[at])) new KvBlock(keys, new float[12], 2, 3, 2, layout);
+                else rejects("KvBlock.keys has a non-finite value " + keys[at] + " at head " + at / 6 + ", token " + at % 6 / 2 + ", dim " + at % 2,
+                        () -> new KvBlock(keys, new float[12], 2, 3, 2, layout));
+            }
+    }
+
     @Test void scoresAndObservationsRejectBadValues() {
         rejects("at query head 1, token 0", () -> new AccumulatedAttention(new float[] {1, 2, -0.5f, 1}, 2, 2));
         rejects("at query head 0, token 1", () -> new AccumulatedAttention(new float[] {1, Float.NaN}, 1, 2));

@@ -20,8 +20,16 @@ public final class Checks {
             throw new IllegalArgumentException(what + ": expected " + expected + " floats for " + shape + ", got " + data.length);
     }
 
+    /** The exponent field of a float32: all ones exactly for NaN and ±Inf (IEEE 754). */
+    static final int FLOAT_EXPONENT = 0x7f800000;
+
     /** Rejects NaN and ±Inf, naming (head, token, dim) of the first bad element of an (H, T, D) array. */
     public static void finite(String what, float[] data, int tokens, int dim) {
+        // (1) one branch-free pass (vectorized by the JIT): whether any element's exponent field is all ones
+        int nonFinite = 0;
+        for (float v : data) nonFinite |= (Float.floatToRawIntBits(v) & FLOAT_EXPONENT) == FLOAT_EXPONENT ? 1 : 0;
+        if (nonFinite == 0) return;
+        // (2) only then: find the first one, for the message
         for (int i = 0; i < data.length; i++) {
             float v = data[i];
             if (Float.isNaN(v) || Float.isInfinite(v)) {
