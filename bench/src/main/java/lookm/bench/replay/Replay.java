@@ -115,10 +115,11 @@ public final class Replay {
      * for a core); {@code waitSeconds}: the compressing (calling) thread idle, waiting for a layer to be read;
      * {@code waitOtherSeconds}: the same thread idle, waiting for the pipeline's other threads (the fidelity of the
      * previous layer, or the worker threads); {@code compressSeconds} and {@code fidelitySeconds}: summed over layers
-     * and jobs (over threads when several).
+     * and jobs (over threads when several); {@code sinkSeconds}: the calling thread handing compressed layers to the
+     * {@link LayerSink} (writing the decisions of {@code --export-decisions}), part of the wall time.
      */
     public record Throughput(int layers, double wallSeconds, double readSeconds, double readCpuSeconds, double waitSeconds,
-                             double waitOtherSeconds, double compressSeconds, double fidelitySeconds, long bytesRead) {
+                             double waitOtherSeconds, double compressSeconds, double fidelitySeconds, double sinkSeconds, long bytesRead) {
         /** Share of the wall time the compressing thread must spend waiting for reads for the replay to count as bound by reading. */
         public static final double READ_BOUND_SHARE = 0.5;
 
@@ -140,7 +141,16 @@ public final class Replay {
     public record Run(List<Result> results, Throughput throughput) {}
 
     /** One layer's outputs, per job. */
-    private record LayerOutput(int layer, LayerFidelity[] fidelity, long[] compressNanos, long fidelityNanos) {}
+    private record LayerOutput(int layer, LayerFidelity[] fidelity, long[] compressNanos, long fidelityNanos, CompressedLayer[] compressed) {}
+
+    /**
+     * Receives each job's compressed layer as its cell is committed: on the calling thread, in layer order, only for
+     * cells computed by this run (not those a resumed run read back). {@code job} indexes the replay's jobs.
+     */
+    @FunctionalInterface
+    public interface LayerSink {
+        void accept(int layer, int job, CompressedLayer compressed);
+    }
 
     /**
      * Runs every job on the first {@code layerCount} layers through {@code pipeline}; results in layer order. Each
@@ -152,6 +162,15 @@ public final class Replay {
      * @throws CellFailure naming policy, budget and layer when a cell fails (its cause says why)
      */
     public static Run run(TraceReader reader, List<Job> jobs, int layerCount, CellStore cells, Listener listener, Pipeline pipeline) {
+        return run(reader, jobs, layerCount, cells, listener, pipeline, null);
+    }
+
+    /**
+     * {@link #run(TraceReader, List, int, CellStore, Listener, Pipeline)}, handing each newly compressed layer to
+     * {@code sink} (or nobody, when null) as its cell is committed, e.g. to export the decisions without compressing
+     * the layers again.
+     */
+    public static Run run(TraceReader reader, List<Job> jobs, int layerCount, CellStore cells, Listener listener, Pipeline pipeline, LayerSink sink) {
         TraceMetadata meta = reader.metadata();
         if (layerCount < 1 || layerCount > meta.layers())
             throw new IllegalArgumentException("--layers must be in [1, " + meta.layers() + "] for " + reader.path() + ", was " + layerCount);
@@ -179,7 +198,7 @@ public final class Replay {
                 ? Executors.newSingleThreadExecutor(daemon("lookm-replay-fidelity")) : null;
         Deque<Future<TraceLayer>> reads = new ArrayDeque<>();
         Deque<Future<LayerOutput>> inFlight = new ArrayDeque<>();
-        Finisher finished = new Finisher(jobs, done, cells, listener, profiles);
+        Finisher finished = new Finisher(jobs, done, cells, listener, profiles, sink);
         try {
             int nextRead = 0;
             for (int i = 0; i < todo.size(); i++) {
@@ -219,7 +238,8 @@ public final class Replay {
         for (long size : reader.fileSizes().values()) traceBytes += size;
         double readCpu = cpu.isCurrentThreadCpuTimeSupported() ? readNanos[1] / 1e9 : Double.NaN;    // NaN: this JVM cannot tell
         Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, readCpu,
-                waitNanos / 1e9, waitOtherNanos[0] / 1e9, finished.compressNanos / 1e9, finished.fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
+                waitNanos / 1e9, waitOtherNanos[0] / 1e9, finished.compressNanos / 1e9, finished.fidelityNanos / 1e9,
+                finished.sinkNanos / 1e9, traceBytes * todo.size() / meta.layers());
         return new Run(results, throughput);
     }
 
@@ -281,9 +301,11 @@ public final class Replay {
         private final CellStore cells;
         private final Listener listener;
         private final Profiles profiles;
-        long compressNanos, fidelityNanos;
+        private final LayerSink sink;
+        long compressNanos, fidelityNanos, sinkNanos;
 
-        Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener, Profiles profiles) {
+        Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener, Profiles profiles, LayerSink sink) {
+            this.sink = sink;
             this.jobs = jobs;
             this.done = done;
             this.cells = cells;
@@ -305,7 +327,7 @@ public final class Replay {
         /** Every job of a finished layer (the cells a resumed run already held were not recomputed). */
         void accept(LayerOutput o) {
             fidelityNanos += o.fidelityNanos();
-            for (int j = 0; j < jobs.size(); j++) commit(j, o.layer(), o.fidelity()[j], o.compressNanos()[j]);
+            for (int j = 0; j < jobs.size(); j++) commit(j, o.layer(), o.fidelity()[j], o.compressNanos()[j], o.compressed()[j]);
         }
 
         /** Layer {@code l} job by job, each cell committed before the next job runs, so a failing cell keeps the others. */
@@ -319,15 +341,20 @@ public final class Replay {
                 }
                 LayerOutput o = one(layer, jobs.get(j), profiles.at(jobs.get(j), l), bytes, full);          // (2)-(3)
                 fidelityNanos += o.fidelityNanos();
-                commit(j, l, o.fidelity()[0], o.compressNanos()[0]);
+                commit(j, l, o.fidelity()[0], o.compressNanos()[0], o.compressed()[0]);
             }
         }
 
-        private void commit(int j, int l, LayerFidelity fidelity, long nanos) {
+        private void commit(int j, int l, LayerFidelity fidelity, long nanos, CompressedLayer compressed) {
             if (done[j][l] == null) {
                 done[j][l] = new CellStore.Cell(fidelity, nanos);
                 cells.save(j, jobs.get(j), l, done[j][l]);                                       // (4) commit the cell
                 compressNanos += nanos;
+                if (sink != null) {
+                    long t0 = System.nanoTime();
+                    sink.accept(l, j, compressed);
+                    sinkNanos += System.nanoTime() - t0;
+                }
             }
             listener.done(l, jobs.get(j));
         }
@@ -412,7 +439,7 @@ public final class Replay {
                 throw new CellFailure(jobs.get(j), layer.layer(), e);
             }
         }
-        return new LayerOutput(layer.layer(), fidelity, compressed.nanos(), System.nanoTime() - t0);
+        return new LayerOutput(layer.layer(), fidelity, compressed.nanos(), System.nanoTime() - t0, compressed.layers());
     }
 
     /**

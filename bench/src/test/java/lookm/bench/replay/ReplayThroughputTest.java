@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 /** The replay's verdict: bound by reading exactly when the compressing thread waited for reads at least half the wall time. */
 class ReplayThroughputTest {
     private static Replay.Throughput waited(double waitForReads, double waitForOthers) {
-        return new Replay.Throughput(4, 10.0, 9.0, 3.0, waitForReads, waitForOthers, 2.0, 6.0, 1_000_000L);
+        return new Replay.Throughput(4, 10.0, 9.0, 3.0, waitForReads, waitForOthers, 2.0, 6.0, 0.0, 1_000_000L);
     }
 
     @Test
