@@ -13,7 +13,7 @@ import lookm.spec.policy.PolicySpec;
 import lookm.traces.read.TraceReader;
 import lookm.traces.write.OutputGuard;
 
-/** {@code lookm replay --export-decisions DIR}: the checks before the replay and the export after it ({@link DecisionExport}). */
+/** {@code lookm replay --export-decisions DIR}: the checks before the replay and the manifest after it ({@link DecisionExport}). */
 final class Decisions {
     private Decisions() {}
 
@@ -30,18 +30,20 @@ final class Decisions {
         OutputDirectory.requireWritable(target, overwrite, inputs);
     }
 
-    /** Writes the decisions of {@code job} on the first {@code layers} layers; returns the committed directory. */
-    static Path export(Path target, boolean overwrite, List<Path> inputs, TraceReader reader, Replay.Job job, int layers, PolicySpec policy,
-                       RunInfo info, Provenance provenance) {
+    /**
+     * Finishes the decisions of {@code job} on the first {@code layers} layers: the replay handed {@code writer} each
+     * layer it compressed; the others (cells a resumed replay read back) are compressed now. Returns the committed
+     * directory.
+     */
+    static Path finish(DecisionExport.Writer writer, TraceReader reader, Replay.Job job, int layers, PolicySpec policy, RunInfo info,
+                       Provenance provenance) {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("policy", DecisionExport.policy(policy, info.policyParameters()));
         header.put("budget", pair("describe", info.budget(), "fraction", job.budgetFraction()));
         header.put("backend", pair("name", info.backend(), "device", info.device()));
         header.put("trace", DecisionExport.trace(reader, traceChecksums(reader, provenance)));
         header.put("run", info.toMap());
-        try (OutputDirectory dir = OutputDirectory.prepare(target, overwrite, inputs)) {
-            return DecisionExport.write(reader, job, layers, Replay.profile(reader, policy.allocate()), header, dir);
-        }
+        return writer.finish(reader, job, layers, Replay.profile(reader, policy.allocate()), header);
     }
 
     private static Map<String, Object> pair(String k1, Object v1, String k2, Object v2) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import lookm.bench.backend.Backends;
 import lookm.bench.replay.CellStore;
+import lookm.bench.replay.DecisionExport;
 import lookm.bench.replay.HeapMonitor;
 import lookm.bench.replay.Replay;
 import lookm.bench.replay.ReplayReport;
@@ -104,29 +105,35 @@ final class ReplayCommand implements Callable<Integer> {
             int count = layers == null ? reader.metadata().layers() : layers;
             Map<String, Object> memory = new LinkedHashMap<>();
             CellStore cells = Runs.cells(dir);
-            try (HeapMonitor heap = HeapMonitor.start();
-                 Progress progress = Progress.start("replay " + p.name(), count, err, quiet)) {
-                run = Runs.keepingCells(NAME, dir, err, () -> Replay.run(reader, List.of(job), count, cells, (layer, j) -> progress.step(), pipeline));
-                memory.put("peakLiveHeapBytes", heap.peakLiveBytes());
-                memory.put("peakUsedHeapBytes", heap.peakUsedBytes());
-                memory.put("maxHeapBytes", HeapMonitor.maxHeapBytes());
-                memory.put("layerKvBytesFloat32", 2L * reader.metadata().kvHeads() * reader.metadata().tokens() * reader.metadata().headDim() * Float.BYTES);
+            // --export-decisions: the replay's own compressions are written as its cells are committed (not compressed again)
+            OutputDirectory decisionsDir = exportDecisions == null ? null : OutputDirectory.prepare(exportDecisions, output.overwrite, inputs);
+            DecisionExport.Writer decisions = decisionsDir == null ? null : new DecisionExport.Writer(decisionsDir);
+            try (decisionsDir) {                                                           // removed unless committed
+                try (HeapMonitor heap = HeapMonitor.start();
+                     Progress progress = Progress.start("replay " + p.name(), count, err, quiet)) {
+                    run = Runs.keepingCells(NAME, dir, err, () -> Replay.run(reader, List.of(job), count, cells, (layer, j) -> progress.step(), pipeline,
+                            decisions == null ? null : (layer, j, compressed) -> decisions.layer(layer, compressed)));
+                    memory.put("peakLiveHeapBytes", heap.peakLiveBytes());
+                    memory.put("peakUsedHeapBytes", heap.peakUsedBytes());
+                    memory.put("maxHeapBytes", HeapMonitor.maxHeapBytes());
+                    memory.put("layerKvBytesFloat32", 2L * reader.metadata().kvHeads() * reader.metadata().tokens() * reader.metadata().headDim() * Float.BYTES);
+                }
+                Replay.Result result = run.results().get(0);
+                Map<String, Object> root = ReplayReport.json(info, result, memory);
+                root.put("throughput", ReplayReport.throughput(run.throughput(), pipeline));
+                dir.writeString("replay.json", Json.write(root));
+                dir.writeString("layers.csv", ReplayReport.layersCsv(info, result).toString());
+                dir.writeString("head_groups.csv", ReplayReport.headGroupsCsv(info, result).toString());
+                Path written = Runs.finish(dir, cells);
+                out.printf("%s on %s (%s), %s, backend %s [%s]%n", p.name(), reader.path(), reader.metadata().modelName(), b, be.name(), be.device());
+                out.print(ReplayReport.table(result));
+                out.printf("peak heap: %.1f MiB live after GC, %.1f MiB sampled (max %.0f MiB)%n", mib(memory.get("peakLiveHeapBytes")),
+                        mib(memory.get("peakUsedHeapBytes")), mib(memory.get("maxHeapBytes")));
+                out.println(ReplayReport.throughputLine(run.throughput(), pipeline));
+                out.println("wrote " + written);
+                if (decisions != null)                                                      // the layers not handed over, then the manifest
+                    out.println("wrote decisions " + Decisions.finish(decisions, reader, job, count, p, info, provenance));
             }
-            Replay.Result result = run.results().get(0);
-            Map<String, Object> root = ReplayReport.json(info, result, memory);
-            root.put("throughput", ReplayReport.throughput(run.throughput(), pipeline));
-            dir.writeString("replay.json", Json.write(root));
-            dir.writeString("layers.csv", ReplayReport.layersCsv(info, result).toString());
-            dir.writeString("head_groups.csv", ReplayReport.headGroupsCsv(info, result).toString());
-            Path written = Runs.finish(dir, cells);
-            out.printf("%s on %s (%s), %s, backend %s [%s]%n", p.name(), reader.path(), reader.metadata().modelName(), b, be.name(), be.device());
-            out.print(ReplayReport.table(result));
-            out.printf("peak heap: %.1f MiB live after GC, %.1f MiB sampled (max %.0f MiB)%n", mib(memory.get("peakLiveHeapBytes")),
-                    mib(memory.get("peakUsedHeapBytes")), mib(memory.get("maxHeapBytes")));
-            out.println(ReplayReport.throughputLine(run.throughput(), pipeline));
-            out.println("wrote " + written);
-            if (exportDecisions != null)
-                out.println("wrote decisions " + Decisions.export(exportDecisions, output.overwrite, inputs, reader, job, count, p, info, provenance));
         }
         return LookmCli.EXIT_OK;
     }

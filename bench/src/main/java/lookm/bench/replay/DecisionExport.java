@@ -31,9 +31,10 @@ import lookm.traces.schema.TracePart;
  *                      keys / values (H, C, D) float32 (the merged cache), evicted, merge_target, merge_weight
  * DIR/.lookm-output    the marker of a directory lookm wrote
  * </pre>
- * The layers are compressed again here, one at a time, by the job's compressor (the replay's own; compressors are
- * deterministic, which the variant contract checks), so one layer is in memory at a time and the replay's pipeline is
- * untouched.
+ * During {@code lookm replay} the replay hands each layer's compression to a {@link Writer} as its cell is committed
+ * (the replay's own compressions, not computed again); only layers a resumed replay read back from its cells are
+ * compressed here, one at a time, by the job's compressor (the replay's own; compressors are deterministic, which the
+ * variant contract checks).
  */
 public final class DecisionExport {
     /** The {@code format} value of the manifest. */
@@ -56,14 +57,22 @@ public final class DecisionExport {
      * @return the committed directory
      */
     public static Path write(TraceReader reader, Replay.Job job, int layerCount, double[] profile, Map<String, Object> header, OutputDirectory dir) {
-        TraceMetadata meta = reader.metadata();
-        Set<TracePart> parts = EnumSet.copyOf(Replay.parts(List.of(job)));
-        parts.remove(TracePart.PROBES);                                                       // fidelity's part, not the policy's
-        if (job.compressor().policy().score().needs().contains(Observation.Part.PROBE_QUERIES)) parts.add(TracePart.PROBES);
-        List<Map<String, Object>> layers = new ArrayList<>();
-        for (int l = 0; l < layerCount; l++) {
-            TraceLayer layer = reader.layer(l, parts);
-            CompressedLayer compressed = compress(job, layer, new LayerContext(l, meta.layers(), profile));
+        return new Writer(dir).finish(reader, job, layerCount, profile, header);
+    }
+
+    /**
+     * Writes the decisions as a replay computes them ({@link #layer}, e.g. from a {@link Replay.LayerSink}), so the
+     * replay's own compressions are exported instead of compressed again; {@link #finish} compresses only the layers
+     * that were not handed over (the cells a resumed replay read back), writes the manifest and commits.
+     */
+    public static final class Writer {
+        private final OutputDirectory dir;
+        private final java.util.SortedMap<Integer, Map<String, Object>> layers = new java.util.TreeMap<>();
+
+        public Writer(OutputDirectory dir) { this.dir = dir; }
+
+        /** Writes layer {@code l}'s decisions, {@code compressed} being the job's compression of it. */
+        public void layer(int l, CompressedLayer compressed) {
             NumpyExport.compressedLayer(compressed, dir.resolve(layerFile(l)), false);
             int[] kept = new int[compressed.headCount()];
             int merged = 0;
@@ -77,15 +86,32 @@ public final class DecisionExport {
             entry.put("file", layerFile(l));
             entry.put("keptPerHead", kept);
             entry.put("mergedTokens", merged);
-            layers.add(entry);
+            layers.put(l, entry);
         }
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("format", FORMAT);
-        manifest.put("version", VERSION);
-        manifest.putAll(header);
-        manifest.put("layers", layers);
-        dir.writeString(MANIFEST, Json.write(manifest));
-        return dir.commit();
+
+        /**
+         * Compresses each of the first {@code layerCount} layers not written yet with {@code job}, one at a time, then
+         * writes the manifest and commits the directory.
+         *
+         * @param header  the manifest's fields that describe the run (policy, budget, backend, trace identity), written first
+         * @param profile the first-pass profile the job's allocation needs ({@link Replay#profile}), or null
+         * @return the committed directory
+         */
+        public Path finish(TraceReader reader, Replay.Job job, int layerCount, double[] profile, Map<String, Object> header) {
+            TraceMetadata meta = reader.metadata();
+            Set<TracePart> parts = EnumSet.copyOf(Replay.parts(List.of(job)));
+            parts.remove(TracePart.PROBES);                                                   // fidelity's part, not the policy's
+            if (job.compressor().policy().score().needs().contains(Observation.Part.PROBE_QUERIES)) parts.add(TracePart.PROBES);
+            for (int l = 0; l < layerCount; l++)
+                if (!layers.containsKey(l)) layer(l, compress(job, reader.layer(l, parts), new LayerContext(l, meta.layers(), profile)));
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("format", FORMAT);
+            manifest.put("version", VERSION);
+            manifest.putAll(header);
+            manifest.put("layers", new ArrayList<>(layers.headMap(layerCount).values()));
+            dir.writeString(MANIFEST, Json.write(manifest));
+            return dir.commit();
+        }
     }
 
     /** The policy fields of the manifest; {@code merges}: whether kept rows hold merged K/V (the evaluator then writes them back). */

@@ -110,26 +110,47 @@ public final class Replay {
     }
 
     /**
-     * Where the time of a replay went. {@code readSeconds}: the reader thread decoding layers (overlapped with
-     * compression when prefetching); {@code waitSeconds}: the compressing side idle, waiting for a layer to be read;
-     * {@code compressSeconds} and {@code fidelitySeconds}: summed over layers and jobs (over threads when several).
+     * Where the time of a replay went. {@code readSeconds}: the reader thread decoding layers (wall time, overlapped
+     * with compression when prefetching), of which {@code readCpuSeconds} on a core (the rest waited for the disk or
+     * for a core); {@code waitSeconds}: the compressing (calling) thread idle, waiting for a layer to be read;
+     * {@code waitOtherSeconds}: the same thread idle, waiting for the pipeline's other threads (the fidelity of the
+     * previous layer, or the worker threads); {@code compressSeconds} and {@code fidelitySeconds}: summed over layers
+     * and jobs (over threads when several); {@code sinkSeconds}: the calling thread handing compressed layers to the
+     * {@link LayerSink} (writing the decisions of {@code --export-decisions}), part of the wall time.
      */
-    public record Throughput(int layers, double wallSeconds, double readSeconds, double waitSeconds, double compressSeconds,
-                             double fidelitySeconds, long bytesRead) {
+    public record Throughput(int layers, double wallSeconds, double readSeconds, double readCpuSeconds, double waitSeconds,
+                             double waitOtherSeconds, double compressSeconds, double fidelitySeconds, double sinkSeconds, long bytesRead) {
+        /** Share of the wall time the compressing thread must spend waiting for reads for the replay to count as bound by reading. */
+        public static final double READ_BOUND_SHARE = 0.5;
+
         public double layersPerSecond() { return layers / wallSeconds; }
 
         /** Trace bytes on disk per second of wall time. */
         public double megabytesPerSecond() { return bytesRead / 1e6 / wallSeconds; }
 
-        /** "read" when waiting for the reader took most of the wall time, else "compute". */
-        public String boundBy() { return waitSeconds >= wallSeconds / 2 ? "read" : "compute"; }
+        /**
+         * "read" when the compressing thread spent at least {@link #READ_BOUND_SHARE} of the wall time waiting for
+         * the reader (faster compression or fidelity could not make the replay much faster), else "compute". Whether
+         * the reading itself was the disk or the decoding on a core, {@code readCpuSeconds} against {@code readSeconds}
+         * tells.
+         */
+        public String boundBy() { return waitSeconds >= wallSeconds * READ_BOUND_SHARE ? "read" : "compute"; }
     }
 
     /** The results and the replay's throughput. */
     public record Run(List<Result> results, Throughput throughput) {}
 
     /** One layer's outputs, per job. */
-    private record LayerOutput(int layer, LayerFidelity[] fidelity, long[] compressNanos, long fidelityNanos) {}
+    private record LayerOutput(int layer, LayerFidelity[] fidelity, long[] compressNanos, long fidelityNanos, CompressedLayer[] compressed) {}
+
+    /**
+     * Receives each job's compressed layer as its cell is committed: on the calling thread, in layer order, only for
+     * cells computed by this run (not those a resumed run read back). {@code job} indexes the replay's jobs.
+     */
+    @FunctionalInterface
+    public interface LayerSink {
+        void accept(int layer, int job, CompressedLayer compressed);
+    }
 
     /**
      * Runs every job on the first {@code layerCount} layers through {@code pipeline}; results in layer order. Each
@@ -141,6 +162,15 @@ public final class Replay {
      * @throws CellFailure naming policy, budget and layer when a cell fails (its cause says why)
      */
     public static Run run(TraceReader reader, List<Job> jobs, int layerCount, CellStore cells, Listener listener, Pipeline pipeline) {
+        return run(reader, jobs, layerCount, cells, listener, pipeline, null);
+    }
+
+    /**
+     * {@link #run(TraceReader, List, int, CellStore, Listener, Pipeline)}, handing each newly compressed layer to
+     * {@code sink} (or nobody, when null) as its cell is committed, e.g. to export the decisions without compressing
+     * the layers again.
+     */
+    public static Run run(TraceReader reader, List<Job> jobs, int layerCount, CellStore cells, Listener listener, Pipeline pipeline, LayerSink sink) {
         TraceMetadata meta = reader.metadata();
         if (layerCount < 1 || layerCount > meta.layers())
             throw new IllegalArgumentException("--layers must be in [1, " + meta.layers() + "] for " + reader.path() + ", was " + layerCount);
@@ -157,8 +187,10 @@ public final class Replay {
         }
         Profiles profiles = new Profiles(meta.layers(), profiles(reader, jobs));        // (0) first pass, when an allocation needs it
         long start = System.nanoTime();
-        long[] readNanos = new long[1];
+        long[] readNanos = new long[2];                                                  // wall, CPU: only the reader thread writes them
         long waitNanos = 0;
+        long[] waitOtherNanos = new long[1];                                             // the calling thread waiting for the others
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         ExecutorService readerThread = Executors.newSingleThreadExecutor(daemon("lookm-replay-reader"));
         ExecutorService compressing = pipeline.threads() == 1 ? null : Executors.newFixedThreadPool(pipeline.threads(), daemon("lookm-replay-compress"));
         // one compressing thread with read-ahead: the fidelity of layer l runs beside the compression of layer l + 1
@@ -166,16 +198,17 @@ public final class Replay {
                 ? Executors.newSingleThreadExecutor(daemon("lookm-replay-fidelity")) : null;
         Deque<Future<TraceLayer>> reads = new ArrayDeque<>();
         Deque<Future<LayerOutput>> inFlight = new ArrayDeque<>();
-        Finisher finished = new Finisher(jobs, done, cells, listener, profiles);
+        Finisher finished = new Finisher(jobs, done, cells, listener, profiles, sink);
         try {
             int nextRead = 0;
             for (int i = 0; i < todo.size(); i++) {
                 while (nextRead < todo.size() && nextRead <= i + pipeline.prefetch()) {       // (1) read ahead, one reader
                     int layerIndex = todo.get(nextRead++);
                     reads.add(readerThread.submit(() -> {
-                        long t0 = System.nanoTime();
+                        long t0 = System.nanoTime(), c0 = cpu.getCurrentThreadCpuTime();   // -1 where unsupported (then NaN)
                         TraceLayer layer = reader.layer(layerIndex, parts);                     // only the parts needed
-                        readNanos[0] += System.nanoTime() - t0;                                 // only the reader thread writes it
+                        readNanos[0] += System.nanoTime() - t0;
+                        readNanos[1] += cpu.getCurrentThreadCpuTime() - c0;
                         return layer;
                     }));
                 }
@@ -186,15 +219,15 @@ public final class Replay {
                     finished.inOrder(layer, bytes);                                              // (2)-(4) on this thread
                 } else if (compressing == null) {
                     Compressed compressed = compress(layer, jobs, profiles, finished.committed(layer.layer()));  // (2) on this thread (one queue)
-                    if (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));    // (3)-(4) of the previous layer first
+                    if (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst(), waitOtherNanos));   // (3)-(4) of the previous layer first
                     inFlight.add(measuring.submit(() -> measure(layer, compressed, bytes, jobs))); // (3) overlaps (2) of the next layer
                 } else {
                     IntPredicate committed = finished.committed(layer.layer());
                     inFlight.add(compressing.submit(() -> measure(layer, compress(layer, jobs, profiles, committed), bytes, jobs)));   // (2)-(3) on a worker
-                    if (inFlight.size() == pipeline.threads()) finished.accept(await(inFlight.removeFirst()));
+                    if (inFlight.size() == pipeline.threads()) finished.accept(await(inFlight.removeFirst(), waitOtherNanos));
                 }
             }
-            while (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst()));
+            while (!inFlight.isEmpty()) finished.accept(await(inFlight.removeFirst(), waitOtherNanos));
         } finally {
             readerThread.shutdownNow();
             if (compressing != null) compressing.shutdownNow();
@@ -203,8 +236,10 @@ public final class Replay {
         List<Result> results = results(jobs, done);
         long traceBytes = 0;
         for (long size : reader.fileSizes().values()) traceBytes += size;
-        Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, waitNanos / 1e9,
-                finished.compressNanos / 1e9, finished.fidelityNanos / 1e9, traceBytes * todo.size() / meta.layers());
+        double readCpu = cpu.isCurrentThreadCpuTimeSupported() ? readNanos[1] / 1e9 : Double.NaN;    // NaN: this JVM cannot tell
+        Throughput throughput = new Throughput(todo.size(), (System.nanoTime() - start) / 1e9, readNanos[0] / 1e9, readCpu,
+                waitNanos / 1e9, waitOtherNanos[0] / 1e9, finished.compressNanos / 1e9, finished.fidelityNanos / 1e9,
+                finished.sinkNanos / 1e9, traceBytes * todo.size() / meta.layers());
         return new Run(results, throughput);
     }
 
@@ -266,9 +301,11 @@ public final class Replay {
         private final CellStore cells;
         private final Listener listener;
         private final Profiles profiles;
-        long compressNanos, fidelityNanos;
+        private final LayerSink sink;
+        long compressNanos, fidelityNanos, sinkNanos;
 
-        Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener, Profiles profiles) {
+        Finisher(List<Job> jobs, CellStore.Cell[][] done, CellStore cells, Listener listener, Profiles profiles, LayerSink sink) {
+            this.sink = sink;
             this.jobs = jobs;
             this.done = done;
             this.cells = cells;
@@ -290,28 +327,34 @@ public final class Replay {
         /** Every job of a finished layer (the cells a resumed run already held were not recomputed). */
         void accept(LayerOutput o) {
             fidelityNanos += o.fidelityNanos();
-            for (int j = 0; j < jobs.size(); j++) commit(j, o.layer(), o.fidelity()[j], o.compressNanos()[j]);
+            for (int j = 0; j < jobs.size(); j++) commit(j, o.layer(), o.fidelity()[j], o.compressNanos()[j], o.compressed()[j]);
         }
 
         /** Layer {@code l} job by job, each cell committed before the next job runs, so a failing cell keeps the others. */
         void inOrder(TraceLayer layer, int bytes) {
             int l = layer.layer();
+            FullSide full = new FullSide(layer);                                                // shared by the layer's jobs
             for (int j = 0; j < jobs.size(); j++) {
                 if (done[j][l] != null) {
                     listener.done(l, jobs.get(j));
                     continue;
                 }
-                LayerOutput o = one(layer, jobs.get(j), profiles.at(jobs.get(j), l), bytes);                // (2)-(3)
+                LayerOutput o = one(layer, jobs.get(j), profiles.at(jobs.get(j), l), bytes, full);          // (2)-(3)
                 fidelityNanos += o.fidelityNanos();
-                commit(j, l, o.fidelity()[0], o.compressNanos()[0]);
+                commit(j, l, o.fidelity()[0], o.compressNanos()[0], o.compressed()[0]);
             }
         }
 
-        private void commit(int j, int l, LayerFidelity fidelity, long nanos) {
+        private void commit(int j, int l, LayerFidelity fidelity, long nanos, CompressedLayer compressed) {
             if (done[j][l] == null) {
                 done[j][l] = new CellStore.Cell(fidelity, nanos);
                 cells.save(j, jobs.get(j), l, done[j][l]);                                       // (4) commit the cell
                 compressNanos += nanos;
+                if (sink != null) {
+                    long t0 = System.nanoTime();
+                    sink.accept(l, j, compressed);
+                    sinkNanos += System.nanoTime() - t0;
+                }
             }
             listener.done(l, jobs.get(j));
         }
@@ -343,10 +386,15 @@ public final class Replay {
 
     /** Steps (2)-(3) for one job on one layer. */
     private static LayerOutput one(TraceLayer layer, Job job, LayerContext at, int bytes) {
+        return one(layer, job, at, bytes, new FullSide(layer));
+    }
+
+    /** Steps (2)-(3) for one job on one layer, with the layer's full-cache side shared by its jobs. */
+    private static LayerOutput one(TraceLayer layer, Job job, LayerContext at, int bytes, FullSide full) {
         long t0 = System.nanoTime();
         CompressedLayer compressed = compressOne(layer, job, at);
         Compressed c = new Compressed(new CompressedLayer[] {compressed}, new long[] {System.nanoTime() - t0});
-        return measure(layer, c, bytes, List.of(job));
+        return measure(layer, c, bytes, List.of(job), full);
     }
 
     /** Step (2) for every job of one layer but those {@code committed} already (left null, time 0). */
@@ -375,19 +423,47 @@ public final class Replay {
         }
     }
 
-    /** Step (3) for one layer: each job's fidelity on the probes. */
+    /** Step (3) for one layer: each job's fidelity on the probes (the full-cache side computed once for all of them). */
     private static LayerOutput measure(TraceLayer layer, Compressed compressed, int bytes, List<Job> jobs) {
+        return measure(layer, compressed, bytes, jobs, new FullSide(layer));
+    }
+
+    private static LayerOutput measure(TraceLayer layer, Compressed compressed, int bytes, List<Job> jobs, FullSide full) {
         long t0 = System.nanoTime();
         LayerFidelity[] fidelity = new LayerFidelity[compressed.layers().length];
         for (int j = 0; j < fidelity.length; j++) {
             if (compressed.layers()[j] == null) continue;                        // a cell the resumed run already held
             try {
-                fidelity[j] = Fidelity.layer(layer.layer(), layer.block(), layer.observation().probeQueries(), compressed.layers()[j], jobs.get(j).budget(), bytes);
+                fidelity[j] = Fidelity.layer(full.get(), compressed.layers()[j], jobs.get(j).budget(), bytes);
             } catch (RuntimeException e) {
                 throw new CellFailure(jobs.get(j), layer.layer(), e);
             }
         }
-        return new LayerOutput(layer.layer(), fidelity, compressed.nanos(), System.nanoTime() - t0);
+        return new LayerOutput(layer.layer(), fidelity, compressed.nanos(), System.nanoTime() - t0, compressed.layers());
+    }
+
+    /**
+     * The probes' attention over the full cache of one layer ({@link Fidelity#full}), computed when the first job
+     * of the layer is measured and reused by the others: it does not depend on the policy. One thread uses it.
+     */
+    private static final class FullSide {
+        private final TraceLayer layer;
+        private Fidelity.FullAttention full;
+
+        FullSide(TraceLayer layer) { this.layer = layer; }
+
+        Fidelity.FullAttention get() {
+            if (full == null) full = Fidelity.full(layer.layer(), layer.block(), layer.observation().probeQueries());
+            return full;
+        }
+    }
+
+    /** {@link #await(Future)}, adding the time spent waiting to {@code waited[0]}. */
+    private static <T> T await(Future<T> future, long[] waited) {
+        long t0 = System.nanoTime();
+        T value = await(future);
+        waited[0] += System.nanoTime() - t0;
+        return value;
     }
 
     private static <T> T await(Future<T> future) {

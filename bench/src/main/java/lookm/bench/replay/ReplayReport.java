@@ -74,9 +74,12 @@ public final class ReplayReport {
         out.put("bytesRead", t.bytesRead());
         out.put("megabytesPerSecondRead", t.megabytesPerSecond());
         out.put("readSeconds", t.readSeconds());
+        out.put("readCpuSeconds", t.readCpuSeconds());
         out.put("waitForReadSeconds", t.waitSeconds());
+        out.put("waitForOthersSeconds", t.waitOtherSeconds());
         out.put("compressSeconds", t.compressSeconds());
         out.put("fidelitySeconds", t.fidelitySeconds());
+        out.put("exportSeconds", t.sinkSeconds());
         out.put("boundBy", t.boundBy());
         return out;
     }
@@ -84,9 +87,11 @@ public final class ReplayReport {
     /** One line for the terminal: throughput and where the time went. */
     public static String throughputLine(Replay.Throughput t, Replay.Pipeline pipeline) {
         return String.format(java.util.Locale.ROOT, "throughput: %d layers in %.2f s = %.2f layers/s, %.1f MB/s read (prefetch %d, threads %d);"
-                        + " read %.2f s, waited for reads %.2f s, compress %.2f s, fidelity %.2f s: bound by %s",
+                        + " read %.2f s (%.2f s on a core), waited for reads %.2f s, for the other threads %.2f s, compress %.2f s,"
+                        + " fidelity %.2f s%s: bound by %s",
                 t.layers(), t.wallSeconds(), t.layersPerSecond(), t.megabytesPerSecond(), pipeline.prefetch(), pipeline.threads(),
-                t.readSeconds(), t.waitSeconds(), t.compressSeconds(), t.fidelitySeconds(), t.boundBy());
+                t.readSeconds(), t.readCpuSeconds(), t.waitSeconds(), t.waitOtherSeconds(), t.compressSeconds(), t.fidelitySeconds(),
+                t.sinkSeconds() > 0 ? String.format(java.util.Locale.ROOT, ", writing decisions %.2f s", t.sinkSeconds()) : "", t.boundBy());
     }
 
     /** replay.json: what ran, the summary, per layer, per head group, memory. */

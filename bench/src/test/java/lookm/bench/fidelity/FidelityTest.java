@@ -2,6 +2,7 @@ package lookm.bench.fidelity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +54,7 @@ class FidelityTest {
     void theFullCacheIsPerfect() {
         SplittableRandom random = new SplittableRandom(SEED);
         int h = 2, hq = 4, t = 40, d = 8, probes = 3;
-        float[] keys = gaussian(random, h * t * d), values = gaussian(random, h * t * d);
-        KvBlock block = new KvBlock(keys, values, h, t, d, TokenLayout.builder().text(10).image(20).text(10).build());
+        KvBlock block = randomBlock(random, h, t, d, TokenLayout.builder().text(10).image(20).text(10).build());
         Queries q = Queries.contiguous(gaussian(random, hq * probes * d), hq, d, t, probes);
         CompressedLayer full = new ReferenceBackend().compressor(Policies.named("full")).compress(block, Observation.none(), Budget.ratios(1, 0));
         LayerFidelity f = Fidelity.layer(0, block, q, full, Budget.ratios(1, 0), 2);
@@ -104,6 +104,41 @@ class FidelityTest {
         List<Integer> many = new ArrayList<>();
         for (int j : Fidelity.topK(new double[40], 32)) many.add(j);
         for (int j = 0; j < 32; j++) assertEquals(j, many.get(j));
+    }
+
+    /**
+     * The batched layer fidelity (all P probes of a query head against each key row, the full-cache side computed
+     * once and shared) gives bit for bit the numbers of the one-probe definition {@link Fidelity#probe}, averaged in
+     * the same order: merges, drops, grouped heads (G = 2) and a probe count that is no power of two.
+     */
+    @Test
+    void theBatchedLayerEqualsTheOneProbeDefinitionBitForBit() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        int h = 2, hq = 4, t = 300, d = 24, probes = 5;
+        KvBlock block = randomBlock(random, h, t, d, TokenLayout.builder().text(40).image(200).text(60).build());
+        Queries q = Queries.contiguous(gaussian(random, hq * probes * d), hq, d, t, probes);
+        float[] attention = new float[hq * t];
+        for (int i = 0; i < attention.length; i++) attention[i] = (float) random.nextDouble();
+        Fidelity.FullAttention shared = Fidelity.full(0, block, q);
+        for (String policy : List.of("h2o-average", "h2o", "lookm")) {
+            CompressedLayer layer = new ReferenceBackend().compressor(Policies.parse(policy))
+                    .compress(block, Observation.ofScores(new lookm.spec.tensor.AccumulatedAttention(attention, hq, t)), Budget.ratios(0.1, 0.1));
+            if (!policy.equals("h2o"))                                                // merged keys: the computed path, beside the reused one
+                assertTrue(layer.head(0).mergedCount() > 0 && layer.head(0).mergedCount() < layer.head(0).keptCount() + layer.head(0).evicted().length, policy);
+            Metrics.Mean layerMean = new Metrics.Mean();
+            for (int qh = 0; qh < hq; qh++) {
+                Metrics.Mean head = new Metrics.Mean();
+                for (int r = 0; r < probes; r++) head.add(Fidelity.probe(q.data(), q.offset(qh, r), block, qh / 2, layer.head(qh / 2)));
+                layerMean.add(head.mean());
+            }
+            assertEquals(layerMean.mean(), Fidelity.layer(0, block, q, layer, Budget.ratios(0.1, 0.1), 2).mean(), policy);
+            assertEquals(layerMean.mean(), Fidelity.layer(shared, layer, Budget.ratios(0.1, 0.1), 2).mean(), policy + ", shared full side");
+        }
+    }
+
+    /** Keys and values uniform in [-1, 1), shape (h, t, d). */
+    private static KvBlock randomBlock(SplittableRandom random, int h, int t, int d, TokenLayout layout) {
+        return new KvBlock(gaussian(random, h * t * d), gaussian(random, h * t * d), h, t, d, layout);
     }
 
     private static float[] gaussian(SplittableRandom random, int n) {

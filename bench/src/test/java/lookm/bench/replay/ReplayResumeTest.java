@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the results equal an uninterrupted run's.
  */
 class ReplayResumeTest {
-    private static final SynthConfig CONFIG = SynthConfig.builder().shape(3, 4, 2, 16).dtype(CacheDtype.FLOAT32)
+    static final SynthConfig CONFIG = SynthConfig.builder().shape(3, 4, 2, 16).dtype(CacheDtype.FLOAT32)
             .images(SynthConfig.Builder.MOBILEVLM_TOKENS_PER_IMAGE, 10, 20).probes(4).seed(3).build();
     private static final Budget BUDGET = Budget.ratios(0.1, 0.1);
     private static final int LAYERS = 3, HELD_LAYER = 1;
@@ -64,7 +64,7 @@ class ReplayResumeTest {
     }
 
     /** A reference compressor of {@code policy} whose score stage counts its calls. */
-    private static Replay.Job job(String policy, AtomicInteger calls) {
+    static Replay.Job job(String policy, AtomicInteger calls) {
         Compressor c = new ReferenceBackend().compressor(Policies.named(policy));
         Compressor counted = new Compressor(c.policy(), (block, observation, budget) -> {
             calls.incrementAndGet();
@@ -73,7 +73,7 @@ class ReplayResumeTest {
         return new Replay.Job(policy, 0.2, counted, BUDGET);
     }
 
-    private static CellStore store(Path root) {
+    static CellStore store(Path root) {
         return new CellStore(root, (name, content) -> {
             try {
                 Path file = root.resolve(name);

@@ -47,13 +47,45 @@ final class BatchDecoder {
             case FLOAT32 -> {
                 FloatBuffer floats = data.nioBuffer(0, n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
                 floats.get(dst, offset, n);
+                requireFinite(file, column, dst, offset, n, list.getListSize(), where);
             }
             case FLOAT16 -> {
                 ShortBuffer halves = data.nioBuffer(0, n * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
-                for (int i = 0; i < n; i++) dst[offset + i] = Float16.toFloat(halves.get(i));
+                if (!widen(halves, dst, offset, n))                                  // a NaN or ±Inf half: name the first one
+                    requireFinite(file, column, dst, offset, n, list.getListSize(), where);
             }
         }
-        requireFinite(file, column, dst, offset, n, list.getListSize(), where);
+    }
+
+    /** Exponent bits of an IEEE 754 binary16; all ones means ±Inf or NaN. */
+    private static final int HALF_EXPONENT = 0x7C00;
+    /** Halves copied per bulk read in {@link #widen}. */
+    private static final int HALF_CHUNK = 8192;
+    /** float32 value of each of the 2^16 float16 bit patterns, from Arrow's {@link Float16#toFloat} (so the same values). */
+    private static final float[] HALF_TO_FLOAT = new float[1 << Short.SIZE];
+
+    static {
+        for (int h = 0; h < HALF_TO_FLOAT.length; h++) HALF_TO_FLOAT[h] = Float16.toFloat((short) h);
+    }
+
+    /**
+     * Widens n halves into dst[offset ..), bulk-reading them a chunk at a time and looking each one up in
+     * {@link #HALF_TO_FLOAT}, with the finiteness check fused in: true when every half is finite (the exponent bits
+     * are not all ones, exactly when the float32 is finite).
+     */
+    static boolean widen(ShortBuffer halves, float[] dst, int offset, int n) {
+        short[] chunk = new short[Math.min(HALF_CHUNK, n)];
+        int exponents = 0;                                                          // the largest exponent field seen
+        for (int start = 0; start < n; start += chunk.length) {
+            int len = Math.min(chunk.length, n - start);
+            halves.get(chunk, 0, len);
+            for (int i = 0; i < len; i++) {
+                int h = chunk[i] & 0xFFFF;
+                dst[offset + start + i] = HALF_TO_FLOAT[h];
+                exponents = Math.max(exponents, h & HALF_EXPONENT);
+            }
+        }
+        return exponents != HALF_EXPONENT;
     }
 
     /** Copies a float32 column into dst[offset ..). */

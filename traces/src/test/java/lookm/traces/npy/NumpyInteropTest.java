@@ -178,6 +178,13 @@ class NumpyInteropTest {
             }
             assertThrows(IllegalArgumentException.class, () -> NumpyExport.compressedLayer(layer, out, false), "no overwrite");
         }
+        // stored, as np.savez writes: every entry uncompressed, its size and CRC declared
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(dir.resolve("layer.npz").toFile())) {
+            assertEquals(7, zip.size());
+            zip.stream().forEach(e -> assertEquals(java.util.zip.ZipEntry.STORED, e.getMethod(), e.getName()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static int[] ints(NumpySource src, String name, long... shape) {
