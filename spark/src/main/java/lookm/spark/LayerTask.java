@@ -15,7 +15,8 @@ import lookm.traces.schema.TraceLayer;
 
 /**
  * One Spark task: the missing cells of one (trace, layer), so the task streams that layer once and every listed job
- * compresses it. Each cell is computed by {@link Replay#cell}, the local sweep's function; a cell that fails becomes a
+ * compresses it. Each cell is computed as {@link Replay#cell}, the local sweep's function, computes it (through {@link Replay.LayerCells},
+ * which shares the fidelity's full-cache side among the task's jobs); a cell that fails becomes a
  * failed {@link Outcome} naming it, so the task (and the other cells) still finish. The task itself fails only when
  * something outside a cell does (an executor lost, the failure hook): Spark then retries it.
  *
@@ -64,13 +65,14 @@ record LayerTask(int trace, int layer, int[] jobs) implements Serializable {
                 for (int j : jobs) out.add(failure(j, "trace " + entry.label() + ", layer " + layer + ": " + e.getMessage(), e));
                 return out;
             }
+            Replay.LayerCells cells = new Replay.LayerCells(read);      // the fidelity's full-cache side once for the task's jobs
             for (int i = 0; i < jobs.length; i++) {
                 Replay.Job job = mine.get(i);
                 try {
                     if (names(hooks.failAlways(), job))
                         throw new Replay.CellFailure(Replay.CellFailure.where(job, layer) + ": injected cell failure (" + SparkSweepEngine.FAIL_ALWAYS + ")",
                                 new IllegalStateException("injected"));
-                    CellStore.Cell cell = Replay.cell(read, job, plan.context(trace, job, layer), entry.bytes());
+                    CellStore.Cell cell = cells.cell(job, plan.context(trace, job, layer), entry.bytes());
                     out.add(new Outcome(trace, layer, jobs[i], CellStore.encode(cell), null, false));
                 } catch (RuntimeException e) {
                     out.add(failure(jobs[i], "trace " + entry.label() + ", " + e.getMessage(), e));

@@ -380,13 +380,29 @@ public final class Replay {
      * @throws CellFailure naming policy, budget and layer when the cell fails (its cause says why)
      */
     public static CellStore.Cell cell(TraceLayer layer, Job job, LayerContext at, int bytes) {
-        LayerOutput o = one(layer, job, at, bytes);
-        return new CellStore.Cell(o.fidelity()[0], o.compressNanos()[0]);
+        return new LayerCells(layer).cell(job, at, bytes);
     }
 
-    /** Steps (2)-(3) for one job on one layer. */
-    private static LayerOutput one(TraceLayer layer, Job job, LayerContext at, int bytes) {
-        return one(layer, job, at, bytes, new FullSide(layer));
+    /**
+     * The cells of one layer, one job at a time, each exactly as {@link #cell} computes it, but with the layer's full-cache
+     * side of the fidelity computed once for all of them (it does not depend on the policy). For an engine that streams a
+     * layer through several jobs (a Spark task). One thread uses it.
+     */
+    public static final class LayerCells {
+        private final TraceLayer layer;
+        private final FullSide full;
+
+        /** @param layer the layer, read with at least {@link #parts(List)} of the jobs to be run on it */
+        public LayerCells(TraceLayer layer) {
+            this.layer = layer;
+            this.full = new FullSide(layer);
+        }
+
+        /** {@link Replay#cell} of {@code job} on this layer. @throws CellFailure naming policy, budget and layer */
+        public CellStore.Cell cell(Job job, LayerContext at, int bytes) {
+            LayerOutput o = one(layer, job, at, bytes, full);
+            return new CellStore.Cell(o.fidelity()[0], o.compressNanos()[0]);
+        }
     }
 
     /** Steps (2)-(3) for one job on one layer, with the layer's full-cache side shared by its jobs. */
