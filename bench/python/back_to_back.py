@@ -12,6 +12,7 @@ baselines do.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=1, help="A B B A rounds per policy")
     parser.add_argument("--repetitions", type=int, default=3)
     args = parser.parse_args()
-    out_root = tempfile.mkdtemp(prefix="lookm-b2b-")
+    out_root = tempfile.mkdtemp(prefix="lookm-b2b-")     # the runs' bench outputs; removed at the end (only this script wrote them)
+    try:
+        run_all(args, out_root)
+    finally:
+        shutil.rmtree(out_root, ignore_errors=True)
+
+
+def run_all(args, out_root):
     rows = []
     for policy in args.policies.split(","):
         ours, theirs, device, loads, ours_min, theirs_min = [], [], "", [], [], []
