@@ -56,9 +56,8 @@ class WindowColumnSumsTest {
         int[][] cases = {{32, 32}, {32, 64}, {16, 64}, {32, 100}, {32, 77}, {4, 128}};      // (Hq, rows) of the cases above
         int joint = 0;
         for (int[] c : cases) if (CausalColumnSumsCl.jointBlocks(cl, c[0], c[1]) >= 2) joint++;
-        if (joint == 0)
-            org.junit.jupiter.api.Assumptions.abort("skipped: " + cl.device().computeUnits() + " compute units split every case's rows over "
-                    + "work-items, so window_column_sums is not exercised here");
-        assertTrue(joint > 0);
+        // a visible skip, not a pass, where the device's compute units split every case's rows (JointBlocksTest covers the choice)
+        org.junit.jupiter.api.Assumptions.assumeTrue(joint > 0, "skipped: " + cl.device().computeUnits() + " compute units split every "
+                + "case's rows over work-items, so window_column_sums is not exercised here");
     }
 }

@@ -131,8 +131,11 @@ public final class CausalColumnSumsCl {
     }
 
     /** Row splits per query head: enough work-items for the device, at most one per row block. */
-    static int splits(ClContext cl, int queryHeads, int rowBlocks) {
-        int wanted = Math.max(1, cl.device().computeUnits()) * ITEMS_PER_COMPUTE_UNIT;
+    static int splits(ClContext cl, int queryHeads, int rowBlocks) { return splits(cl.device().computeUnits(), queryHeads, rowBlocks); }
+
+    /** {@link #splits(ClContext, int, int)} on a device of {@code computeUnits} compute units. */
+    static int splits(int computeUnits, int queryHeads, int rowBlocks) {
+        int wanted = Math.max(1, computeUnits) * ITEMS_PER_COMPUTE_UNIT;
         return Math.max(1, Math.min(rowBlocks, (wanted + queryHeads - 1) / queryHeads));
     }
 

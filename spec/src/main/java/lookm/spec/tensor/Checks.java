@@ -25,18 +25,24 @@ public final class Checks {
 
     /** Rejects NaN and ±Inf, naming (head, token, dim) of the first bad element of an (H, T, D) array. */
     public static void finite(String what, float[] data, int tokens, int dim) {
+        int i = firstNonFinite(data, 0, data.length);
+        if (i < 0) return;
+        int head = i / (tokens * dim), rest = i % (tokens * dim);
+        throw new IllegalArgumentException(what + " has a non-finite value " + data[i] + " at head " + head + ", token " + rest / dim
+                + (dim > 1 ? ", dim " + rest % dim : ""));
+    }
+
+    /**
+     * Index (relative to {@code offset}) of the first NaN or ±Inf in data[offset, offset + n), or -1 when all are finite.
+     * Shared by every finiteness check (spec's records, the trace reader).
+     */
+    public static int firstNonFinite(float[] data, int offset, int n) {
         // (1) one branch-free pass (vectorized by the JIT): whether any element's exponent field is all ones
         int nonFinite = 0;
-        for (float v : data) nonFinite |= (Float.floatToRawIntBits(v) & FLOAT_EXPONENT) == FLOAT_EXPONENT ? 1 : 0;
-        if (nonFinite == 0) return;
-        // (2) only then: find the first one, for the message
-        for (int i = 0; i < data.length; i++) {
-            float v = data[i];
-            if (Float.isNaN(v) || Float.isInfinite(v)) {
-                int head = i / (tokens * dim), rest = i % (tokens * dim);
-                throw new IllegalArgumentException(what + " has a non-finite value " + v + " at head " + head + ", token " + rest / dim
-                        + (dim > 1 ? ", dim " + rest % dim : ""));
-            }
-        }
+        for (int i = offset; i < offset + n; i++) nonFinite |= (Float.floatToRawIntBits(data[i]) & FLOAT_EXPONENT) == FLOAT_EXPONENT ? 1 : 0;
+        if (nonFinite == 0) return -1;
+        // (2) only then: find the first one
+        for (int i = 0; i < n; i++) if (!Float.isFinite(data[offset + i])) return i;
+        return -1;
     }
 }

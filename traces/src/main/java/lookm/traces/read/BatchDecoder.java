@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.nio.file.Path;
+import lookm.spec.tensor.Checks;
 import lookm.traces.schema.CacheDtype;
 import lookm.traces.schema.TraceFormatException;
 import org.apache.arrow.memory.ArrowBuf;
@@ -98,11 +99,9 @@ final class BatchDecoder {
 
     /** Rejects NaN and ±Inf in dst[offset, offset + n), naming the row (via {@code where}) and the element. */
     static void requireFinite(Path file, String column, float[] dst, int offset, int n, int width, RowName where) {
-        for (int i = 0; i < n; i++) {
-            float v = dst[offset + i];
-            if (Float.isNaN(v) || Float.isInfinite(v))
-                throw TraceFormatException.in(file, where.of(i / width) + ": column '" + column + "' has " + v
-                        + (width > 1 ? " at element " + i % width : "") + " (values must be finite)");
-        }
+        int i = Checks.firstNonFinite(dst, offset, n);
+        if (i >= 0)
+            throw TraceFormatException.in(file, where.of(i / width) + ": column '" + column + "' has " + dst[offset + i]
+                    + (width > 1 ? " at element " + i % width : "") + " (values must be finite)");
     }
 }
